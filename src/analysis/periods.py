@@ -206,3 +206,17 @@ def discrete_from_cumulative(values: "pd.Series") -> "pd.Series":
 def sort_labels(labels: Iterable[str]) -> list[str]:
     """Sort period labels chronologically."""
     return [p.label for p in sorted(parse_period(x) for x in labels)]
+
+
+def available_periods(raw_dir=None, area_code: str | None = None) -> list[Period]:
+    """Quarters present in the local data under ``raw_dir`` (see :func:`analysis.data.available_periods`)."""
+    from .data import available_periods as _available
+
+    return _available(raw_dir, area_code)
+
+
+def latest_period(raw_dir=None, area_code: str | None = None) -> Period:
+    """The most recent quarter in the local data (see :func:`analysis.data.latest_period`)."""
+    from .data import latest_period as _latest
+
+    return _latest(raw_dir, area_code)

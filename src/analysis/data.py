@@ -1,0 +1,311 @@
+"""Load, validate and select observations: the one API the themes and notebooks use.
+
+``data/raw`` holds two kinds of input:
+
+* local datasets (a folder with a ``SOURCE.md``, e.g. ``wscb_2017_18/``): tidy CSVs in the
+  format of ``data/raw/README.md``, validated strictly by :mod:`analysis.schema`;
+* ``dfe/``: DfE and ONS published files, read as published by :mod:`analysis.dfe`.
+
+:func:`load` returns one typed frame of both (``value`` float, dates as timestamps,
+``time_period`` int) with provenance columns ``source``, ``source_file`` and ``source_row``.
+Any problem stops loading with a :class:`~analysis.schema.DataValidationError` listing *every*
+problem; :func:`validate_raw` returns the same report without raising.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import dfe
+from .paths import raw_dir as default_raw_dir
+from .periods import Period, parse_period, period_of
+from .schema import TIDY_COLUMNS, DataValidationError, Problem, ValidationReport, read_text_csv, validate_tidy_file
+
+#: Files in a local dataset folder that are not tidy observations.
+NON_TIDY = {"unplaced_values.csv"}
+PROVENANCE_COLUMNS = ["source", "source_file", "source_row"]
+
+
+@dataclass
+class Dataset:
+    """Everything loaded from one ``data/raw`` folder."""
+
+    raw_dir: Path
+    observations: pd.DataFrame
+    areas: pd.DataFrame
+    districts: pd.DataFrame
+    dictionary: pd.DataFrame
+    unplaced: pd.DataFrame
+    report: ValidationReport
+
+    # -- selection ---------------------------------------------------------------------------
+    def select(
+        self,
+        measure: str | list[str] | None = None,
+        *,
+        area_code: str | None = None,
+        geographic_level: str | None = None,
+        breakdown: str | list[str] | None = None,
+        breakdown_value: str | list[str] | None = None,
+        period_type: str | list[str] | None = None,
+        source: str | None = None,
+        source_table: str | list[str] | None = None,
+        up_to: "Period | str | None" = None,
+    ) -> pd.DataFrame:
+        """Observations matching every given filter, sorted by period end.
+
+        ``area_code`` matches ``new_la_code`` for LAs, ``region_code`` for regions and
+        ``country_code`` for National rows. ``up_to`` keeps periods ending on or before the end
+        of that period (so a run for 2017-18 Q2 never sees Q3 figures).
+        """
+        return select(self.observations, measure, area_code=area_code, geographic_level=geographic_level,
+                      breakdown=breakdown, breakdown_value=breakdown_value, period_type=period_type,
+                      source=source, source_table=source_table, up_to=up_to)
+
+    def area_name(self, area_code: str) -> str:
+        """Name of an area code ("England", a region, or an LA)."""
+        return area_name(self.areas, area_code)
+
+    def statistical_neighbours(self, la_code: str) -> list[str]:
+        """DfE statistical neighbours of an LA, closest first."""
+        return dfe.statistical_neighbours(self.raw_dir, la_code, self.areas)
+
+    def region_of(self, la_code: str) -> str | None:
+        la = self.areas[(self.areas["geographic_level"] == "Local authority") & (self.areas["new_la_code"] == la_code)]
+        return None if la.empty else str(la["region_code"].iloc[0])
+
+    def local_authorities(self) -> pd.DataFrame:
+        """Every LA in the DfE files: new_la_code, la_name, region_code (one row each)."""
+        la = self.areas[self.areas["geographic_level"] == "Local authority"]
+        return la.drop_duplicates("new_la_code")[["new_la_code", "la_name", "old_la_code", "region_code", "region_name"]].reset_index(drop=True)
+
+    def has_local_data(self, area_code: str) -> bool:
+        """Whether a local (board) dataset exists for this area, beyond the DfE files."""
+        obs = self.observations
+        return bool(((obs["source"] != dfe.SOURCE) & (obs["new_la_code"] == area_code)).any())
+
+    def periods(self, area_code: str | None = None) -> list[Period]:
+        """Quarters for which the area's local data has a quarter-end figure, oldest first."""
+        return available_periods_in(self.observations, area_code)
+
+
+def select(obs: pd.DataFrame, measure=None, *, area_code=None, geographic_level=None, breakdown=None,
+           breakdown_value=None, period_type=None, source=None, source_table=None, up_to=None) -> pd.DataFrame:
+    """Filter a tidy observation frame; see :meth:`Dataset.select`."""
+    m = pd.Series(True, index=obs.index)
+
+    def isin(col: str, v) -> pd.Series:
+        return obs[col].isin([v] if isinstance(v, str) else list(v))
+
+    if measure is not None:
+        m &= isin("measure", measure)
+    if area_code is not None:
+        m &= (obs["new_la_code"] == area_code) | (
+            (obs["geographic_level"] == "Regional") & (obs["region_code"] == area_code)
+        ) | ((obs["geographic_level"] == "National") & (obs["country_code"] == area_code))
+    if geographic_level is not None:
+        m &= obs["geographic_level"] == geographic_level
+    if breakdown is not None:
+        m &= isin("breakdown", breakdown)
+    if breakdown_value is not None:
+        m &= isin("breakdown_value", breakdown_value)
+    if period_type is not None:
+        m &= isin("period_type", period_type)
+    if source is not None:
+        m &= obs["source"] == source
+    if source_table is not None:
+        m &= isin("source_table", source_table)
+    if up_to is not None:
+        m &= obs["period_end"] <= pd.Timestamp(parse_period(up_to).end)
+    return obs[m].sort_values(["period_end", "measure", "breakdown", "breakdown_value"]).reset_index(drop=True)
+
+
+def area_name(areas: pd.DataFrame, area_code: str) -> str:
+    if area_code in ("E92000001",):
+        return "England"
+    la = areas[areas["new_la_code"] == area_code]
+    if not la.empty:
+        return str(la["la_name"].iloc[0])
+    reg = areas[(areas["geographic_level"] == "Regional") & (areas["region_code"] == area_code)]
+    if not reg.empty and "region_name" in reg:
+        return str(reg["region_name"].iloc[0])
+    return area_code
+
+
+def available_periods_in(obs: pd.DataFrame, area_code: str | None = None) -> list[Period]:
+    local = obs[(obs["source"] != dfe.SOURCE) & obs["time_identifier"].str.startswith("Q")]
+    if area_code is not None:
+        local = local[local["new_la_code"] == area_code]
+    local = local[local["period_type"].isin(["snapshot", "cumulative_from_april", "quarter"])]
+    pairs = local[["time_period", "time_identifier"]].drop_duplicates()
+    periods = {period_of(tp, ti) for tp, ti in pairs.itertuples(index=False)}
+    # a quarter counts when the board's quarterly return covers it (its quarter-end date)
+    ends = set(local["period_end"].dt.date)
+    return sorted(p for p in periods if p.end in ends)
+
+
+def local_dataset_dirs(raw: Path) -> list[Path]:
+    """Folders of ``data/raw`` that hold a local dataset (they have a SOURCE.md)."""
+    return sorted(p for p in raw.iterdir() if p.is_dir() and p.name != dfe.DFE_DIR and (p / "SOURCE.md").exists())
+
+
+def _districts(raw: Path) -> pd.DataFrame:
+    path = raw / "lookups" / "districts.csv"
+    return read_text_csv(path) if path.exists() else pd.DataFrame(columns=["district_code", "district_name", "labels_as_printed"])
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out["time_period"] = out["time_period"].astype("int64")
+    out["period_start"] = pd.to_datetime(out["period_start"])
+    out["period_end"] = pd.to_datetime(out["period_end"])
+    out["value"] = pd.to_numeric(out["value"].where(out["value"] != ""), errors="coerce").astype("float64")
+    return out
+
+
+def read_local(raw: Path, report: ValidationReport) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every tidy file of every local dataset (validated), and the unplaced values."""
+    districts = _districts(raw)["district_name"].tolist()
+    frames, unplaced = [], []
+    for folder in local_dataset_dirs(raw):
+        for path in sorted(folder.glob("*.csv")):
+            rel = f"{folder.name}/{path.name}"
+            if path.name in NON_TIDY:
+                u = read_text_csv(path)
+                u.insert(0, "source_file", rel)
+                unplaced.append(u)
+                continue
+            df, rep = validate_tidy_file(path, districts, display_name=rel)
+            report.extend(rep)
+            if rep.ok:
+                df = df.copy()
+                df["source"] = folder.name
+                df["source_file"] = rel
+                df["source_row"] = range(1, len(df) + 1)
+                frames.append(df)
+    if not frames:
+        local = pd.DataFrame(columns=TIDY_COLUMNS + PROVENANCE_COLUMNS)
+    else:
+        local = pd.concat(frames, ignore_index=True)
+    # the same observation may not be printed by two files of one dataset either
+    key = ["source", "time_period", "time_identifier", "period_type", "period_end", "new_la_code", "source_table", "measure", "breakdown", "breakdown_value"]
+    dup = local.duplicated(key, keep="first") & (local["source"] != "")
+    for _, r in local[dup].iterrows():
+        report.problems.append(Problem(r["source_file"], int(r["source_row"]), "measure", r["measure"], "R14-duplicate",
+                                       "duplicated observation: another row has the same period, area, measure and breakdown"))
+    return _typed(local), (pd.concat(unplaced, ignore_index=True) if unplaced else pd.DataFrame())
+
+
+def _dictionary(raw: Path) -> pd.DataFrame:
+    path = raw / "data_dictionary.csv"
+    return read_text_csv(path) if path.exists() else pd.DataFrame(columns=["measure", "unit", "period_types", "definition", "source_tables"])
+
+
+def _check_dictionary(local: pd.DataFrame, dictionary: pd.DataFrame, report: ValidationReport) -> None:
+    """Every measure of a local file is defined in the data dictionary, with its unit."""
+    if local.empty:
+        return
+    known = dict(zip(dictionary["measure"], dictionary["unit"]))
+    seen: set[tuple[str, str]] = set()
+    for r in local[["measure", "unit", "source_file", "source_row"]].itertuples(index=False):
+        if (r.measure, r.unit) in seen:
+            continue
+        seen.add((r.measure, r.unit))
+        if r.measure not in known:
+            report.problems.append(Problem(r.source_file, int(r.source_row), "measure", r.measure, "R15-measure-defined",
+                                           "measure is not defined in data/raw/data_dictionary.csv: add it with its unit and the report's definition"))
+        elif known[r.measure] != r.unit:
+            report.problems.append(Problem(r.source_file, int(r.source_row), "unit", r.unit, "R16-unit-matches-dictionary",
+                                           f"unit differs from the data dictionary's unit for {r.measure} ({known[r.measure]})"))
+
+
+def _load(raw: Path) -> Dataset:
+    report = ValidationReport()
+    if not raw.is_dir():
+        report.problems.append(Problem(str(raw), None, None, None, "R00-folder", "data folder does not exist"))
+        raise DataValidationError(report)
+    local, unplaced = read_local(raw, report)
+    dictionary = _dictionary(raw)
+    _check_dictionary(local, dictionary, report)
+    national, areas, dfe_report = dfe.load_dfe(raw, strict=False)
+    report.extend(dfe_report)
+    obs = pd.concat([local, national], ignore_index=True) if not national.empty else local
+    for c in ["status", "flags", "note", "region_code", "new_la_code", "la_name", "country_code"]:
+        obs[c] = obs[c].fillna("").astype(str)
+    obs["source_row"] = obs["source_row"].astype("int64")
+    return Dataset(raw, obs, areas, _districts(raw), dictionary, unplaced, report)
+
+
+def _stamp(raw: Path) -> tuple:
+    """Cheap fingerprint of a data folder: every file's path, size and mtime."""
+    return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in raw.rglob("*") if p.is_file()))
+
+
+@lru_cache(maxsize=4)
+def _load_cached(raw: str, stamp: tuple) -> Dataset:
+    return _load(Path(raw))
+
+
+def load(raw_dir: str | Path | None = None, *, strict: bool = True) -> Dataset:
+    """Load and validate everything under ``raw_dir`` (default ``data/raw``).
+
+    Raises :class:`DataValidationError` listing every problem unless ``strict=False``, in which
+    case the dataset holds whatever files were valid and ``dataset.report`` says what was not.
+    Cached: a second call for an unchanged folder costs nothing.
+    """
+    raw = Path(raw_dir) if raw_dir else default_raw_dir()
+    raw = raw.resolve()
+    ds = _load_cached(str(raw), _stamp(raw)) if raw.is_dir() else _load(raw)
+    if strict and not ds.report.ok:
+        raise DataValidationError(ds.report)
+    return ds
+
+
+def validate_raw(raw_dir: str | Path | None = None) -> ValidationReport:
+    """Validate every input file; return the report (never raises for bad data)."""
+    raw = Path(raw_dir) if raw_dir else default_raw_dir()
+    try:
+        return load(raw, strict=False).report
+    except DataValidationError as exc:
+        return exc.report
+
+
+def build_processed(raw_dir: str | Path | None = None, out_dir: str | Path | None = None) -> dict[str, Path]:
+    """Write ``data/processed`` from ``data/raw``: the tidy observations and the DQ findings.
+
+    Everything written here is disposable and rebuilt by this one function
+    (``safeguarding build``). Raises :class:`DataValidationError` on invalid input, before
+    writing anything.
+    """
+    from .paths import processed_dir
+    from .quality import run_checks
+
+    ds = load(raw_dir)
+    out = Path(out_dir) if out_dir else processed_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "observations": out / "observations.parquet",
+        "observations_local_csv": out / "observations_local.csv",
+        "quality_findings": out / "quality_findings.csv",
+    }
+    ds.observations.to_parquet(paths["observations"], index=False)
+    ds.observations[ds.observations["source"] != dfe.SOURCE].to_csv(paths["observations_local_csv"], index=False)
+    run_checks(ds).to_csv(paths["quality_findings"], index=False)
+    return paths
+
+
+def available_periods(raw_dir: str | Path | None = None, area_code: str | None = None) -> list[Period]:
+    """Quarters present in the local data (optionally for one area), oldest first."""
+    return load(raw_dir).periods(area_code)
+
+
+def latest_period(raw_dir: str | Path | None = None, area_code: str | None = None) -> Period:
+    """The most recent quarter in the local data."""
+    periods = available_periods(raw_dir, area_code)
+    if not periods:
+        raise ValueError("no quarterly local data found under data/raw")
+    return periods[-1]

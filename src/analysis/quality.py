@@ -1,0 +1,426 @@
+"""Data-quality checks: findings to report, not crashes.
+
+Each rule is one small function with a code, a title, a severity and a plain-English message,
+registered in :data:`RULES` (modelled on the CIN census validator: one rule per unit, each with
+its own test). A rule reads the tidy observations and returns :class:`Finding` rows; the
+runner prints them, the index page lists them and the themes quote the ones that touch them.
+
+Tolerances allow for ordinary rounding of printed figures, so a correct table is not flagged:
+a percentage printed to one decimal place may be off by up to 0.05 points, a sum of k such
+percentages by up to 0.05·k points, a whole-number rate by 0.5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .periods import period_of
+
+SEVERITIES = ("warning", "info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    title: str
+    message: str
+    source_tables: str = ""
+    measure: str = ""
+    period: str = ""
+    values: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    severity: str
+    description: str
+    check: Callable[[pd.DataFrame, pd.DataFrame], list[Finding]] = field(repr=False)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, title: str, severity: str, description: str):
+    """Register a data-quality rule."""
+
+    def wrap(fn):
+        RULES[code] = Rule(code, title, severity, description, fn)
+        return fn
+
+    return wrap
+
+
+def _label(tp, ti, pt, end) -> str:
+    per = period_of(tp, ti)
+    when = pd.Timestamp(end).strftime("%d %b %Y").lstrip("0")
+    if pt == "snapshot":
+        return f"at {when}"
+    if pt == "financial_year":
+        return per.fy_label
+    if pt == "cumulative_from_april":
+        return f"1 April to {when}"
+    return f"{per.label} ({pt})"
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+
+
+_GROUP = ["source", "new_la_code", "time_period", "time_identifier", "period_type", "period_end", "measure", "unit"]
+
+#: Breakdowns whose values partition the whole (shares add to 100%; counts add to the total).
+PARTITIONS = ("ethnicity", "language", "gender", "age", "cp_category", "referral_source", "cdop_category",
+              "contributing_agency", "expenditure_line", "course", "district", "child_residence_la")
+#: Count breakdowns whose printed total is not the sum of the rows (rates, or shares of another base).
+NOT_ADDITIVE_UNITS = ("rate_per_10k", "percent", "hours")
+
+
+def local(obs: pd.DataFrame) -> pd.DataFrame:
+    """The board's own observations (not the DfE/ONS files)."""
+    return obs[obs["source"] != "dfe"]
+
+
+@rule("DQ01", "Breakdown does not add up to its total", "warning",
+      "The counts in a breakdown (e.g. children on plans by age) should add up to the total printed "
+      "for the same date in the same table.")
+def breakdown_sums(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    out = []
+    loc = local(obs)
+    loc = loc[~loc["unit"].isin(NOT_ADDITIVE_UNITS) & loc["value"].notna()]
+    parts = loc[loc["breakdown"].isin(PARTITIONS) & (loc["breakdown_value"] != "Total")]
+    totals_in = loc[loc["breakdown_value"].isin(["Total", "All"])]
+    for key, g in parts.groupby(_GROUP + ["breakdown", "source_table"], dropna=False):
+        k = dict(zip(_GROUP + ["breakdown", "source_table"], key))
+        t = totals_in
+        for c in _GROUP:
+            t = t[t[c] == k[c]]
+        own = t[(t["source_table"] == k["source_table"]) & ((t["breakdown"] == k["breakdown"]) | (t["breakdown"] == "total"))]
+        if own.empty:
+            continue
+        total = float(own["value"].iloc[0])
+        s = float(g["value"].sum())
+        missing = obs_missing = parts_missing(obs, k)
+        if abs(s - total) > 1e-9 and not obs_missing:
+            out.append(Finding(
+                "DQ01", "warning", RULES["DQ01"].title,
+                f"Table {k['source_table']}: {k['measure']} by {k['breakdown']} {_label(k['time_period'], k['time_identifier'], k['period_type'], k['period_end'])} "
+                f"adds up to {_fmt(s)}, but the table's total is {_fmt(total)} (difference {_fmt(s - total)}).",
+                k["source_table"], k["measure"], _label(k["time_period"], k["time_identifier"], k["period_type"], k["period_end"]),
+                f"sum={_fmt(s)}; total={_fmt(total)}"))
+        del missing
+    return out
+
+
+def parts_missing(obs: pd.DataFrame, k: dict) -> bool:
+    """Whether any row of this breakdown has no value (then a sum proves nothing)."""
+    g = local(obs)
+    for c in _GROUP + ["breakdown", "source_table"]:
+        g = g[g[c] == k[c]]
+    g = g[g["breakdown_value"] != "Total"]
+    return bool(g["value"].isna().any())
+
+
+@rule("DQ02", "Percentages do not add up to 100", "warning",
+      "Shares across a whole breakdown should add up to 100% within rounding (0.05 points per "
+      "printed figure).")
+def percent_sums(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    out = []
+    loc = local(obs)
+    pct = loc[(loc["unit"] == "percent") & loc["breakdown"].isin(PARTITIONS) & (loc["breakdown_value"] != "Total")]
+    for key, g in pct.groupby(_GROUP + ["breakdown", "source_table"], dropna=False):
+        k = dict(zip(_GROUP + ["breakdown", "source_table"], key))
+        if len(g) < 2 or g["value"].isna().any():
+            continue
+        s = float(g["value"].sum())
+        tol = 0.05 * len(g) + 1e-9
+        if abs(s - 100) > tol:
+            when = _label(k["time_period"], k["time_identifier"], k["period_type"], k["period_end"])
+            out.append(Finding(
+                "DQ02", "warning", RULES["DQ02"].title,
+                f"Table {k['source_table']}: {k['measure']} by {k['breakdown']} {when} adds up to {s:.1f}%, "
+                f"more than rounding allows ({len(g)} figures, ±{tol:.2f}).",
+                k["source_table"], k["measure"], when, f"sum={s:.1f}"))
+    return out
+
+
+@rule("DQ03", "Cumulative count falls", "warning",
+      "A count cumulative from 1 April cannot be lower at a later quarter of the same year.")
+def cumulative_falls(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    out = []
+    loc = local(obs)
+    cum = loc[(loc["period_type"] == "cumulative_from_april") & (loc["unit"] == "count") & loc["value"].notna()]
+    keys = ["source", "new_la_code", "time_period", "measure", "breakdown", "breakdown_value", "source_table"]
+    for key, g in cum.sort_values("period_end").groupby(keys, dropna=False):
+        k = dict(zip(keys, key))
+        prev = None
+        for r in g.itertuples(index=False):
+            if prev is not None and r.value < prev.value:
+                out.append(Finding(
+                    "DQ03", "warning", RULES["DQ03"].title,
+                    f"Table {k['source_table']}: {k['measure']} ({k['breakdown']}: {k['breakdown_value']}) cumulative from 1 April "
+                    f"falls from {_fmt(prev.value)} at {prev.time_identifier} to {_fmt(r.value)} at {r.time_identifier} "
+                    f"{period_of(r.time_period, 'Annual').fy_label}; a cumulative count can only rise, so one of the two is wrong.",
+                    k["source_table"], k["measure"], f"{period_of(r.time_period, 'Annual').fy_label} {prev.time_identifier}–{r.time_identifier}",
+                    f"{prev.time_identifier}={_fmt(prev.value)}; {r.time_identifier}={_fmt(r.value)}"))
+            prev = r
+    return out
+
+
+@rule("DQ04", "Same figure, different value in two tables", "warning",
+      "One measure printed in two tables of the report for the same date and group should agree.")
+def cross_table(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    out = []
+    loc = local(obs)
+    loc = loc[loc["value"].notna()]
+    keys = _GROUP + ["breakdown", "breakdown_value"]
+    for key, g in loc.groupby(keys, dropna=False):
+        if g["source_table"].nunique() < 2:
+            continue
+        vals = g.drop_duplicates("source_table")
+        if vals["value"].nunique() > 1:
+            k = dict(zip(keys, key))
+            when = _label(k["time_period"], k["time_identifier"], k["period_type"], k["period_end"])
+            desc = "; ".join(f"table {r.source_table}: {_fmt(r.value)}" for r in vals.itertuples(index=False))
+            out.append(Finding("DQ04", "warning", RULES["DQ04"].title,
+                               f"{k['measure']} ({k['breakdown_value']}) {when} differs between tables — {desc}.",
+                               ", ".join(vals["source_table"]), k["measure"], when, desc))
+    return out
+
+
+#: measure pairs (local measure, DfE measure) meaning the same thing; matched on date and breakdown.
+LOCAL_VS_DFE = [
+    ("children_on_cp_plan", "children_on_cp_plan"),
+    ("referrals", "referrals"),
+    ("cp_repeat_plans_percent", "cp_repeat_plans_percent"),
+    ("cp_ceased_2yrs_plus_percent", "cp_ceased_2yrs_plus_percent"),
+    ("cp_rate_per_10k", "cp_rate_per_10k"),
+    ("looked_after_children", "looked_after_children"),
+]
+
+
+@rule("DQ05", "Board figure differs from the validated DfE return", "info",
+      "The board's quarterly dataset is not validated; DfE's published return is. Where both give "
+      "a figure for the same date, a difference is shown (beyond rounding of the printed figure).")
+def local_vs_dfe(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    out = []
+    loc = local(obs)
+    nat = obs[obs["source"] == "dfe"]
+    keys = ["new_la_code", "period_type", "period_end", "breakdown", "breakdown_value"]
+    for lm, dm in LOCAL_VS_DFE:
+        a = loc[(loc["measure"] == lm) & loc["value"].notna() & (loc["breakdown"] == "total")]
+        b = nat[(nat["measure"] == dm) & nat["value"].notna()]
+        if a.empty or b.empty:
+            continue
+        m = a.merge(b[keys + ["value", "source_table"]], on=keys, suffixes=("", "_dfe"))
+        seen = set()
+        for r in m.itertuples(index=False):
+            tol = 0.05 if r.unit == "percent" else (0.5 if r.unit == "rate_per_10k" else 0)
+            if abs(r.value - r.value_dfe) > tol + 1e-9 and (r.source_table, r.period_end) not in seen:
+                seen.add((r.source_table, r.period_end))
+                when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
+                flag = " (the board marks its figure as not yet validated)" if "unvalidated" in r.flags else ""
+                out.append(Finding("DQ05", "info", RULES["DQ05"].title,
+                                   f"{lm} {when}: the board's table {r.source_table} gives {_fmt(r.value)}{flag}; "
+                                   f"the validated DfE return ({r.source_table_dfe}) gives {_fmt(r.value_dfe)}.",
+                                   f"{r.source_table}, {r.source_table_dfe}", lm, when,
+                                   f"board={_fmt(r.value)}; dfe={_fmt(r.value_dfe)}"))
+    return out
+
+
+#: Printed percentages and the counts they are said to be made of:
+#: (percent measure, numerator measure, denominator measure, [breakdown of percent, of numerator]).
+RATIOS = [
+    ("referrals_to_assessment_percent", "referrals_to_assessment", "referrals_to_assessment_denominator"),
+    ("cse_team_open_children_lac_percent", "cse_team_open_children_lac", "cse_team_open_children"),
+    ("lac_residential_placements_percent", "lac_residential_placements", "looked_after_children"),
+]
+
+
+@rule("DQ06", "Printed percentage does not match its counts", "warning",
+      "A percentage printed beside (or derivable from) its numerator and denominator should equal "
+      "numerator ÷ denominator rounded to the printed precision; a printed denominator should equal "
+      "the total printed for the same period.")
+def printed_ratios(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    out = []
+    loc = local(obs)
+    loc = loc[loc["value"].notna() & (loc["breakdown"] == "total")]
+    keys = ["source", "new_la_code", "period_type", "period_end", "time_period", "time_identifier"]
+    for pm, nm, dm in RATIOS:
+        p = loc[loc["measure"] == pm]
+        n = loc[loc["measure"] == nm][keys + ["value"]].drop_duplicates(keys)
+        d = loc[loc["measure"] == dm][keys + ["value"]].drop_duplicates(keys)
+        m = p.merge(n, on=keys, suffixes=("", "_num")).merge(d, on=keys, suffixes=("", "_den"))
+        for r in m.itertuples(index=False):
+            exact = 100 * r.value_num / r.value_den if r.value_den else np.nan
+            decimals = 0 if float(r.value).is_integer() and abs(exact - r.value) < 0.5 else 1
+            tol = 0.5 if decimals == 0 else 0.05
+            if abs(exact - r.value) > tol + 1e-9:
+                when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
+                out.append(Finding("DQ06", "warning", RULES["DQ06"].title,
+                                   f"Table {r.source_table}: {pm} {when} is printed as {r.value:g}%, but "
+                                   f"{_fmt(r.value_num)} / {_fmt(r.value_den)} = {exact:.2f}% "
+                                   f"({'truncated rather than rounded' if 0 < exact - r.value < 0.1 else 'does not match'}).",
+                                   r.source_table, pm, when, f"printed={r.value:g}; computed={exact:.2f}"))
+    # a printed denominator that differs from the same period's total elsewhere
+    den = loc[loc["measure"] == "referrals_to_assessment_denominator"]
+    tot = loc[(loc["measure"] == "referrals")][keys + ["value", "source_table"]].drop_duplicates(keys)
+    for r in den.merge(tot, on=keys, suffixes=("", "_tot")).itertuples(index=False):
+        if r.value != r.value_tot:
+            when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
+            out.append(Finding("DQ06", "warning", RULES["DQ06"].title,
+                               f"Table {r.source_table}: the share of referrals moved on to assessment {when} is printed over "
+                               f"{_fmt(r.value)} referrals, but the same table gives {_fmt(r.value_tot)} referrals for that period.",
+                               r.source_table, "referrals_to_assessment_denominator", when,
+                               f"denominator={_fmt(r.value)}; referrals={_fmt(r.value_tot)}"))
+    return out
+
+
+@rule("DQ07", "Same group, different share in two breakdowns", "warning",
+      "Unborn children are counted in both the ethnicity and the language breakdown of the same "
+      "referrals (or plans): their share should be the same in both.")
+def same_group_two_breakdowns(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    out = []
+    loc = local(obs)
+    u = loc[(loc["breakdown_value"] == "Unborn") & loc["value"].notna()]
+    keys = _GROUP + ["source_table"]
+    for key, g in u.groupby(keys, dropna=False):
+        if g["breakdown"].nunique() < 2 or g["value"].nunique() < 2:
+            continue
+        k = dict(zip(keys, key))
+        when = _label(k["time_period"], k["time_identifier"], k["period_type"], k["period_end"])
+        desc = "; ".join(f"by {r.breakdown}: {_fmt(r.value)}" for r in g.itertuples(index=False))
+        out.append(Finding("DQ07", "warning", RULES["DQ07"].title,
+                           f"Table {k['source_table']}: unborn children's {k['measure']} {when} differs between breakdowns — {desc}.",
+                           k["source_table"], k["measure"], when, desc))
+    return out
+
+
+@rule("DQ08", "Printed rate does not match count and population", "info",
+      "A rate per 10,000 children printed by the board should equal the count divided by the ONS "
+      "mid-year population aged 0–17 (the estimate DfE uses for that date), within rounding; a "
+      "larger gap means the board used another population base.")
+def rate_vs_population(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    from .dfe import population_for
+
+    out = []
+    loc = local(obs)
+    pairs = [("cp_rate_per_10k", "children_on_cp_plan", "snapshot"), ("referrals_rate_per_10k", "referrals", "cumulative_from_april"),
+             ("referrals_rate_per_10k", "referrals", "financial_year")]
+    pop = obs[(obs["measure"] == "population_0_17") & obs["value"].notna()]
+    for rm, cm, pt in pairs:
+        r_ = loc[(loc["measure"] == rm) & (loc["breakdown"] == "total") & (loc["period_type"] == pt) & loc["value"].notna()]
+        c_ = loc[(loc["measure"] == cm) & (loc["breakdown"] == "total") & (loc["period_type"] == pt) & loc["value"].notna()]
+        c_ = c_.drop_duplicates(["new_la_code", "period_end"], keep="last")
+        m = r_.merge(c_[["new_la_code", "period_end", "value", "source_table"]], on=["new_la_code", "period_end"], suffixes=("", "_count"))
+        for r in m.itertuples(index=False):
+            year = population_for(r.period_end)
+            p = pop[(pop["new_la_code"] == r.new_la_code) & (pop["period_end"].dt.year == year)]
+            if p.empty:
+                continue
+            computed = r.value_count / p["value"].iloc[0] * 10_000
+            tol = 0.5 if float(r.value).is_integer() else 0.05
+            if abs(computed - r.value) > tol + 1e-9:
+                when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
+                out.append(Finding("DQ08", "info", RULES["DQ08"].title,
+                                   f"Table {r.source_table}: {rm} {when} is printed as {r.value:g}; {_fmt(r.value_count)} "
+                                   f"(table {r.source_table_count}) per ONS mid-{year} population aged 0–17 ({_fmt(p['value'].iloc[0])}) "
+                                   f"gives {computed:.1f}.",
+                                   f"{r.source_table}, {r.source_table_count}", rm, when, f"printed={r.value:g}; computed={computed:.1f}"))
+    return out
+
+
+@rule("DQ09", "Printed values that cannot be placed in a column", "warning",
+      "The extracted report prints fewer values than the table has columns and nothing says which "
+      "column each belongs to: the values are kept verbatim in unplaced_values.csv and not analysed.")
+def unplaced_values(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    if unplaced is None or unplaced.empty:
+        return []
+    out = []
+    for table, g in unplaced.groupby("source_table"):
+        out.append(Finding("DQ09", "warning", RULES["DQ09"].title,
+                           f"Table {table}: {len(g)} printed row(s) could not be placed in a period "
+                           f"(e.g. '{g['row_label'].iloc[0]}': {g['values_as_printed'].iloc[0]}).",
+                           str(table), "", "", f"rows={len(g)}"))
+    return out
+
+
+@rule("DQ10", "Column header contradicts its dates", "info",
+      "A printed column header names a different period from the dates printed under it; the data "
+      "follows the dates.")
+def mislabelled_headers(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    loc = local(obs)
+    g = loc[loc["flags"].str.contains("header_mislabelled", regex=False)]
+    out = []
+    for table, rows in g.groupby("source_table"):
+        example = rows["note"].iloc[0]
+        out.append(Finding("DQ10", "info", RULES["DQ10"].title,
+                           f"Table {table}: {len(rows)} figure(s) sit under a header that contradicts their dates ({example}).",
+                           str(table), ", ".join(sorted(rows["measure"].unique())), "", f"rows={len(rows)}"))
+    return out
+
+
+@rule("DQ11", "Figures not yet validated", "info",
+      "The report marks some figures as not yet validated (to be confirmed by the CIN census).")
+def unvalidated(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    loc = local(obs)
+    g = loc[loc["flags"].str.contains("unvalidated", regex=False)]
+    out = []
+    for r in g.itertuples(index=False):
+        when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
+        out.append(Finding("DQ11", "info", RULES["DQ11"].title,
+                           f"Table {r.source_table}: {r.measure} {when} ({_fmt(r.value)}) is marked as not yet validated.",
+                           r.source_table, r.measure, when, _fmt(r.value)))
+    return out
+
+
+FINDING_COLUMNS = [f for f in Finding.__dataclass_fields__]
+
+
+def run_checks(data=None, unplaced: pd.DataFrame | None = None, codes: list[str] | None = None) -> pd.DataFrame:
+    """Run every rule (or ``codes``) and return the findings, one row each.
+
+    ``data`` is a :class:`analysis.data.Dataset`, a ``data/raw`` path (or None for the default),
+    or a tidy observation frame (then pass ``unplaced`` yourself).
+    Columns: code, severity, title, message, source_tables, measure, period, values.
+    """
+    if isinstance(data, pd.DataFrame):
+        obs = data
+    else:
+        from .data import Dataset, load
+
+        ds = data if isinstance(data, Dataset) else load(data)
+        obs, unplaced = ds.observations, ds.unplaced
+    rows = []
+    for code, r in RULES.items():
+        if codes and code not in codes:
+            continue
+        rows += [asdict(f) for f in r.check(obs, unplaced if unplaced is not None else pd.DataFrame())]
+    df = pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    return df
+
+
+def findings_for_tables(findings: pd.DataFrame, tables: list[str]) -> pd.DataFrame:
+    """The findings that touch any of the given report tables (for a theme's caveats)."""
+    if findings.empty:
+        return findings
+    mask = findings["source_tables"].apply(lambda s: any(t in [x.strip() for x in str(s).split(",")] for t in tables))
+    return findings[mask]
+
+
+def format_findings(findings: pd.DataFrame) -> str:
+    """Plain-text listing for the terminal."""
+    if findings.empty:
+        return "Data-quality checks: no findings."
+    lines = [f"Data-quality checks: {len(findings)} finding(s) "
+             f"({(findings['severity'] == 'warning').sum()} warning(s), {(findings['severity'] == 'info').sum()} for information)."]
+    for code, g in findings.groupby("code", sort=True):
+        lines.append(f"\n{code} {RULES[code].title} [{RULES[code].severity}]")
+        lines += [f"  - {m}" for m in g["message"]]
+    return "\n".join(lines)
