@@ -1,0 +1,35 @@
+"""Statistical core: public-health-standard indicator methods, verified against published values.
+
+Modelled on PHE's ``PHEindicatormethods`` (one small vectorised function per method, the
+confidence level a parameter) and NHS England's "Making Data Count" (SPC). Every function
+accepts scalars, numpy arrays and pandas Series; proportions are passed and returned as
+fractions in [0, 1] unless a function says it returns percent; rates are per ``multiplier``
+(10,000 children by default).
+"""
+
+from ._common import conf_label, z_value
+from .intervals import (
+    EXACT_BELOW,
+    byars_ci,
+    count_ci,
+    count_ci_method,
+    exact_poisson_ci,
+    proportion_ci_table,
+    rate_ci,
+    rate_ci_table,
+    wilson_ci,
+)
+
+__all__ = [
+    "z_value",
+    "conf_label",
+    "EXACT_BELOW",
+    "wilson_ci",
+    "byars_ci",
+    "exact_poisson_ci",
+    "count_ci",
+    "count_ci_method",
+    "rate_ci",
+    "proportion_ci_table",
+    "rate_ci_table",
+]

@@ -1,0 +1,290 @@
+"""Confidence intervals for proportions, counts and rates (PHEindicatormethods' methods).
+
+Methods (see ``methods.md`` in the project's reference notes, and PHEindicatormethods):
+
+* proportions: Wilson score interval
+  ``(2x + z² ∓ z·√(z² + 4x(1 − x/n))) / (2(n + z²))``;
+* counts: exact Poisson limits below 10 events
+  (``χ²(α/2; 2x)/2``, ``χ²(1 − α/2; 2x + 2)/2``) and Byar's approximation at 10 and above
+  (``x·(1 − 1/(9x) − z/(3√x))³``, ``(x+1)·(1 − 1/(9(x+1)) + z/(3√(x+1)))³``);
+* rates: the count's limits divided by the population, times the multiplier
+  (10,000 for children's social care rates: "per 10,000 children aged under 18").
+
+Edge cases follow PHEindicatormethods: a negative numerator, a denominator ≤ 0, or (for a
+proportion) a numerator above its denominator raises ``ValueError`` naming the value;
+missing values propagate as ``NaN``. ``x = 0`` gives a lower limit of exactly 0 and
+``x = n`` an upper proportion limit of exactly 1. For rates, ``x > population`` is allowed
+(a rate of events, e.g. 250 contacts in a population of 220).
+
+All functions accept scalars, arrays or pandas Series (see :mod:`analysis.stats._common`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+from ._common import Shape, as_arrays, check_conf, conf_label, describe_positions, z_value
+
+__all__ = [
+    "wilson_ci",
+    "byars_ci",
+    "exact_poisson_ci",
+    "count_ci",
+    "count_ci_method",
+    "rate_ci",
+    "proportion_ci_table",
+    "rate_ci_table",
+    "EXACT_BELOW",
+]
+
+#: PHE switches from the exact Poisson interval to Byar's approximation at this many events.
+EXACT_BELOW = 10
+
+ArrayLike = Any  # float | int | Sequence[float] | np.ndarray | pd.Series
+
+
+# --------------------------------------------------------------------------- validation
+def _check_counts(shape: Shape, x: np.ndarray, name: str, func: str) -> None:
+    neg = x < 0  # NaN compares False: missing values pass through
+    if neg.any():
+        raise ValueError(
+            f"{func}: {name} must be a count ≥ 0; found "
+            f"{describe_positions(neg, shape, (name, x))}. Check the numerator column "
+            f"(a negative count is a data error)."
+        )
+
+
+def _check_denominators(shape: Shape, n: np.ndarray, name: str, func: str) -> None:
+    bad = n <= 0
+    if bad.any():
+        raise ValueError(
+            f"{func}: {name} must be greater than zero (as in PHEindicatormethods); found "
+            f"{describe_positions(bad, shape, (name, n))}. A zero denominator has no "
+            f"proportion or rate: drop the row or set the denominator to NaN to carry it "
+            f"through as missing."
+        )
+
+
+def _check_x_le_n(shape: Shape, x: np.ndarray, n: np.ndarray, func: str) -> None:
+    bad = x > n
+    if bad.any():
+        raise ValueError(
+            f"{func}: numerator x is greater than denominator n, which is impossible for a "
+            f"proportion; found {describe_positions(bad, shape, ('x', x), ('n', n))}. "
+            f"Check that the numerator is a subset of the denominator (for a rate of "
+            f"events use rate_ci / rate_ci_table, which allow x > population)."
+        )
+
+
+# --------------------------------------------------------------------------- proportions
+def _wilson(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre = 2.0 * x + z * z
+        spread = z * np.sqrt(z * z + 4.0 * x * (1.0 - x / n))
+        denom = 2.0 * (n + z * z)
+        lower = (centre - spread) / denom
+        upper = (centre + spread) / denom
+    lower = np.where(x == 0, 0.0, lower)
+    upper = np.where(x == n, 1.0, upper)
+    return lower, upper
+
+
+def wilson_ci(x: ArrayLike, n: ArrayLike, conf: float = 0.95) -> tuple[Any, Any]:
+    """Wilson score confidence interval for a proportion ``x / n``.
+
+    Parameters
+    ----------
+    x : count(s) with the characteristic (numerator), ``0 ≤ x ≤ n``.
+    n : count(s) in the group (denominator), ``n > 0``.
+    conf : confidence level, 0.95 (default) or 0.998 etc. (95 and 99.8 are accepted too).
+
+    Returns
+    -------
+    (lower, upper) as **proportions** in [0, 1] (not percentages), in the shape of the input.
+
+    Raises ``ValueError`` for x < 0, n ≤ 0 or x > n, naming the offending values.
+    Missing x or n gives NaN limits.
+    """
+    shape, (xa, na) = as_arrays(x=x, n=n)
+    _check_counts(shape, xa, "x", "wilson_ci")
+    _check_denominators(shape, na, "n", "wilson_ci")
+    _check_x_le_n(shape, xa, na, "wilson_ci")
+    lower, upper = _wilson(xa, na, z_value(conf))
+    return shape.wrap(lower, "lower"), shape.wrap(upper, "upper")
+
+
+# --------------------------------------------------------------------------- counts
+def _byars(x: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lower = x * (1.0 - 1.0 / (9.0 * x) - z / (3.0 * np.sqrt(x))) ** 3
+        x1 = x + 1.0
+        upper = x1 * (1.0 - 1.0 / (9.0 * x1) + z / (3.0 * np.sqrt(x1))) ** 3
+    lower = np.where(x == 0, 0.0, lower)
+    return lower, upper
+
+
+def _exact(x: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
+    alpha = 1.0 - conf
+    with np.errstate(invalid="ignore"):
+        lower = _st.chi2.ppf(alpha / 2.0, 2.0 * x) / 2.0
+        upper = _st.chi2.ppf(1.0 - alpha / 2.0, 2.0 * x + 2.0) / 2.0
+    # scipy returns NaN for 0 degrees of freedom; R's qchisq (and the limit) give 0.
+    lower = np.where(x == 0, 0.0, lower)
+    return lower, upper
+
+
+def byars_ci(x: ArrayLike, conf: float = 0.95) -> tuple[Any, Any]:
+    """Byar's approximation to the Poisson confidence interval for an observed count.
+
+    ``lower = x(1 − 1/(9x) − z/(3√x))³``, ``upper = (x+1)(1 − 1/(9(x+1)) + z/(3√(x+1)))³``.
+    Returns (lower, upper) as **counts** (events). PHE uses it for 10 or more events; below
+    that use :func:`exact_poisson_ci` (or :func:`count_ci`, which switches for you). At
+    ``x = 0`` the lower limit is set to 0 (the formula is undefined there).
+    """
+    shape, (xa,) = as_arrays(x=x)
+    _check_counts(shape, xa, "x", "byars_ci")
+    lower, upper = _byars(xa, z_value(conf))
+    return shape.wrap(lower, "lower"), shape.wrap(upper, "upper")
+
+
+def exact_poisson_ci(x: ArrayLike, conf: float = 0.95) -> tuple[Any, Any]:
+    """Exact Poisson confidence interval for an observed count, via ``scipy.stats.chi2``.
+
+    ``lower = χ²(α/2; 2x)/2`` (0 when x = 0), ``upper = χ²(1 − α/2; 2x + 2)/2``.
+    Returns (lower, upper) as **counts** (events).
+    """
+    shape, (xa,) = as_arrays(x=x)
+    _check_counts(shape, xa, "x", "exact_poisson_ci")
+    lower, upper = _exact(xa, check_conf(conf))
+    return shape.wrap(lower, "lower"), shape.wrap(upper, "upper")
+
+
+def _count_ci(x: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
+    el, eu = _exact(x, conf)
+    bl, bu = _byars(x, z_value(conf))
+    small = x < EXACT_BELOW
+    return np.where(small, el, bl), np.where(small, eu, bu)
+
+
+def count_ci(x: ArrayLike, conf: float = 0.95) -> tuple[Any, Any]:
+    """Confidence interval for a count as PHE computes it: exact Poisson below 10 events,
+    Byar's method at 10 and above. Returns (lower, upper) as **counts** (events)."""
+    shape, (xa,) = as_arrays(x=x)
+    _check_counts(shape, xa, "x", "count_ci")
+    lower, upper = _count_ci(xa, check_conf(conf))
+    return shape.wrap(lower, "lower"), shape.wrap(upper, "upper")
+
+
+def count_ci_method(x: ArrayLike) -> Any:
+    """Which method :func:`count_ci` uses for each count: ``"exact"`` or ``"Byar's"``
+    (``None`` where the count is missing)."""
+    shape, (xa,) = as_arrays(x=x)
+    out = np.full(xa.shape, None, dtype=object)
+    out[xa < EXACT_BELOW] = "exact"
+    out[xa >= EXACT_BELOW] = "Byar's"
+    return shape.wrap(out, "method")
+
+
+def rate_ci(
+    x: ArrayLike, population: ArrayLike, multiplier: float = 10_000, conf: float = 0.95
+) -> tuple[Any, Any]:
+    """Confidence interval for a crude rate ``x / population × multiplier``.
+
+    The count's interval (:func:`count_ci`: exact below 10, Byar's at 10+) divided by the
+    population and multiplied by ``multiplier`` (10,000 -> "per 10,000 children").
+    ``x`` may exceed ``population``. Returns (lower, upper) in rate units.
+    """
+    shape, (xa, pa) = as_arrays(x=x, population=population)
+    _check_counts(shape, xa, "x", "rate_ci")
+    _check_denominators(shape, pa, "population", "rate_ci")
+    lower, upper = _count_ci(xa, check_conf(conf))
+    return (
+        shape.wrap(lower / pa * multiplier, "lower"),
+        shape.wrap(upper / pa * multiplier, "upper"),
+    )
+
+
+# --------------------------------------------------------------------------- tables
+def _conf_levels(conf: float | Sequence[float]) -> list[float]:
+    if isinstance(conf, (list, tuple, np.ndarray)):
+        levels = [check_conf(c) for c in conf]
+        if not levels:
+            raise ValueError("conf is an empty sequence; give e.g. 0.95 or (0.95, 0.998)")
+        return levels
+    return [check_conf(conf)]  # type: ignore[arg-type]
+
+
+def _suffix(conf: float) -> str:
+    return conf_label(conf).rstrip("%").replace(".", "_")
+
+
+def proportion_ci_table(
+    x: ArrayLike,
+    n: ArrayLike,
+    conf: float | Sequence[float] = 0.95,
+    multiplier: float = 100,
+) -> pd.DataFrame:
+    """Proportions with Wilson intervals as a table, like PHEindicatormethods' ``phe_proportion``.
+
+    Columns: ``numerator``, ``denominator``, ``value``, ``lower``, ``upper`` (value and limits
+    × ``multiplier``: 100 -> **percent**, 1 -> proportion), ``confidence`` (e.g. "95%") and
+    ``method`` ("Wilson"). With several confidence levels, e.g. ``conf=(0.95, 0.998)``, the
+    limits are ``lower_95``, ``upper_95``, ``lower_99_8``, ``upper_99_8``.
+    A Series input keeps its index (e.g. district names).
+    """
+    levels = _conf_levels(conf)
+    shape, (xa, na) = as_arrays(x=x, n=n)
+    _check_counts(shape, xa, "x", "proportion_ci_table")
+    _check_denominators(shape, na, "n", "proportion_ci_table")
+    _check_x_le_n(shape, xa, na, "proportion_ci_table")
+    cols: dict[str, np.ndarray] = {"numerator": xa, "denominator": na}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cols["value"] = xa / na * multiplier
+    for c in levels:
+        lo, hi = _wilson(xa, na, z_value(c))
+        sfx = "" if len(levels) == 1 else "_" + _suffix(c)
+        cols["lower" + sfx] = lo * multiplier
+        cols["upper" + sfx] = hi * multiplier
+    out = shape.frame(cols)
+    out["confidence"] = ", ".join(conf_label(c) for c in levels)
+    out["method"] = "Wilson"
+    return out
+
+
+def rate_ci_table(
+    x: ArrayLike,
+    population: ArrayLike,
+    multiplier: float = 10_000,
+    conf: float | Sequence[float] = 0.95,
+) -> pd.DataFrame:
+    """Crude rates with confidence intervals as a table, like PHEindicatormethods' ``phe_rate``.
+
+    Columns: ``numerator`` (events or children, a count), ``denominator`` (population),
+    ``value`` (rate per ``multiplier``, default **per 10,000**), ``lower``, ``upper``,
+    ``confidence``, ``method`` ("exact" below 10 events, "Byar's" at 10+). With several
+    confidence levels the limits are suffixed as in :func:`proportion_ci_table`.
+    """
+    levels = _conf_levels(conf)
+    shape, (xa, pa) = as_arrays(x=x, population=population)
+    _check_counts(shape, xa, "x", "rate_ci_table")
+    _check_denominators(shape, pa, "population", "rate_ci_table")
+    cols: dict[str, np.ndarray] = {"numerator": xa, "denominator": pa}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cols["value"] = xa / pa * multiplier
+    for c in levels:
+        lo, hi = _count_ci(xa, c)
+        sfx = "" if len(levels) == 1 else "_" + _suffix(c)
+        cols["lower" + sfx] = lo / pa * multiplier
+        cols["upper" + sfx] = hi / pa * multiplier
+    out = shape.frame(cols)
+    out["confidence"] = ", ".join(conf_label(c) for c in levels)
+    method = np.full(xa.shape, None, dtype=object)
+    method[xa < EXACT_BELOW] = "exact"
+    method[xa >= EXACT_BELOW] = "Byar's"
+    out["method"] = pd.Series(method.reshape(-1), index=out.index, dtype="object")
+    return out
