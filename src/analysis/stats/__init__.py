@@ -19,6 +19,15 @@ from .intervals import (
     rate_ci_table,
     wilson_ci,
 )
+from .compare import (
+    HIGHER,
+    LOWER,
+    SIMILAR,
+    VERDICTS,
+    compare_proportion_to_benchmark,
+    compare_rate_to_benchmark,
+    verdict_from_interval,
+)
 
 __all__ = [
     "z_value",
@@ -32,4 +41,11 @@ __all__ = [
     "rate_ci",
     "proportion_ci_table",
     "rate_ci_table",
+    "HIGHER",
+    "LOWER",
+    "SIMILAR",
+    "VERDICTS",
+    "verdict_from_interval",
+    "compare_proportion_to_benchmark",
+    "compare_rate_to_benchmark",
 ]
