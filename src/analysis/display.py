@@ -1,0 +1,133 @@
+"""Show a :class:`~analysis.themes.base.ThemeResult` in a notebook, in plain English.
+
+A theme notebook is a list of calls to these functions: no statistics, parsing or numbers.
+Everything is emitted as HTML (headings, paragraphs, accessible figures, tables) so the
+exported appendix reads the same as the notebook. In ``public`` disclosure mode every table goes
+through disclosure control first (:func:`prepare_table`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Iterable
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from .themes.base import Section, Table, ThemeResult
+
+SMALL_COUNT_THRESHOLD = 5
+
+
+# --- formatting (as DfE publishes) ---------------------------------------------------------
+def format_cell(value, fmt: str) -> str:
+    """Format one number: counts with thousands separators, percentages and rates to 1 d.p."""
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "x"
+    if fmt == "count":
+        return f"{value:,.0f}"
+    if fmt in ("percent", "rate"):
+        return f"{value:,.1f}"
+    if fmt == "gbp":
+        return f"£{value:,.0f}"
+    if fmt == "hours":
+        return f"{value:,.1f}".rstrip("0").rstrip(".")
+    if fmt == "ratio":
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def prepare_table(table: Table, disclosure: str) -> pd.DataFrame:
+    """The table as display strings; in public mode with small counts suppressed as ``c``.
+
+    Primary suppression: counts 1–5. Secondary suppression (so no hidden value can be recovered
+    from a total) and derived percentages/rates are handled by
+    :func:`analysis.stats.disclosure.suppress_counts` / ``suppress_derived``.
+    """
+    df = table.frame.copy()
+    if disclosure == "public" and table.count_columns:
+        from .stats import disclosure as dc
+
+        df = dc.suppress_table_for_display(df, count_columns=table.count_columns, derived=table.derived,
+                                           total_row=table.total_row, threshold=SMALL_COUNT_THRESHOLD)
+    out = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        fmt = table.formats.get(col, "count" if col in table.count_columns else "text")
+        out[col] = [format_cell(v, fmt) for v in df[col]]
+    return out
+
+
+def table_html(table: Table, disclosure: str) -> str:
+    df = prepare_table(table, disclosure)
+    body = df.to_html(index=False, escape=True, border=0, classes="data-table")
+    notes = "".join(f"<p class='table-note'>{html.escape(n)}</p>" for n in table.notes)
+    legend = ""
+    if disclosure == "public" and table.count_columns:
+        legend = "<p class='table-note'>c = suppressed to protect confidentiality (1 to 5, or could reveal one); x = not available; z = not applicable.</p>"
+    return (f"<div class='table-block'><p class='table-title'><strong>{html.escape(table.title)}</strong></p>"
+            f"{body}<p class='table-source'>{html.escape(table.source)}</p>{notes}{legend}</div>")
+
+
+# --- notebook display --------------------------------------------------------------------
+def _p(texts: Iterable[str]) -> str:
+    return "".join(f"<p>{html.escape(t)}</p>" for t in texts)
+
+
+def _ul(texts: Iterable[str]) -> str:
+    items = "".join(f"<li>{html.escape(t)}</li>" for t in texts)
+    return f"<ul>{items}</ul>" if items else ""
+
+
+def header(result: ThemeResult) -> None:
+    """The appendix title block."""
+    display(HTML(
+        f"<h1>{html.escape(result.title)}</h1>"
+        f"<p class='lede'>{html.escape(result.area_name)} ({html.escape(result.area_code)}), "
+        f"{html.escape(result.period.label)}. Disclosure: {html.escape(result.disclosure)}.</p>"
+    ))
+
+
+def key_findings(result: ThemeResult) -> None:
+    display(HTML("<h2 id='key-findings'>Key findings</h2>" + _ul(result.key_findings)))
+
+
+def caveats(result: ThemeResult) -> None:
+    display(HTML("<h2 id='caveats'>Caveats</h2>" + (_ul(result.caveats) or "<p>None for this period.</p>")))
+
+
+def section(result: ThemeResult, key: str) -> None:
+    """One section: heading, sentences, each chart with its data table, then other tables."""
+    s: Section = result.section(key)
+    parts = [f"<h2 id='{html.escape(s.key)}'>{html.escape(s.heading)}</h2>"]
+    if s.unavailable:
+        parts.append(f"<p class='unavailable'><strong>Not available:</strong> {html.escape(s.unavailable)}</p>")
+    parts.append(_p(s.paragraphs))
+    for chart, data in s.charts:
+        parts.append(chart.to_html())
+        parts.append(f"<details open><summary>Data behind the chart: {html.escape(chart.title)}</summary>"
+                     f"{table_html(data, result.disclosure)}</details>")
+    for t in s.tables:
+        parts.append(table_html(t, result.disclosure))
+    display(HTML("".join(parts)))
+
+
+def show(result: ThemeResult) -> None:
+    """Everything, in order (for exploring interactively)."""
+    header(result)
+    key_findings(result)
+    caveats(result)
+    for s in result.sections:
+        section(result, s.key)
+    publish(result)
+
+
+def publish(result: ThemeResult) -> None:
+    """Record the machine-readable summary in the notebook (read by the runner and tests)."""
+    from .summary import publish_summary
+
+    publish_summary(theme=result.theme, title=result.title, area_code=result.area_code, area_name=result.area_name,
+                    period=result.period.label, key_findings=result.key_findings, key_figures=result.key_figures,
+                    caveats=result.caveats)

@@ -1,0 +1,79 @@
+"""What a theme returns, so that notebooks, tests and the index page share one result.
+
+A theme module exposes ``build(area_code, period, data_dir=None, disclosure="public") ->
+ThemeResult``. The result holds the key findings (sentences computed from the data), caveats,
+machine-readable key figures, and named sections of tables and charts. The notebook only
+displays it (:mod:`analysis.display`); the tests assert on it; the runner reads its summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..charts import Chart
+from ..periods import Period
+
+DISCLOSURE_MODES = ("internal", "public")
+
+
+@dataclass
+class Table:
+    """A table to show: numbers stay numbers here; display formats and suppresses them.
+
+    ``count_columns``: columns holding counts of children/events (suppressed 1–5 in public mode).
+    ``derived``: column -> the count column it is derived from (a percentage or rate), so it is
+    suppressed whenever that count is. ``formats``: column -> "count" | "percent" | "rate" |
+    "gbp" | "text" | "hours" (DfE publication formats). ``total_row``: label of a total row in
+    the first column, if any, used by secondary suppression.
+    """
+
+    title: str
+    frame: pd.DataFrame
+    source: str
+    count_columns: list[str] = field(default_factory=list)
+    derived: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+    total_row: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    """One heading of the appendix: sentences, then charts (each with its table), then tables."""
+
+    key: str
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    charts: list[tuple[Chart, Table]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    #: set when the data this section needs is absent for the area/period; shown instead.
+    unavailable: str | None = None
+
+
+@dataclass
+class ThemeResult:
+    theme: str
+    title: str
+    area_code: str
+    area_name: str
+    period: Period
+    disclosure: str
+    key_findings: list[str] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    key_figures: dict[str, Any] = field(default_factory=dict)
+
+    def section(self, key: str) -> Section:
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(f"theme {self.theme} has no section {key!r}; sections: {[s.key for s in self.sections]}")
+
+
+def check_disclosure(disclosure: str) -> str:
+    if disclosure not in DISCLOSURE_MODES:
+        raise ValueError(f"disclosure must be one of {DISCLOSURE_MODES}, got {disclosure!r}")
+    return disclosure

@@ -1,0 +1,86 @@
+"""Helpers every theme uses: load the data for a run, pick a period's figures, caveats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import quality
+from ..data import Dataset, load
+from ..periods import Period, parse_period
+from .base import check_disclosure
+
+BOARD_SOURCE = "Source: Warwickshire Safeguarding Children Board Annual Report 2017/18, Appendix A"
+
+
+def board_source(table: str) -> str:
+    """Source note for a figure from the board's report, naming its table."""
+    return f"Source: {'the board' if table is None else 'table ' + table} of the Warwickshire Safeguarding Children Board Annual Report 2017/18"
+
+
+@dataclass
+class Context:
+    """What a theme needs for one run."""
+
+    ds: Dataset
+    area_code: str
+    area_name: str
+    period: Period
+    disclosure: str
+    findings: pd.DataFrame
+
+    @property
+    def obs(self) -> pd.DataFrame:
+        return self.ds.observations
+
+    def local(self, measure, **filters) -> pd.DataFrame:
+        """The area's own (board) observations up to the end of the run's period."""
+        df = self.ds.select(measure, area_code=self.area_code, up_to=self.period, **filters)
+        return df[df["source"] != "dfe"]
+
+    def national(self, measure, area_code: str | None = None, **filters) -> pd.DataFrame:
+        """DfE/ONS observations for an area (default: this area) up to the end of the period."""
+        return self.ds.select(measure, area_code=area_code or self.area_code, source="dfe", up_to=self.period, **filters)
+
+    def findings_for(self, tables: list[str]) -> pd.DataFrame:
+        return quality.findings_for_tables(self.findings, tables)
+
+    def has_local(self) -> bool:
+        return self.ds.has_local_data(self.area_code)
+
+
+def context(area_code: str, period: "str | Period | None", data_dir: "str | Path | None", disclosure: str,
+            area_name: str | None = None) -> Context:
+    """Load (cached) data and resolve the run's parameters; period None = latest in the data."""
+    check_disclosure(disclosure)
+    ds = load(data_dir or None)
+    if period is None or period == "":
+        periods = ds.periods(area_code) or ds.periods()
+        per = periods[-1]
+    else:
+        per = parse_period(period)
+    name = area_name or ds.area_name(area_code)
+    return Context(ds, area_code, name, per, disclosure, quality.run_checks(ds))
+
+
+def value_at(df: pd.DataFrame, period_end, **match) -> float | None:
+    """The value of the (single) row ending at ``period_end`` matching ``match``; None if absent."""
+    d = df[df["period_end"] == pd.Timestamp(period_end)]
+    for k, v in match.items():
+        d = d[d[k] == v]
+    if d.empty or pd.isna(d["value"].iloc[0]):
+        return None
+    return float(d["value"].iloc[0])
+
+
+def caveats_from_findings(findings: pd.DataFrame, limit: int = 6) -> list[str]:
+    """Plain-English caveats from data-quality findings (most important first)."""
+    if findings.empty:
+        return []
+    f = findings.sort_values(["severity", "code"], ascending=[False, True])  # warnings first
+    out = [f"Data quality ({r.code}): {r.message}" for r in f.head(limit).itertuples(index=False)]
+    if len(f) > limit:
+        out.append(f"{len(f) - limit} further data-quality finding(s) touch this theme; see the index page.")
+    return out
