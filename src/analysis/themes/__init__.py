@@ -1,0 +1,1 @@
+"""One module per theme; each exposes build(...) -> ThemeResult (see base.py)."""
