@@ -380,6 +380,62 @@ def unvalidated(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
     return out
 
 
+@rule("DQ12", "Shares imply a cumulative count that falls", "warning",
+      "A share of a cumulative-from-April total implies a count (share × total). That count cannot "
+      "fall from one quarter to the next by more than the rounding of the printed shares allows.")
+def implied_cumulative_falls(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    out = []
+    loc = local(obs)
+    shares = loc[(loc["measure"] == "referrals_share") & (loc["period_type"] == "cumulative_from_april")
+                 & loc["value"].notna() & (loc["breakdown_value"] != "Total") & loc["breakdown"].isin(["ethnicity", "language"])]
+    totals = loc[(loc["measure"] == "referrals") & (loc["breakdown"] == "total") & (loc["period_type"] == "cumulative_from_april")]
+    totals = totals.drop_duplicates(["new_la_code", "period_end"]).set_index(["new_la_code", "period_end"])["value"]
+    keys = ["new_la_code", "time_period", "breakdown", "breakdown_value", "source_table"]
+    for key, g in shares.sort_values("period_end").groupby(keys):
+        k = dict(zip(keys, key))
+        prev = None
+        for r in g.itertuples(index=False):
+            n = totals.get((r.new_la_code, r.period_end))
+            if n is None or pd.isna(n):
+                prev = None
+                continue
+            implied, slack = r.value / 100 * n, 0.0005 * n
+            if prev is not None and implied + slack < prev[0] - prev[1]:
+                out.append(Finding(
+                    "DQ12", "warning", RULES["DQ12"].title,
+                    f"Table {k['source_table']}: {k['breakdown_value']} ({k['breakdown']}) is {prev[2]:g}% of {_fmt(prev[3])} referrals "
+                    f"at {prev[4]} (about {prev[0]:,.0f}) but {r.value:g}% of {_fmt(n)} at {r.time_identifier} (about {implied:,.0f}): "
+                    f"a cumulative count cannot fall, so records were re-coded or a figure is wrong.",
+                    k["source_table"], "referrals_share", f"{period_of(r.time_period, 'Annual').fy_label} {prev[4]}–{r.time_identifier}",
+                    f"{prev[4]}≈{prev[0]:.0f}; {r.time_identifier}≈{implied:.0f}"))
+            prev = (implied, slack, r.value, n, r.time_identifier)
+    return out
+
+
+@rule("DQ13", "Printed share does not match the count beside it", "warning",
+      "Where a table prints a count and its share of the printed total side by side, the share "
+      "should be count ÷ total rounded to one decimal place.")
+def share_beside_count(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
+    out = []
+    loc = local(obs)
+    pairs = [("referrals_share", "referrals", "referral_source")]
+    keys = ["source", "new_la_code", "period_type", "period_end", "time_period", "time_identifier", "source_table", "breakdown"]
+    for sm, cm, bd in pairs:
+        sh = loc[(loc["measure"] == sm) & (loc["breakdown"] == bd) & (loc["breakdown_value"] != "Total") & loc["value"].notna()]
+        ct = loc[(loc["measure"] == cm) & (loc["breakdown"] == bd) & loc["value"].notna()]
+        tot = ct[ct["breakdown_value"] == "Total"][keys + ["value"]].rename(columns={"value": "total"})
+        m = sh.merge(ct[keys + ["breakdown_value", "value"]], on=keys + ["breakdown_value"], suffixes=("", "_count")).merge(tot, on=keys)
+        for r in m.itertuples(index=False):
+            exact = 100 * r.value_count / r.total if r.total else np.nan
+            if abs(exact - r.value) > 0.05 + 1e-9:
+                when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
+                out.append(Finding("DQ13", "warning", RULES["DQ13"].title,
+                                   f"Table {r.source_table}: {r.breakdown_value} {when} is printed as {r.value:g}% beside "
+                                   f"{_fmt(r.value_count)} of {_fmt(r.total)} referrals, which is {exact:.2f}%.",
+                                   r.source_table, sm, when, f"printed={r.value:g}; computed={exact:.2f}"))
+    return out
+
+
 FINDING_COLUMNS = [f for f in Finding.__dataclass_fields__]
 
 
