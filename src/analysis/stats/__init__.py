@@ -28,6 +28,20 @@ from .compare import (
     compare_rate_to_benchmark,
     verdict_from_interval,
 )
+from .funnel import (
+    FUNNEL_LEVELS,
+    Overdispersion,
+    classify_funnel,
+    funnel_centre,
+    funnel_curve,
+    overdispersion,
+    poisson_funnel_expected,
+    proportion_funnel_limits,
+    rate_funnel_limits,
+    rate_funnel_limits_at,
+    ratio_funnel_limits,
+    ratio_funnel_limits_at,
+)
 
 __all__ = [
     "z_value",
@@ -48,4 +62,16 @@ __all__ = [
     "verdict_from_interval",
     "compare_proportion_to_benchmark",
     "compare_rate_to_benchmark",
+    "FUNNEL_LEVELS",
+    "Overdispersion",
+    "classify_funnel",
+    "funnel_centre",
+    "funnel_curve",
+    "overdispersion",
+    "poisson_funnel_expected",
+    "proportion_funnel_limits",
+    "rate_funnel_limits",
+    "rate_funnel_limits_at",
+    "ratio_funnel_limits",
+    "ratio_funnel_limits_at",
 ]
