@@ -42,6 +42,13 @@ from .funnel import (
     ratio_funnel_limits,
     ratio_funnel_limits_at,
 )
+from .change import (
+    ChangeSignificance,
+    change_significance,
+    percent_change,
+    proportion_difference_ci,
+    rate_ratio_ci,
+)
 
 __all__ = [
     "z_value",
@@ -74,4 +81,9 @@ __all__ = [
     "rate_funnel_limits_at",
     "ratio_funnel_limits",
     "ratio_funnel_limits_at",
+    "ChangeSignificance",
+    "change_significance",
+    "percent_change",
+    "proportion_difference_ci",
+    "rate_ratio_ci",
 ]
