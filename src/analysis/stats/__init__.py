@@ -49,6 +49,13 @@ from .change import (
     proportion_difference_ci,
     rate_ratio_ci,
 )
+from .representation import (
+    GoodnessOfFit,
+    goodness_of_fit,
+    not_recorded_bounds,
+    relative_rate_index,
+    share_vs_population,
+)
 
 __all__ = [
     "z_value",
@@ -86,4 +93,9 @@ __all__ = [
     "percent_change",
     "proportion_difference_ci",
     "rate_ratio_ci",
+    "GoodnessOfFit",
+    "goodness_of_fit",
+    "not_recorded_bounds",
+    "relative_rate_index",
+    "share_vs_population",
 ]
