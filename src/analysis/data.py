@@ -231,13 +231,27 @@ def _load(raw: Path) -> Dataset:
     local, unplaced = read_local(raw, report)
     dictionary = _dictionary(raw)
     _check_dictionary(local, dictionary, report)
-    national, areas, dfe_report = dfe.load_dfe(raw, strict=False)
-    report.extend(dfe_report)
+    national, areas, dfe_report = _load_dfe_cached(raw)
+    report.extend(ValidationReport(list(dfe_report.problems), list(dfe_report.files_checked)))
     obs = pd.concat([local, national], ignore_index=True) if not national.empty else local
     for c in ["status", "flags", "note", "region_code", "new_la_code", "la_name", "country_code"]:
         obs[c] = obs[c].fillna("").astype(str)
     obs["source_row"] = obs["source_row"].astype("int64")
     return Dataset(raw, obs, areas, _districts(raw), dictionary, unplaced, report)
+
+
+def _load_dfe_cached(raw: Path):
+    """The DfE/ONS files change rarely and are the slow part: cache them on their own."""
+    folder = (raw / dfe.DFE_DIR).resolve()
+    if not folder.is_dir():
+        return dfe.load_dfe(raw, strict=False)
+    return _dfe_cached(str(folder), _stamp(folder))
+
+
+@lru_cache(maxsize=2)
+def _dfe_cached(folder: str, stamp: tuple):
+    # keyed on the resolved folder and its files' sizes and times, not on data/raw's path
+    return dfe.load_dfe(Path(folder).parent, strict=False)
 
 
 def _stamp(raw: Path) -> tuple:

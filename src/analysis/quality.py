@@ -93,38 +93,29 @@ def local(obs: pd.DataFrame) -> pd.DataFrame:
 def breakdown_sums(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
     out = []
     loc = local(obs)
-    loc = loc[~loc["unit"].isin(NOT_ADDITIVE_UNITS) & loc["value"].notna()]
+    loc = loc[~loc["unit"].isin(NOT_ADDITIVE_UNITS)]
+    keys = _GROUP + ["breakdown", "source_table"]
     parts = loc[loc["breakdown"].isin(PARTITIONS) & (loc["breakdown_value"] != "Total")]
-    totals_in = loc[loc["breakdown_value"].isin(["Total", "All"])]
-    for key, g in parts.groupby(_GROUP + ["breakdown", "source_table"], dropna=False):
-        k = dict(zip(_GROUP + ["breakdown", "source_table"], key))
-        t = totals_in
-        for c in _GROUP:
-            t = t[t[c] == k[c]]
-        own = t[(t["source_table"] == k["source_table"]) & ((t["breakdown"] == k["breakdown"]) | (t["breakdown"] == "total"))]
-        if own.empty:
-            continue
-        total = float(own["value"].iloc[0])
-        s = float(g["value"].sum())
-        missing = obs_missing = parts_missing(obs, k)
-        if abs(s - total) > 1e-9 and not obs_missing:
-            out.append(Finding(
-                "DQ01", "warning", RULES["DQ01"].title,
-                f"Table {k['source_table']}: {k['measure']} by {k['breakdown']} {_label(k['time_period'], k['time_identifier'], k['period_type'], k['period_end'])} "
-                f"adds up to {_fmt(s)}, but the table's total is {_fmt(total)} (difference {_fmt(s - total)}).",
-                k["source_table"], k["measure"], _label(k["time_period"], k["time_identifier"], k["period_type"], k["period_end"]),
-                f"sum={_fmt(s)}; total={_fmt(total)}"))
-        del missing
+    if parts.empty:
+        return out
+    sums = parts.groupby(keys, dropna=False)["value"].agg(total_of_parts="sum", n_missing=lambda v: v.isna().sum()).reset_index()
+    sums = sums[sums["n_missing"] == 0]  # a breakdown with a blank cell proves nothing by its sum
+    # the total printed in the same table: a Total row of the breakdown, else the table's total/All row
+    tot = loc[loc["value"].notna() & loc["breakdown_value"].isin(["Total", "All"])]
+    own = tot[tot["breakdown_value"] == "Total"][keys + ["value"]]
+    county = tot[tot["breakdown"] == "total"][[k for k in keys if k != "breakdown"] + ["value"]]
+    m = sums.merge(own, on=keys, how="left").merge(county, on=[k for k in keys if k != "breakdown"], how="left", suffixes=("", "_all"))
+    m["printed_total"] = m["value"].fillna(m["value_all"])
+    m = m[m["printed_total"].notna() & ((m["total_of_parts"] - m["printed_total"]).abs() > 1e-9)]
+    for r in m.to_dict("records"):
+        when = _label(r["time_period"], r["time_identifier"], r["period_type"], r["period_end"])
+        s_, t_ = r["total_of_parts"], r["printed_total"]
+        out.append(Finding(
+            "DQ01", "warning", RULES["DQ01"].title,
+            f"Table {r['source_table']}: {r['measure']} by {r['breakdown']} {when} adds up to {_fmt(s_)}, "
+            f"but the table's total is {_fmt(t_)} (difference {_fmt(s_ - t_)}).",
+            r["source_table"], r["measure"], when, f"sum={_fmt(s_)}; total={_fmt(t_)}"))
     return out
-
-
-def parts_missing(obs: pd.DataFrame, k: dict) -> bool:
-    """Whether any row of this breakdown has no value (then a sum proves nothing)."""
-    g = local(obs)
-    for c in _GROUP + ["breakdown", "source_table"]:
-        g = g[g[c] == k[c]]
-    g = g[g["breakdown_value"] != "Total"]
-    return bool(g["value"].isna().any())
 
 
 @rule("DQ02", "Percentages do not add up to 100", "warning",
