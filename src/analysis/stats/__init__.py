@@ -56,6 +56,7 @@ from .representation import (
     relative_rate_index,
     share_vs_population,
 )
+from .spc import SIGNALS, shift_points, trend_points, two_of_three_points, xmr
 
 __all__ = [
     "z_value",
@@ -98,4 +99,9 @@ __all__ = [
     "not_recorded_bounds",
     "relative_rate_index",
     "share_vs_population",
+    "SIGNALS",
+    "shift_points",
+    "trend_points",
+    "two_of_three_points",
+    "xmr",
 ]
