@@ -1,0 +1,1004 @@
+"""Theme: multi-agency training uptake by agency (the board's learning and development offer).
+
+What the board's report gives (all board data; DfE publishes nothing on LSCB training):
+
+* Appendix C course table: for each course, its length in hours (printed after the name), the
+  number of times it was delivered ("No. of courses delivered", here *events*) and the total
+  number of delegates, over the financial year (1 April – 31 March);
+* Appendix C narrative: the programme's printed totals ("From a programme of 8 different courses,
+  46 training events were delivered in the year") and the annual conference ("more than 200"
+  practitioners: a lower bound, in one month);
+* section 8: the only attendance by agency ("the Police overall attendance at 17% ... and Health
+  at 3%"), as whole percentages of attendance;
+* section 3: the board's income by contributing agency and its expenditure by line (pounds, one
+  financial year), the balances brought and carried forward, and SCR spending.
+
+Derived here (units in the names): learning hours = delegates × course length (hours of
+practitioner learning); course hours delivered = events × course length (hours of teaching);
+delegates per event; each agency's share of income (percent of the sum of the income lines);
+attendance share ÷ funding share (a ratio: 1 = attendance in proportion to funding). Attendance
+shares get a Wilson interval only on the stated assumption that the base is the course table's
+total delegates (the report does not give its base); the verdict against the funding share is
+checked at both ends of the printed figure's rounding range.
+
+Every figure is annual: a run for a period ending before 31 March of the year sees only what
+ended by then (the July conference, say), and each other section says it is not yet available.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import charts
+from .. import stats
+from ..periods import Period, period_of
+from .base import Section, Table, ThemeResult
+from .common import Context, board_source, caveats_from_findings, context
+
+THEME = "training"
+TITLE = "Multi-agency training uptake by agency"
+
+#: Report tables this theme reads (``source_table`` values).
+TRAINING_TABLES = ["appC training", "appC narrative", "s8"]
+BUDGET_TABLES = ["s3 budget"]
+TABLES = TRAINING_TABLES + BUDGET_TABLES
+
+#: Section keys, in display order (the notebook calls each one).
+SECTION_KEYS = ("programme", "conference", "agency_uptake", "budget", "data_gaps")
+
+#: The report's attendance agencies that are not spelt as in the budget, matched to the budget's
+#: contributing agency. Section 8's "Health" is matched to the "Health CCG's" contribution: the
+#: report does not say whether Health attendance also counts NHS provider trusts, which do not
+#: contribute to the board's budget directly (stated as a caveat).
+ATTENDANCE_TO_FUNDER = {"Health": "Health CCGs"}
+
+CONF = 0.95
+REMAINDER_LABEL = "All others (remainder, including non-contributors)"
+NOT_CONTRIBUTING_LABEL = "Organisations not contributing to the budget"
+
+TRAINING_SOURCE = ("Source: Warwickshire Safeguarding Children Board Annual Report 2017/18, Appendix C "
+                   "(multi-agency training report) and section 8")
+BUDGET_SOURCE = "Source: Warwickshire Safeguarding Children Board Annual Report 2017/18, section 3 (budget)"
+
+
+# --------------------------------------------------------------------------- small helpers
+def _pct(v: float, dp: int = 1) -> str:
+    """A percentage for a sentence (``v`` already in percent)."""
+    return f"{v:.{dp}f}%"
+
+
+def _gbp(v: float) -> str:
+    return f"£{v:,.0f}"
+
+
+def _num(v: float) -> str:
+    """A non-count number for a sentence (hours, ratios): thousands separators, no needless .0."""
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+
+
+def _count_text(v: float, disclosure: str) -> str:
+    """A count for a sentence or chart label; in public mode 1–5 become "fewer than 6"."""
+    if disclosure == "public" and _is_small(v):
+        return "fewer than 6"
+    return f"{v:,.0f}"
+
+
+def _count_label(v: float, disclosure: str) -> str:
+    """A count as a chart label; in public mode 1–5 are shown as ``c`` (suppressed)."""
+    if disclosure == "public" and _is_small(v):
+        return "c"
+    return f"{v:,.0f}"
+
+
+def _is_small(v: float) -> bool:
+    """A count that disclosure control suppresses in public mode (1 to 5 inclusive)."""
+    return v is not None and not pd.isna(v) and 1 <= float(v) <= 5
+
+
+def _public_count(v: float | None, disclosure: str):
+    """A count for ``key_figures``: ``"c"`` when suppressed in public mode (as the summary expects)."""
+    if v is None:
+        return None
+    return "c" if disclosure == "public" and _is_small(v) else v
+
+
+def _printed_half_width(percent: float) -> float:
+    """Half the rounding step of a printed percentage: 0.5 for a whole number ("17%"), else 0.05.
+
+    The report prints section 8's shares as whole numbers, so "17%" means 16.5% to 17.5%.
+    """
+    return 0.5 if float(percent).is_integer() else 0.05
+
+
+def _fy_label(time_period: int) -> str:
+    return period_of(int(time_period), "Annual").fy_label
+
+
+def _in_report_order(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows in the order the report prints them (file, then row)."""
+    return df.sort_values(["source_file", "source_row"]).reset_index(drop=True)
+
+
+def _latest_year(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the latest financial year in ``df`` (the data may hold several years)."""
+    if df.empty:
+        return df
+    return df[df["time_period"] == df["time_period"].max()]
+
+
+def _not_yet(ctx: Context, measures: list[str], what: str) -> str:
+    """Why a section is unavailable: no board data for the area at all, or not by this period."""
+    if not ctx.has_local():
+        return (f"There is no safeguarding board data for {ctx.area_name} in the data folder: {what} come only from "
+                f"a board's own annual report (the DfE publishes no training or board budget figures), so this "
+                f"section cannot be produced. Add the board's figures as a local dataset to see it.")
+    later = ctx.ds.select(measures, area_code=ctx.area_code)
+    later = later[later["source"] != "dfe"]
+    if not later.empty:
+        first_end = later["period_end"].min()
+        return (f"{what[0].upper() + what[1:]} cover a whole financial year (1 April to 31 March). The first year in "
+                f"the data ends on {first_end:%d %B %Y}, after the end of this run's period "
+                f"({ctx.period.label}, ending {ctx.period.end:%d %B %Y}), so nothing can be shown yet.")
+    return f"The board's data for {ctx.area_name} holds no {what}."
+
+
+# --------------------------------------------------------------------------- the programme
+@dataclass
+class Programme:
+    """The course table of one financial year, and the narrative totals it should agree with."""
+
+    time_period: int
+    courses: pd.DataFrame  # one row per course, report order; value columns named below
+    printed: dict[str, float | None]  # narrative totals: "training_courses", "training_events"
+    by_year: pd.DataFrame  # totals per financial year (one row per year in the data)
+
+    @property
+    def fy(self) -> str:
+        return _fy_label(self.time_period)
+
+    @property
+    def n_courses(self) -> int:
+        return int(len(self.courses))
+
+    @property
+    def events(self) -> float:
+        return float(self.courses["events"].sum(min_count=1))
+
+    @property
+    def delegates(self) -> float:
+        return float(self.courses["delegates"].sum(min_count=1))
+
+    @property
+    def learning_hours(self) -> float:
+        return float(self.courses["learning_hours"].sum(min_count=1))
+
+    @property
+    def course_hours_delivered(self) -> float:
+        return float(self.courses["course_hours_delivered"].sum(min_count=1))
+
+    @property
+    def delegates_per_event(self) -> float | None:
+        return None if not self.events else self.delegates / self.events
+
+
+def _course_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Wide course table: course, length_hours, events, delegates and the derived columns.
+
+    A course missing any printed figure keeps NaN in the derived columns (never a zero).
+    """
+    rows = _in_report_order(rows[rows["breakdown_value"] != "Total"])
+    order = list(dict.fromkeys(rows["breakdown_value"]))
+    wide = rows.pivot_table(index="breakdown_value", columns="measure", values="value", aggfunc="first", dropna=False)
+    wide = wide.reindex(index=order, columns=["course_hours", "training_events", "training_delegates"])
+    out = pd.DataFrame({
+        "course": order,
+        "length_hours": wide["course_hours"].to_numpy(dtype=float),
+        "events": wide["training_events"].to_numpy(dtype=float),
+        "delegates": wide["training_delegates"].to_numpy(dtype=float),
+    })
+    out["course_hours_delivered"] = out["events"] * out["length_hours"]
+    out["learning_hours"] = out["delegates"] * out["length_hours"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["delegates_per_event"] = (out["delegates"] / out["events"]).where(out["events"] > 0)
+    total_del = out["delegates"].sum(min_count=1)
+    total_lh = out["learning_hours"].sum(min_count=1)
+    out["delegates_share"] = out["delegates"] / total_del * 100
+    out["learning_hours_share"] = out["learning_hours"] / total_lh * 100
+    return out
+
+
+def programme(ctx: Context) -> Programme | None:
+    """The latest financial year's programme up to the run's period end, or None if there is none."""
+    measures = ["training_events", "training_delegates", "course_hours", "training_courses"]
+    rows = ctx.local(measures, period_type="financial_year")
+    course_rows = rows[(rows["breakdown"] == "course") & (rows["source_table"] == "appC training")]
+    if course_rows.empty:
+        return None
+    years = []
+    for tp, g in course_rows.groupby("time_period"):
+        f = _course_frame(g)
+        years.append({"time_period": int(tp), "year": _fy_label(tp), "courses": len(f),
+                      "events": f["events"].sum(min_count=1), "delegates": f["delegates"].sum(min_count=1),
+                      "learning_hours": f["learning_hours"].sum(min_count=1)})
+    by_year = pd.DataFrame(years).sort_values("time_period").reset_index(drop=True)
+    latest = _latest_year(course_rows)
+    tp = int(latest["time_period"].iloc[0])
+    narrative = rows[(rows["time_period"] == tp) & (rows["breakdown_value"] == "Total")]
+    printed = {}
+    for m in ("training_courses", "training_events", "training_delegates"):
+        v = narrative.loc[narrative["measure"] == m, "value"]
+        printed[m] = None if v.empty or pd.isna(v.iloc[0]) else float(v.iloc[0])
+    return Programme(tp, _course_frame(latest), printed, by_year)
+
+
+def _agreement(computed: float, printed: float | None) -> str:
+    if printed is None:
+        return "not printed"
+    return "agree" if abs(computed - printed) < 1e-9 else f"differ by {_num(computed - printed)}"
+
+
+def _programme_section(ctx: Context, prog: Programme | None) -> Section:
+    sec = Section("programme", "The training programme: courses, events, delegates and learning hours")
+    if prog is None:
+        sec.unavailable = _not_yet(ctx, ["training_events", "training_delegates"], "the board's training course figures")
+        return sec
+    d = ctx.disclosure
+    c = prog.courses
+    src = TRAINING_SOURCE
+    dpe = prog.delegates_per_event
+    sec.paragraphs.append(
+        f"In {prog.fy} the board ran {_count_text(prog.events, d)} training events across "
+        f"{_count_text(prog.n_courses, d)} courses, attended by {_count_text(prog.delegates, d)} delegates"
+        + (f" ({dpe:.1f} delegates per event on average)" if dpe is not None else "")
+        + f". Delegates × course length gives {_num(prog.learning_hours)} hours of practitioner learning "
+        f"from {_num(prog.course_hours_delivered)} hours of teaching.")
+    checks = _check_rows(prog)
+    disagree = [r for r in checks if r["Agreement"] not in ("agree", "not printed")]
+    if disagree:
+        sec.paragraphs.append(
+            "The course table does not agree with the totals printed in the report's narrative: "
+            + "; ".join(f"{r['Figure'].lower()} {r['Agreement']}" for r in disagree)
+            + ". Both are shown as printed; ask the training officer which is right.")
+    else:
+        sec.paragraphs.append(
+            "The course table agrees with the totals printed in the report's narrative ("
+            + " and ".join(f"{_count_text(r['Printed in the narrative'], d)} {r['Figure'].lower()}" for r in checks
+                           if r["Agreement"] == "agree") + ").")
+    small = c[c["events"].between(1, 5)]
+    if not small.empty:
+        sec.paragraphs.append(
+            "Some courses ran fewer than six times, so their delegates per event rest on very few sessions "
+            "and say little about demand.")
+
+    # chart 1: delegates by course
+    sec.charts.append(_course_chart(prog, "delegates", ctx))
+    # chart 2: learning hours by course
+    sec.charts.append(_course_chart(prog, "learning_hours", ctx))
+
+    frame = pd.DataFrame({
+        "Course": c["course"],
+        "Length of one course (hours)": c["length_hours"],
+        "Events (times delivered)": c["events"],
+        "Delegates": c["delegates"],
+        "Delegates per event": c["delegates_per_event"],
+        "Course hours delivered (events × length)": c["course_hours_delivered"],
+        "Learning hours (delegates × length)": c["learning_hours"],
+        "Share of delegates (%)": c["delegates_share"],
+    })
+    total = {
+        "Course": "Total (sum of the course rows)",
+        "Length of one course (hours)": np.nan,
+        "Events (times delivered)": prog.events,
+        "Delegates": prog.delegates,
+        "Delegates per event": dpe if dpe is not None else np.nan,
+        "Course hours delivered (events × length)": prog.course_hours_delivered,
+        "Learning hours (delegates × length)": prog.learning_hours,
+        "Share of delegates (%)": 100.0 if prog.delegates else np.nan,
+    }
+    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    sec.tables.append(Table(
+        title=f"Multi-agency training courses, {prog.fy}",
+        frame=frame, source=src,
+        count_columns=["Events (times delivered)", "Delegates"],
+        derived={"Delegates per event": "Events (times delivered)",
+                 "Course hours delivered (events × length)": "Events (times delivered)",
+                 "Learning hours (delegates × length)": "Delegates",
+                 "Share of delegates (%)": "Delegates"},
+        formats={"Length of one course (hours)": "hours", "Delegates per event": "rate",
+                 "Course hours delivered (events × length)": "hours",
+                 "Learning hours (delegates × length)": "hours", "Share of delegates (%)": "percent"},
+        total_row="Total (sum of the course rows)",
+        notes=["Events: the report's 'No. of courses delivered'. Course length as printed after each course's name. "
+               "Learning hours and course hours delivered are computed here, not printed in the report. "
+               "x = not available (the total has no single course length)."],
+    ))
+    sec.tables.append(Table(
+        title=f"Course table against the totals printed in the narrative, {prog.fy}",
+        frame=pd.DataFrame(checks), source=src,
+        count_columns=["Sum of the course table", "Printed in the narrative"],
+        formats={"Figure": "text", "Agreement": "text"},
+        notes=["The narrative prints: 'From a programme of 8 different courses, 46 training events were delivered "
+               "in the year.' It prints no total of delegates (x)."],
+    ))
+    if len(prog.by_year) > 1:
+        by = prog.by_year.rename(columns={"year": "Financial year", "courses": "Courses", "events": "Events",
+                                          "delegates": "Delegates", "learning_hours": "Learning hours"})
+        by = by.drop(columns="time_period")
+        sec.tables.append(Table(title="Training programme by financial year", frame=by, source=src,
+                                count_columns=["Courses", "Events", "Delegates"],
+                                derived={"Learning hours": "Delegates"},
+                                formats={"Financial year": "text", "Learning hours": "hours"}))
+    return sec
+
+
+def _check_rows(prog: Programme) -> list[dict]:
+    """Course table totals against the narrative's printed totals (computed vs printed)."""
+    rows = [("Courses", float(prog.n_courses), prog.printed.get("training_courses")),
+            ("Events", prog.events, prog.printed.get("training_events")),
+            ("Delegates", prog.delegates, prog.printed.get("training_delegates"))]
+    return [{"Figure": f, "Sum of the course table": comp, "Printed in the narrative": np.nan if p is None else p,
+             "Agreement": _agreement(comp, p)} for f, comp, p in rows]
+
+
+def _course_chart(prog: Programme, what: str, ctx: Context):
+    """Horizontal bars by course of delegates (count) or learning hours; largest at the top."""
+    d = ctx.disclosure
+    c = prog.courses.sort_values(what, ascending=True).reset_index(drop=True)
+    share_col = "delegates_share" if what == "delegates" else "learning_hours_share"
+    suppressed = (c["delegates"].map(_is_small)) if d == "public" else pd.Series(False, index=c.index)
+    top = c.iloc[-1]
+    total = prog.delegates if what == "delegates" else prog.learning_hours
+    fig, ax = charts.new_chart(9.0, 1.5 + 0.62 * len(c))
+    values = c[what].where(~suppressed, 0.0)
+    bars = ax.barh(c["course"].map(lambda t: _wrap(t, 40)), values, color=charts.PALETTE[0 if what == "delegates" else 2],
+                   hatch=charts.HATCHES[0 if what == "delegates" else 1], edgecolor="white")
+    for bar, v, sup, sh in zip(bars, c[what], suppressed, c[share_col]):
+        if pd.isna(v):
+            label = "x"
+        elif sup:
+            label = "c"
+        else:
+            label = (_count_label(v, d) if what == "delegates" else _num(v)) + f" ({sh:.0f}%)"
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + label, va="center", fontsize=9)
+    ax.set_xlim(0, float(np.nanmax(c[what])) * 1.25)
+    if what == "delegates":
+        title = (f"{top['course']} drew {top[share_col]:.0f}% of the {prog.fy} delegates"
+                 if not suppressed.iloc[-1] else f"Delegates by course, {prog.fy}")
+        subtitle = (f"Delegates by course, {prog.fy}: {_count_text(prog.delegates, d)} delegates at "
+                    f"{_count_text(prog.events, d)} events")
+        xlabel, unit = "Delegates (count)", "delegates"
+    else:
+        title = (f"{top['course']} gave {top[share_col]:.0f}% of the year's learning hours"
+                 if not suppressed.iloc[-1] else f"Learning hours by course, {prog.fy}")
+        subtitle = (f"Learning hours (delegates × course length) by course, {prog.fy}: "
+                    f"{_num(prog.learning_hours)} hours in all")
+        xlabel, unit = "Learning hours (delegates × course length, hours)", "hours"
+    alt = (f"Horizontal bar chart of {unit} by course in {prog.fy}, largest first: "
+           + "; ".join(f"{r.course}: " + ("suppressed" if s else ("not available" if pd.isna(getattr(r, what))
+                       else (_count_label(getattr(r, what), d) if what == 'delegates' else _num(getattr(r, what)))))
+                       for r, s in zip(c.iloc[::-1].itertuples(index=False), suppressed.iloc[::-1]))
+           + ".")
+    chart = charts.finish(fig, ax, title=_wrap(title, 80), subtitle=subtitle, xlabel=xlabel, ylabel="Course",
+                          source=TRAINING_SOURCE, alt=alt, legend=False)
+    col = "Delegates" if what == "delegates" else "Learning hours (delegates × length)"
+    share_name = "Share of delegates (%)" if what == "delegates" else "Share of learning hours (%)"
+    data = pd.DataFrame({"Course": prog.courses["course"], "Delegates": prog.courses["delegates"],
+                         col: prog.courses[what], share_name: prog.courses[share_col]})
+    data = data.loc[:, ~data.columns.duplicated()]
+    derived = {share_name: "Delegates"}
+    if what != "delegates":
+        derived[col] = "Delegates"
+    table = Table(title=chart.title, frame=data, source=TRAINING_SOURCE, count_columns=["Delegates"], derived=derived,
+                  formats={col: "count" if what == "delegates" else "hours", share_name: "percent"})
+    return chart, table
+
+
+def _wrap(text: str, width: int = 34) -> str:
+    """Wrap a long label onto several lines (course names are long)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) if len(text) > width else text
+
+
+# --------------------------------------------------------------------------- budget
+@dataclass
+class Budget:
+    """The board's income and expenditure over one financial year (pounds)."""
+
+    time_period: int
+    income: pd.DataFrame  # agency, gbp (report order, without the printed total)
+    expenditure: pd.DataFrame  # line, gbp
+    printed_income_total: float | None
+    printed_expenditure_total: float | None
+    other: dict[str, float | None]  # scr_expenditure, balances brought/carried forward, training_income
+
+    @property
+    def fy(self) -> str:
+        return _fy_label(self.time_period)
+
+    @property
+    def income_total(self) -> float:
+        """Income: the sum of the contribution lines (pounds)."""
+        return float(self.income["gbp"].sum(min_count=1))
+
+    @property
+    def expenditure_total(self) -> float:
+        """Expenditure: the sum of the expenditure lines (pounds; SCR spending is reported apart)."""
+        return float(self.expenditure["gbp"].sum(min_count=1))
+
+    @property
+    def deficit(self) -> float:
+        """Expenditure minus income (pounds); negative would be a surplus."""
+        return self.expenditure_total - self.income_total
+
+    def funding_share(self, agency: str) -> float | None:
+        """An agency's share of the income, in percent of the sum of the income lines."""
+        v = self.income.loc[self.income["agency"] == agency, "gbp"]
+        if v.empty or pd.isna(v.iloc[0]) or not self.income_total:
+            return None
+        return float(v.iloc[0]) / self.income_total * 100
+
+
+def budget(ctx: Context) -> Budget | None:
+    """The latest financial year's budget up to the run's period end, or None if there is none."""
+    rows = ctx.local(["budget_income", "budget_expenditure", "scr_expenditure", "budget_balance_brought_forward",
+                      "budget_balance_carried_forward", "training_income"], period_type="financial_year")
+    inc = rows[rows["measure"] == "budget_income"]
+    if inc.empty:
+        return None
+    tp = int(inc["time_period"].max())
+    rows = _in_report_order(rows[rows["time_period"] == tp])
+
+    def lines(measure: str, name: str) -> tuple[pd.DataFrame, float | None]:
+        r = rows[rows["measure"] == measure]
+        body = r[r["breakdown_value"] != "Total"]
+        tot = r.loc[r["breakdown_value"] == "Total", "value"]
+        return (pd.DataFrame({name: body["breakdown_value"].to_numpy(), "gbp": body["value"].to_numpy(dtype=float)}),
+                None if tot.empty or pd.isna(tot.iloc[0]) else float(tot.iloc[0]))
+
+    income, inc_total = lines("budget_income", "agency")
+    exp, exp_total = lines("budget_expenditure", "line")
+    other = {}
+    for m in ("scr_expenditure", "budget_balance_brought_forward", "budget_balance_carried_forward", "training_income"):
+        v = rows.loc[rows["measure"] == m, "value"]
+        other[m] = None if v.empty or pd.isna(v.iloc[0]) else float(v.iloc[0])
+    return Budget(tp, income, exp, inc_total, exp_total, other)
+
+
+def _budget_section(ctx: Context, bud: Budget | None) -> Section:
+    sec = Section("budget", "The board's budget: who pays for the partnership")
+    if bud is None:
+        sec.unavailable = _not_yet(ctx, ["budget_income"], "the board's budget figures")
+        return sec
+    inc, exp = bud.income_total, bud.expenditure_total
+    gap = "deficit" if bud.deficit > 0 else "surplus"
+    sec.paragraphs.append(
+        f"In {bud.fy} the board's income from partner contributions was {_gbp(inc)} and its expenditure "
+        f"{_gbp(exp)}, a {gap} of {_gbp(abs(bud.deficit))} (each total is the sum of its printed lines).")
+    for label, comp, printed in (("income", inc, bud.printed_income_total), ("expenditure", exp, bud.printed_expenditure_total)):
+        if printed is not None and abs(comp - printed) > 1e-9:
+            sec.paragraphs.append(f"The printed {label} total ({_gbp(printed)}) differs from the sum of its lines "
+                                  f"({_gbp(comp)}) by {_gbp(comp - printed)}; both are shown.")
+    o = bud.other
+    bf, cf, scr = o.get("budget_balance_brought_forward"), o.get("budget_balance_carried_forward"), o.get("scr_expenditure")
+    if bf is not None and cf is not None:
+        left = bf - bud.deficit
+        sec.paragraphs.append(
+            f"The printed balances do not reconcile on their own: {_gbp(bf)} brought forward less the {_gbp(bud.deficit)} "
+            f"{gap} leaves {_gbp(left)}, against {_gbp(cf)} carried forward (a difference of {_gbp(cf - left)}). "
+            "The report attributes the carry-forward also to 'some income from Training', whose amount it does not give"
+            + (f", and says the {_gbp(scr)} spent on Serious Case Reviews was met by partner top-ups and earlier "
+               "underspends, also unquantified" if scr is not None else "")
+            + ". The gap cannot be explained from the printed figures.")
+    sec.charts.append(_budget_chart(bud))
+    inc_frame = bud.income.rename(columns={"agency": "Contributing agency", "gbp": "Contribution (£)"})
+    inc_frame["Share of income (%)"] = inc_frame["Contribution (£)"] / inc * 100
+    inc_frame = pd.concat([inc_frame, pd.DataFrame([
+        {"Contributing agency": "Total (sum of the lines)", "Contribution (£)": inc, "Share of income (%)": 100.0},
+        {"Contributing agency": "Total as printed", "Contribution (£)": bud.printed_income_total
+         if bud.printed_income_total is not None else np.nan, "Share of income (%)": np.nan}])], ignore_index=True)
+    sec.tables.append(Table(
+        title=f"Board income by contributing agency, {bud.fy}", frame=inc_frame, source=BUDGET_SOURCE,
+        formats={"Contributing agency": "text", "Contribution (£)": "gbp", "Share of income (%)": "percent"},
+        notes=["The report prints 'Direct Schools Grant'; it is recorded as the Dedicated Schools Grant. "
+               "'Districts and Boroughs x5' is one line for the five district and borough councils."]))
+    exp_frame = bud.expenditure.rename(columns={"line": "Expenditure line", "gbp": "Spent (£)"})
+    exp_frame["Share of expenditure (%)"] = exp_frame["Spent (£)"] / exp * 100
+    exp_frame = pd.concat([exp_frame, pd.DataFrame([
+        {"Expenditure line": "Total (sum of the lines)", "Spent (£)": exp, "Share of expenditure (%)": 100.0},
+        {"Expenditure line": "Total as printed", "Spent (£)": bud.printed_expenditure_total
+         if bud.printed_expenditure_total is not None else np.nan, "Share of expenditure (%)": np.nan}])],
+        ignore_index=True)
+    sec.tables.append(Table(
+        title=f"Board expenditure by line, {bud.fy}", frame=exp_frame, source=BUDGET_SOURCE,
+        formats={"Expenditure line": "text", "Spent (£)": "gbp", "Share of expenditure (%)": "percent"}))
+    other = pd.DataFrame([
+        {"Item": "Deficit (expenditure less income)", "Pounds (£)": bud.deficit},
+        {"Item": "Serious Case Review expenditure (outside the lines above)", "Pounds (£)": _nan(scr)},
+        {"Item": "Non-recurrent balance brought forward", "Pounds (£)": _nan(bf)},
+        {"Item": "Balance carried forward to the next year", "Pounds (£)": _nan(cf)},
+        {"Item": "Income from training (mentioned, amount not given)", "Pounds (£)": _nan(o.get("training_income"))},
+    ])
+    sec.tables.append(Table(title=f"Deficit, balances and other spending, {bud.fy}", frame=other, source=BUDGET_SOURCE,
+                            formats={"Item": "text", "Pounds (£)": "gbp"},
+                            notes=["x = not available: the report mentions the item but gives no amount."]))
+    return sec
+
+
+def _nan(v: float | None) -> float:
+    return np.nan if v is None else v
+
+
+def _budget_chart(bud: Budget):
+    """Two bars, income and expenditure (pounds), with the gap marked and labelled."""
+    fig, ax = charts.new_chart(8.0, 3.6)
+    labels = ["Income", "Expenditure"]
+    vals = [bud.income_total, bud.expenditure_total]
+    for i, (lab, v) in enumerate(zip(labels, vals)):
+        ax.barh(lab, v, color=charts.PALETTE[i], hatch=charts.HATCHES[i], edgecolor="white")
+        ax.text(v, i, f" {_gbp(v)}", va="center", fontsize=10)
+    lo, hi = sorted(vals)
+    ax.annotate("", xy=(hi, -0.45), xytext=(lo, -0.45), arrowprops={"arrowstyle": "<->", "color": "#333333"})
+    gap = "deficit" if bud.deficit > 0 else "surplus"
+    ax.text((lo + hi) / 2, -0.55, f"{gap} {_gbp(abs(bud.deficit))}", ha="center", va="top", fontsize=9)
+    ax.set_ylim(-0.9, 1.6)
+    ax.set_xlim(0, hi * 1.3)
+    ax.xaxis.set_major_formatter(lambda x, _pos: f"£{x / 1000:,.0f}k")
+    title = (f"The board spent {_gbp(bud.expenditure_total)} against income of {_gbp(bud.income_total)}"
+             if bud.deficit > 0 else f"The board's income of {_gbp(bud.income_total)} covered its spending")
+    chart = charts.finish(
+        fig, ax, title=title,
+        subtitle=f"Income (partner contributions) and expenditure, {bud.fy}: a {gap} of {_gbp(abs(bud.deficit))}",
+        xlabel="Pounds (£, thousands)", ylabel="", source=BUDGET_SOURCE,
+        alt=(f"Bar chart: income {_gbp(bud.income_total)} and expenditure {_gbp(bud.expenditure_total)} in {bud.fy}; "
+             f"{gap} {_gbp(abs(bud.deficit))}."), legend=False)
+    data = pd.DataFrame({"Item": ["Income (sum of contributions)", "Expenditure (sum of lines)", f"{gap.capitalize()}"],
+                         "Pounds (£)": [bud.income_total, bud.expenditure_total, abs(bud.deficit)]})
+    return chart, Table(title=chart.title, frame=data, source=BUDGET_SOURCE, formats={"Item": "text", "Pounds (£)": "gbp"})
+
+
+# --------------------------------------------------------------------------- uptake by agency
+@dataclass
+class Uptake:
+    """Attendance share against funding share, one row per agency with either figure."""
+
+    time_period: int
+    frame: pd.DataFrame
+    base_delegates: float | None  # the assumed n for the Wilson intervals (course-table delegates)
+
+
+def uptake(ctx: Context, prog: Programme | None, bud: Budget | None) -> Uptake | None:
+    """Match section 8's attendance shares to the budget's contributing agencies.
+
+    Columns: ``agency`` (the budget's name, or the report's if no contribution matches),
+    ``attendance_label`` (as printed), ``contribution_gbp``, ``funding_percent`` (of the sum of
+    the income lines), ``attendance_percent`` (as printed, whole percent), ``implied_delegates``
+    (attendance share × the course table's delegates, rounded to whole delegates: an assumption), Wilson ``lower``/``upper``
+    (percent, 95%), ``ratio`` (attendance ÷ funding share) with ``ratio_lower``/``ratio_upper``,
+    ``verdict`` of attendance against the funding share (at 95%) and ``robust`` (the same verdict
+    at both ends of the printed figure's rounding range).
+    """
+    att = ctx.local("training_attendance_share", period_type="financial_year")
+    if att.empty:
+        return None
+    att = _in_report_order(_latest_year(att))
+    tp = int(att["time_period"].iloc[0])
+    n = prog.delegates if prog is not None and prog.time_period == tp else None
+    bud = bud if bud is not None and bud.time_period == tp else None
+    rows = []
+    funders = list(bud.income["agency"]) if bud is not None else []
+    matched = set()
+    for r in att.itertuples(index=False):
+        funder = ATTENDANCE_TO_FUNDER.get(r.breakdown_value, r.breakdown_value)
+        funder = funder if funder in funders else None
+        if funder:
+            matched.add(funder)
+        rows.append({"agency": funder or r.breakdown_value, "attendance_label": r.breakdown_value,
+                     "attendance_percent": float(r.value) if not pd.isna(r.value) else np.nan, "funder": funder})
+    # the remainder: everyone whose attendance the report does not break down
+    given = [x["attendance_percent"] for x in rows if not pd.isna(x["attendance_percent"])]
+    rows.append({"agency": REMAINDER_LABEL, "attendance_label": "(100% less the shares given)",
+                 "attendance_percent": 100 - sum(given) if given else np.nan, "funder": None, "remainder": True})
+    df = pd.DataFrame(rows)
+    df["remainder"] = df.get("remainder", False)
+    df["remainder"] = df["remainder"].fillna(False).astype(bool)
+    if bud is not None:
+        shares = {a: bud.funding_share(a) for a in funders}
+        contrib = dict(zip(bud.income["agency"], bud.income["gbp"]))
+        df["contribution_gbp"] = [contrib.get(f, np.nan) if f else np.nan for f in df["funder"]]
+        df["funding_percent"] = [shares.get(f, np.nan) if f else np.nan for f in df["funder"]]
+        rest = [a for a in funders if a not in matched]
+        rem = df["remainder"]
+        df.loc[rem, "contribution_gbp"] = sum(contrib[a] for a in rest) if rest else np.nan
+        df.loc[rem, "funding_percent"] = sum(shares[a] for a in rest if shares[a] is not None) if rest else np.nan
+    else:
+        df["contribution_gbp"] = np.nan
+        df["funding_percent"] = np.nan
+    # a printed share of a known base implies a whole number of delegates (rounded to the nearest)
+    df["implied_delegates"] = (df["attendance_percent"] / 100 * n).round(0) if n else np.nan
+    df["lower"] = np.nan
+    df["upper"] = np.nan
+    df["verdict"] = None
+    df["robust"] = None
+    if n:
+        ok = df["attendance_percent"].notna()
+        x = df.loc[ok, "implied_delegates"]
+        lo, hi = stats.wilson_ci(x, n, conf=CONF)
+        df.loc[ok, "lower"] = lo * 100
+        df.loc[ok, "upper"] = hi * 100
+        both = ok & df["funding_percent"].notna()
+        if both.any():
+            b = df.loc[both, "funding_percent"] / 100
+            df.loc[both, "verdict"] = stats.compare_proportion_to_benchmark(df.loc[both, "implied_delegates"], n, b, conf=CONF)
+            hw = df.loc[both, "attendance_percent"].map(_printed_half_width)
+            p_lo = ((df.loc[both, "attendance_percent"] - hw).clip(lower=0) / 100 * n)
+            p_hi = ((df.loc[both, "attendance_percent"] + hw).clip(upper=100) / 100 * n)
+            v_lo = stats.compare_proportion_to_benchmark(p_lo, n, b, conf=CONF)
+            v_hi = stats.compare_proportion_to_benchmark(p_hi, n, b, conf=CONF)
+            df.loc[both, "robust"] = [bool(a == c == v) for a, c, v in zip(v_lo, v_hi, df.loc[both, "verdict"])]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["ratio"] = df["attendance_percent"] / df["funding_percent"]
+        df["ratio_lower"] = df["lower"] / df["funding_percent"]
+        df["ratio_upper"] = df["upper"] / df["funding_percent"]
+    # the remainder mixes contributing agencies with organisations that pay nothing: its attendance
+    # is not a return on those contributions, so it gets no ratio or verdict (shown, not judged).
+    rem = df["remainder"]
+    df.loc[rem, ["ratio", "ratio_lower", "ratio_upper"]] = np.nan
+    df.loc[rem, "verdict"] = None
+    df.loc[rem, "robust"] = None
+    return Uptake(tp, df, n)
+
+
+def _verdict_words(verdict: str | None) -> str:
+    return {"higher": "significantly more than", "lower": "significantly less than",
+            "not significantly different": "not significantly different from"}.get(verdict or "", "")
+
+
+def _uptake_sentence(r, n: float | None, d: str) -> str:
+    """One agency's attendance against its funding, with interval and verdict (a full sentence)."""
+    payer = r.funder or r.agency
+    who = "" if r.attendance_label == payer else f"{r.attendance_label} staff "
+    s = (f"{payer} paid {_pct(r.funding_percent)} of the board's income ({_gbp(r.contribution_gbp)}) and "
+         f"{who}made up {r.attendance_percent:.0f}% of training attendance")
+    if n and not pd.isna(r.lower):
+        s += (f" (about {_count_text(r.implied_delegates, d)} of the year's {_count_text(n, d)} course delegates, "
+              f"if that is the base; 95% CI {_pct(r.lower)} to {_pct(r.upper)})")
+    if not pd.isna(r.ratio):
+        s += f": {r.ratio:.2f} times its funding share"
+    if r.verdict:
+        s += f", {_verdict_words(r.verdict)} in proportion to funding"
+        if r.robust is False:
+            s += (" — but not robustly so, since the printed share is rounded to a whole percent and the verdict "
+                  "changes within that rounding")
+    return s + "."
+
+
+def _agency_section(ctx: Context, up: Uptake | None, bud: Budget | None) -> Section:
+    sec = Section("agency_uptake", "Take-up by agency against each agency's share of the funding")
+    if up is None:
+        sec.unavailable = _not_yet(ctx, ["training_attendance_share"], "the board's training attendance figures")
+        return sec
+    d = ctx.disclosure
+    f = up.frame
+    fy = _fy_label(up.time_period)
+    named = f[~f["remainder"]]
+    sec.paragraphs.append(
+        "The report asks whether partners get a return on their contribution to the board ('Partner agencies question "
+        "the return they are receiving from their investment through the Board budget'). It gives attendance by agency "
+        "only as " + " and ".join(f"{r.attendance_label} {r.attendance_percent:.0f}%" for r in named.itertuples(index=False))
+        + " of attendance; below, each is set against that agency's share of the board's income.")
+    if bud is None or bud.time_period != up.time_period:
+        sec.paragraphs.append(f"The board's budget for {fy} is not in the data, so funding shares cannot be computed.")
+    for r in named.itertuples(index=False):
+        if not pd.isna(r.funding_percent):
+            sec.paragraphs.append(_uptake_sentence(r, up.base_delegates, d))
+        else:
+            sec.paragraphs.append(f"{r.attendance_label} made up {r.attendance_percent:.0f}% of training attendance; "
+                                  "it has no matching line in the board's income, so no funding share.")
+    rem = f[f["remainder"]]
+    if not rem.empty and not pd.isna(rem["attendance_percent"].iloc[0]):
+        r = rem.iloc[0]
+        sec.paragraphs.append(
+            f"Everyone else together made up the remaining {r['attendance_percent']:.0f}% of attendance"
+            + (f", while the other contributing agencies paid {_pct(r['funding_percent'])} of the income" if not pd.isna(r["funding_percent"]) else "")
+            + ". That remainder also includes organisations that pay nothing to the board (for example voluntary "
+            "groups and independent schools), so it is not a return on those agencies' contributions; the report "
+            "says only that take-up was disproportionately by 'local authority' related services.")
+    if up.base_delegates:
+        sec.paragraphs.append(
+            f"Assumptions: the report does not say what its percentages are of. The intervals take them as shares of the "
+            f"{_count_text(up.base_delegates, d)} delegates in the course table (not the conference), and the printed "
+            "whole-number percentages carry a further ±0.5 points of rounding. Police attendance was, in the report's "
+            "words, 'almost entirely related to one course'.")
+    sec.charts.append(_uptake_chart(up, ctx))
+    sec.tables.append(_uptake_table(up, d))
+    return sec
+
+
+def _uptake_table(up: Uptake, d: str) -> Table:
+    f = up.frame
+    frame = pd.DataFrame({
+        "Agency": f["agency"],
+        "Attendance as printed": f["attendance_label"],
+        "Contribution (£)": f["contribution_gbp"],
+        "Share of income (%)": f["funding_percent"],
+        "Share of attendance (%)": f["attendance_percent"],
+        "Implied delegates (share × course delegates)": f["implied_delegates"],
+        "95% CI lower (%)": f["lower"],
+        "95% CI upper (%)": f["upper"],
+        "Attendance ÷ funding share": f["ratio"],
+        "Against funding share (95%)": [(v or "x") + ("" if rb is not False else " (not robust to rounding)")
+                                        for v, rb in zip(f["verdict"], f["robust"])],
+    })
+    return Table(
+        title=f"Training attendance against funding share by agency, {_fy_label(up.time_period)}",
+        frame=frame, source=TRAINING_SOURCE + "; section 3 (budget)",
+        count_columns=["Implied delegates (share × course delegates)"],
+        formats={"Agency": "text", "Attendance as printed": "text", "Contribution (£)": "gbp",
+                 "Share of income (%)": "percent", "Share of attendance (%)": "percent", "95% CI lower (%)": "percent",
+                 "95% CI upper (%)": "percent", "Attendance ÷ funding share": "ratio", "Against funding share (95%)": "text"},
+        notes=["Share of attendance as printed in section 8 (whole percent). Implied delegates, intervals and verdicts "
+               "assume the shares are of the course table's total delegates. Ratio: 1 means attendance in proportion "
+               "to funding; below 1, the agency's staff attend less than its share of the funding. 'Health' "
+               "attendance is set against the Health CCGs' contribution. The remainder row includes organisations that "
+               "do not contribute to the budget. x = not available."])
+
+
+def _uptake_chart(up: Uptake, ctx: Context):
+    """Dot plot: funding share (square) and attendance share (circle with 95% CI) per agency."""
+    f = up.frame[up.frame["attendance_percent"].notna()].reset_index(drop=True)
+    fig, ax = charts.new_chart(9.0, 1.6 + 1.1 * len(f))
+    y = np.arange(len(f))[::-1]
+    labels = [_wrap(a, 28) for a in f["agency"]]
+    fund = charts.series_style(0)
+    att = charts.series_style(1)
+    ax.scatter(f["funding_percent"], y + 0.12, marker="s", s=70, color=fund["color"], label="Share of income (%)", zorder=3)
+    err = np.vstack([f["attendance_percent"] - f["lower"], f["upper"] - f["attendance_percent"]])
+    has_ci = f["lower"].notna().to_numpy()
+    ax.errorbar(f["attendance_percent"], y - 0.12, xerr=np.where(has_ci, err, 0), fmt="o", ms=8, color=att["color"],
+                ecolor=att["color"], capsize=4, label="Share of training attendance (%, 95% CI)", zorder=3)
+    for yi, r in zip(y, f.itertuples(index=False)):
+        if not pd.isna(r.funding_percent):
+            ax.text(r.funding_percent, yi + 0.3, f"{r.funding_percent:.1f}%", ha="center", fontsize=8.5)
+        ax.text(r.attendance_percent, yi - 0.45, f"{r.attendance_percent:.0f}%", ha="center", fontsize=8.5)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, max(100.0, float(np.nanmax(f[["funding_percent", "upper", "attendance_percent"]].to_numpy())) + 5))
+    ax.set_ylim(-0.8, len(f) - 0.3)
+    named = f[~f["remainder"] & f["ratio"].notna()]
+    fy = _fy_label(up.time_period)
+    if not named.empty:
+        low = named.loc[named["ratio"].idxmin()]
+        who = "Health" if low["funder"] == "Health CCGs" else low["agency"]
+        title = (f"{low['funder'] or low['agency']} paid {low['funding_percent']:.0f}% of the board's income; "
+                 f"{who} made up {low['attendance_percent']:.0f}% of training attendance")
+    else:
+        title = f"Training attendance by agency, {fy}"
+    subtitle = (f"Share of income and of training attendance, {fy}; attendance given only for "
+                + " and ".join(f[~f["remainder"]]["attendance_label"]) + "; intervals assume "
+                + (f"{_count_text(up.base_delegates, ctx.disclosure)} delegates" if up.base_delegates else "a base of delegates"))
+    alt = ("Dot plot of each agency's share of the board's income (squares) and of training attendance (circles with "
+           "95% confidence intervals): " + "; ".join(
+               f"{r.agency}: income " + ("not available" if pd.isna(r.funding_percent) else f"{r.funding_percent:.1f}%")
+               + f", attendance {r.attendance_percent:.0f}%"
+               + ("" if pd.isna(r.lower) else f" (95% CI {r.lower:.1f}% to {r.upper:.1f}%)")
+               for r in f.itertuples(index=False)) + ".")
+    ax.legend(loc="upper right")
+    chart = charts.finish(fig, ax, title=_wrap(title, 90), subtitle=_wrap(subtitle, 110), xlabel="Percent (%)",
+                          ylabel="", source=TRAINING_SOURCE + "; section 3 (budget)", alt=alt, legend=False)
+    return chart, _uptake_table(up, ctx.disclosure)
+
+
+# --------------------------------------------------------------------------- conference
+def _conference_section(ctx: Context) -> tuple[Section, pd.DataFrame]:
+    sec = Section("conference", "The annual conference")
+    rows = _in_report_order(ctx.local("conference_attendees"))
+    if rows.empty:
+        sec.unavailable = _not_yet(ctx, ["conference_attendees"], "the board's conference attendance figures")
+        return sec, rows
+    d = ctx.disclosure
+    out = []
+    for r in rows.itertuples(index=False):
+        lower = "lower_bound" in r.flags.split(";")
+        when = f"{r.period_end:%B %Y}"
+        printed = (f"more than {_count_text(r.value, d)}" if lower else _count_text(r.value, d)) if not pd.isna(r.value) else "x"
+        out.append({"Event": "Annual conference", "Month": when, "Attendees as printed": printed,
+                    "Attendees (lower bound)" if lower else "Attendees": r.value})
+        sec.paragraphs.append(
+            f"In {when} the board's annual conference attracted {printed} multi-agency practitioners"
+            + (". The report gives a lower bound, not a count, so the true figure is unknown and it is not added to "
+               "the course delegates." if lower else "."))
+    frame = pd.DataFrame(out)
+    count_cols = [c for c in frame.columns if c.startswith("Attendees (") or c == "Attendees"]
+    sec.tables.append(Table(title="Annual conference attendance", frame=frame, source=TRAINING_SOURCE,
+                            count_columns=count_cols, formats={"Event": "text", "Month": "text", "Attendees as printed": "text"},
+                            notes=["'More than' figures are lower bounds as printed; the report gives no exact count."]))
+    return sec, rows
+
+
+# --------------------------------------------------------------------------- data gaps
+def _gaps_section(ctx: Context, prog: Programme | None, bud: Budget | None, up: Uptake | None) -> Section:
+    sec = Section("data_gaps", "What the data cannot say, and the table to fill in next year")
+    if prog is None and bud is None and up is None:
+        sec.unavailable = _not_yet(ctx, ["training_delegates", "budget_income", "training_attendance_share"],
+                                   "the board's training and budget figures")
+        return sec
+    d = ctx.disclosure
+    funders = list(bud.income["agency"]) if bud is not None else []
+    given = {} if up is None else {r.agency: r for r in up.frame[~up.frame["remainder"]].itertuples(index=False)}
+    missing = [a for a in funders if a not in given]
+    if missing:
+        sec.paragraphs.append(
+            "Attendance is not given for " + ", ".join(missing[:-1]) + (" or " if len(missing) > 1 else "") + missing[-1]
+            + ": for these contributing agencies the return on their contribution cannot be judged from the report.")
+    sec.paragraphs.append(
+        "The report gives no delegates by agency (only two percentages), no delegates by agency for each course (so it "
+        "cannot show which course the Police attended), no previous year's figures to back its 'large increase', no cost "
+        "per course or per delegate, no amount for training income, no non-attendance or cancellations, and no outcome "
+        "of the evaluations it mentions.")
+    sec.paragraphs.append(
+        "To answer the return-on-contribution question next year, the training officer can fill in the table below "
+        "from the booking system: delegates by the agency they work for, with the same agency names as the budget. "
+        "x marks what the report does not give.")
+    rows = []
+    for a in funders:
+        r = given.get(a)
+        rows.append({"Agency": a, "Contribution (£)": float(bud.income.loc[bud.income["agency"] == a, "gbp"].iloc[0]),
+                     "Delegates": np.nan, "Share of delegates (%)": np.nan if r is None else r.attendance_percent})
+    for a, r in given.items():
+        if a not in funders:
+            rows.append({"Agency": a, "Contribution (£)": np.nan, "Delegates": np.nan,
+                         "Share of delegates (%)": r.attendance_percent})
+    rows.append({"Agency": NOT_CONTRIBUTING_LABEL, "Contribution (£)": np.nan, "Delegates": np.nan,
+                 "Share of delegates (%)": np.nan})
+    total_del = prog.delegates if prog is not None else np.nan
+    rows.append({"Agency": "Total", "Contribution (£)": bud.income_total if bud is not None else np.nan,
+                 "Delegates": total_del, "Share of delegates (%)": 100.0 if prog is not None else np.nan})
+    fy = _fy_label((prog or bud or up).time_period)
+    sec.tables.append(Table(
+        title=f"Training delegates by agency: what is known for {fy} (x = not given; fill in next year)",
+        frame=pd.DataFrame(rows), source=TRAINING_SOURCE + "; section 3 (budget)",
+        count_columns=["Delegates"], formats={"Agency": "text", "Contribution (£)": "gbp", "Share of delegates (%)": "percent"},
+        notes=["Shares of delegates as printed in section 8 (whole percent; 'Health' set against the Health CCGs). "
+               "The total delegates is the course table's sum; the conference is not included."]))
+    return sec
+
+
+# --------------------------------------------------------------------------- build
+def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_dir: str | Path | None = None,
+          disclosure: str = "public", area_name: str | None = None) -> ThemeResult:
+    """Training uptake by agency for one area and period.
+
+    ``period``: a quarter label such as ``"2017-18 Q4"`` (None: latest in the data). Only figures
+    whose period ends on or before the period's end are used: the training and budget figures
+    cover a whole financial year, so they appear from the Q4 run of that year.
+    ``disclosure``: ``"public"`` (counts 1–5 suppressed in tables, labels and sentences) or
+    ``"internal"``.
+    """
+    ctx = context(area_code, period, data_dir, disclosure, area_name)
+    d = ctx.disclosure
+    prog = programme(ctx)
+    bud = budget(ctx)
+    up = uptake(ctx, prog, bud)
+    conf_sec, conf_rows = _conference_section(ctx)
+    sections = [_programme_section(ctx, prog), conf_sec, _agency_section(ctx, up, bud), _budget_section(ctx, bud),
+                _gaps_section(ctx, prog, bud, up)]
+    result = ThemeResult(THEME, TITLE, ctx.area_code, ctx.area_name, ctx.period, d, sections=sections)
+    result.key_findings = _key_findings(ctx, prog, bud, up, conf_rows)
+    result.caveats = _caveats(ctx, prog, bud, up)
+    result.key_figures = _key_figures(ctx, prog, bud, up)
+    return result
+
+
+def _key_findings(ctx: Context, prog: Programme | None, bud: Budget | None, up: Uptake | None,
+                  conf_rows: pd.DataFrame) -> list[str]:
+    d = ctx.disclosure
+    out = []
+    if prog is not None:
+        checks = _check_rows(prog)
+        agree = all(r["Agreement"] in ("agree", "not printed") for r in checks)
+        dpe = prog.delegates_per_event
+        out.append(
+            f"In {prog.fy} the board delivered {_count_text(prog.events, d)} training events from a programme of "
+            f"{_count_text(prog.n_courses, d)} courses to {_count_text(prog.delegates, d)} delegates"
+            + (f" ({dpe:.1f} per event)" if dpe is not None else "")
+            + f", {_num(prog.learning_hours)} hours of practitioner learning in all; the course table "
+            + ("agrees with" if agree else "does not agree with") + " the totals printed in the report.")
+        top = prog.courses.loc[prog.courses["learning_hours"].idxmax()] if prog.courses["learning_hours"].notna().any() else None
+        if top is not None and not (d == "public" and _is_small(top["delegates"])):
+            out.append(
+                f"One course, '{top['course']}', accounted for {top['delegates_share']:.1f}% of delegates and "
+                f"{top['learning_hours_share']:.1f}% of learning hours.")
+    if up is not None:
+        named = up.frame[~up.frame["remainder"] & up.frame["funding_percent"].notna()]
+        for r in named.itertuples(index=False):
+            out.append(_uptake_sentence(r, up.base_delegates, d))
+        if bud is not None:
+            given = set(named["funder"].dropna())
+            rest = [a for a in bud.income["agency"] if a not in given]
+            if rest:
+                share = sum(bud.funding_share(a) or 0 for a in rest)
+                out.append("The report gives no attendance for the other contributing agencies ("
+                           + ", ".join(rest) + f"), who paid {_pct(share)} of the income between them, so their "
+                           "return on contribution cannot be judged.")
+    if bud is not None:
+        gap = "deficit" if bud.deficit > 0 else "surplus"
+        out.append(f"The board spent {_gbp(bud.expenditure_total)} against income of {_gbp(bud.income_total)} in {bud.fy}, "
+                   f"a {gap} of {_gbp(abs(bud.deficit))}.")
+    if prog is None and not conf_rows.empty:
+        r = conf_rows.iloc[-1]
+        lower = "lower_bound" in r["flags"].split(";")
+        out.append(f"The annual conference in {r['period_end']:%B %Y} attracted "
+                   + ("more than " if lower else "") + f"{_count_text(r['value'], d)} multi-agency practitioners.")
+    if prog is None:
+        out.append(_not_yet(ctx, ["training_events", "training_delegates"], "the board's training course figures"))
+    return out[:6]
+
+
+def _caveats(ctx: Context, prog: Programme | None, bud: Budget | None, up: Uptake | None) -> list[str]:
+    out = []
+    if up is not None:
+        out.append("Attendance by agency is given only for two agencies, as whole percentages with no stated base; intervals "
+                   "assume a base of the course table's delegates, and Police attendance was 'almost entirely related to "
+                   "one course'.")
+        out.append("'Health' attendance is set against the Health CCGs' contribution; the report does not say whether it "
+                   "includes NHS provider trusts, which do not fund the board directly.")
+    if prog is not None and prog.courses["events"].between(1, 5).any():
+        out.append("Small numbers: some courses ran fewer than six times, so figures per event for them rest on very few "
+                   "sessions.")
+    if ctx.has_local():
+        out.append("There is no national benchmark: the DfE publishes no figures on safeguarding partnership training or "
+                   "budgets, so comparisons are within the board only.")
+    rows = ctx.local(["training_events", "training_delegates", "course_hours", "training_attendance_share",
+                      "conference_attendees", "budget_income", "budget_expenditure"])
+    if rows["flags"].str.contains("unvalidated").any():
+        out.append("Some of these figures are marked by the board as not yet validated.")
+    if rows["flags"].str.contains("lower_bound").any():
+        out.append("The conference attendance is printed as 'more than' a number: a lower bound, not a count.")
+    if prog is not None and any(r["Agreement"] not in ("agree", "not printed") for r in _check_rows(prog)):
+        out.append("The course table does not agree with the narrative's printed totals; both are shown.")
+    if bud is not None:
+        for label, comp, printed in (("income", bud.income_total, bud.printed_income_total),
+                                     ("expenditure", bud.expenditure_total, bud.printed_expenditure_total)):
+            if printed is not None and abs(comp - printed) > 1e-9:
+                out.append(f"The printed {label} total differs from the sum of its lines; the sum is used.")
+    if ctx.disclosure == "public":
+        out.append("Public version: counts from 1 to 5 are shown as c, as in every table of this toolkit, although "
+                   "training events do not identify children.")
+    out += caveats_from_findings(ctx.findings_for(TABLES))
+    return out
+
+
+def _key_figures(ctx: Context, prog: Programme | None, bud: Budget | None, up: Uptake | None) -> dict:
+    d = ctx.disclosure
+    kf: dict = {}
+    if prog is not None:
+        kf.update({
+            "financial_year": prog.fy,
+            "courses": _public_count(prog.n_courses, d),
+            "courses_printed_total": _public_count(prog.printed.get("training_courses"), d),
+            "events": _public_count(prog.events, d),
+            "events_printed_total": _public_count(prog.printed.get("training_events"), d),
+            "delegates": _public_count(prog.delegates, d),
+            "learning_hours": prog.learning_hours,
+            "course_hours_delivered": prog.course_hours_delivered,
+            "delegates_per_event": None if prog.delegates_per_event is None else round(prog.delegates_per_event, 1),
+        })
+    if up is not None:
+        f = up.frame.set_index("attendance_label")
+        for label, key in (("Police", "police"), ("Health", "health")):
+            if label in f.index:
+                r = f.loc[label]
+                kf[f"{key}_attendance_percent"] = float(r["attendance_percent"])
+                kf[f"{key}_funding_percent"] = None if pd.isna(r["funding_percent"]) else round(float(r["funding_percent"]), 1)
+                kf[f"{key}_attendance_to_funding_ratio"] = None if pd.isna(r["ratio"]) else round(float(r["ratio"]), 2)
+                kf[f"{key}_attendance_ci_lower"] = None if pd.isna(r["lower"]) else round(float(r["lower"]), 1)
+                kf[f"{key}_attendance_ci_upper"] = None if pd.isna(r["upper"]) else round(float(r["upper"]), 1)
+                kf[f"{key}_verdict"] = r["verdict"]
+    if bud is not None:
+        kf.update({"income_total": bud.income_total, "expenditure_total": bud.expenditure_total,
+                   "deficit": bud.deficit})
+    return kf
