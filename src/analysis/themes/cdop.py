@@ -117,6 +117,12 @@ def _pct(v: float) -> str:
     return f"{v:,.1f}%"
 
 
+def _relation(verdict: str | None) -> str:
+    """A comparison verdict as words after "was": "higher than", "lower than", or "not
+    significantly different from" (also when there is no verdict)."""
+    return {"higher": "higher than", "lower": "lower than"}.get(verdict or "", "not significantly different from")
+
+
 def _possessive(name: str) -> str:
     """"England's", "the West Midlands'" style possessive."""
     return name + ("'" if name.endswith("s") else "'s")
@@ -755,25 +761,25 @@ def _modifiable_section(ctx: Context, words: _Words, figures: dict, findings: li
     n_last = last[cols["area_count"]]
     verdict = last[cols["verdict"]] if "verdict" in cols else None
     eng = last[cols["england_rate"]] if "england_rate" in cols else np.nan
-    # title and sentences
+    # title and sentences: (1) the latest year against England, (2) against the region and the year before
+    more: list[str] = []
     if words.hidden(n_last):
         title = f"DfE counts fewer than 6 child death reviews with modifiable factors for {area} in {yl}"
-        sent = f"DfE's LAIT counts {words.n(n_last)} child death reviews with modifiable factors for {area} in {yl}."
+        sent = (f"DfE's LAIT counts {words.n(n_last)} child death reviews with modifiable factors for {area} in {yl}; "
+                "its rate and interval are suppressed in this public version.")
     else:
-        rel = {"higher": "higher than", "lower": "lower than"}.get(verdict or "", "not significantly different from")
+        rel = _relation(verdict)
         title = (f"{_possessive(area)} rate of reviews with modifiable factors was {rel} England's in {yl}"
                  if pd.notna(eng) else f"{area} had {words.n(n_last)} child death reviews with modifiable factors in {yl}")
         sent = (f"DfE's LAIT counts {words.n(n_last)} child death reviews with modifiable factors for {area} in {yl}, "
                 f"{last[cols['area_rate']]:.1f} per 100,000 children aged 0–17 (95% interval {last[cols['lower']]:.1f} to "
                 f"{last[cols['upper']]:.1f})")
-        if pd.notna(eng):
-            sent += f": {rel} England's {eng:.1f}"
+        sent += f": {rel} England's rate of {eng:.1f}." if pd.notna(eng) else "."
         if "region_rate" in cols and pd.notna(last[cols["region_rate"]]):
             rv = stats.compare_rate_to_benchmark(n_last, cols["area_population"][avail.index[-1]],
                                                  last[cols["region_rate"]], multiplier=RATE_MULTIPLIER)
-            rrel = {"higher": "higher than", "lower": "lower than"}.get(rv or "", "not significantly different from")
-            sent += f" and {rrel} the {_possessive(cols['names']['region'])} {last[cols['region_rate']]:.1f}"
-        sent += "."
+            more.append(f"{_possessive(area)} rate in {yl} was {_relation(rv)} the {_possessive(cols['names']['region'])} "
+                        f"({last[cols['region_rate']]:.1f} per 100,000)")
     if len(avail) > 1:
         prev = avail.iloc[-2]
         o = prev[cols["area_count"]]
@@ -782,12 +788,19 @@ def _modifiable_section(ctx: Context, words: _Words, figures: dict, findings: li
             ch = stats.change_significance(o, n_last, cols["area_population"][i_prev], cols["area_population"][i_last],
                                            multiplier=RATE_MULTIPLIER)
             sig = ch.significant_95 is True or ch.significant_95 is np.True_
-            sent += (f" The count was {words.n(o)} in {prev[COL_YEAR]}; the change is "
-                     f"{'statistically significant' if sig else 'not statistically significant'} at 95%.")
+            more.append(f"the count {'was unchanged from' if o == n_last else 'changed from'} {words.n(o)} in "
+                        f"{prev[COL_YEAR]}{'' if o == n_last else f' to {words.n(n_last)}'}, a change in the rate that is "
+                        f"{'statistically significant' if sig else 'not statistically significant'} at 95% "
+                        f"(rate ratio {ch.effect:.2f}, 95% interval {ch.lower_95:.2f} to {ch.upper_95:.2f})")
     subtitle = "Rate per 100,000 children aged 0–17 with 95% interval; financial years; gaps = not available or suppressed"
     s.charts.append((_lait_chart(tab, cols, area, words, title, subtitle), data_table))
     s.paragraphs.append(sent)
     findings.append(sent)
+    if more:
+        sent2 = "; ".join(more) + "."
+        sent2 = sent2[0].upper() + sent2[1:]
+        s.paragraphs.append(sent2)
+        findings.append(sent2)
     gaps = tab[tab[cols["area_count"]].isna()][COL_YEAR].tolist()
     if gaps:
         s.paragraphs.append(f"DfE gives no figure for {area} in {_list_words(gaps)}: shown as x (not available), not zero.")
