@@ -57,6 +57,25 @@ from .representation import (
     share_vs_population,
 )
 from .spc import SIGNALS, shift_points, trend_points, two_of_three_points, xmr
+from .sentences import (
+    describe_change,
+    describe_rate_vs_benchmark,
+    describe_share_vs_benchmark,
+    fmt_count,
+    fmt_gbp,
+    fmt_interval,
+    fmt_number,
+    fmt_percent,
+    fmt_rate,
+    round_half_up,
+)
+from .disclosure import (
+    label_for_chart,
+    recoverable_cells,
+    suppress_counts,
+    suppress_derived,
+    suppression_mask,
+)
 
 __all__ = [
     "z_value",
@@ -104,4 +123,19 @@ __all__ = [
     "trend_points",
     "two_of_three_points",
     "xmr",
+    "describe_change",
+    "describe_rate_vs_benchmark",
+    "describe_share_vs_benchmark",
+    "fmt_count",
+    "fmt_gbp",
+    "fmt_interval",
+    "fmt_number",
+    "fmt_percent",
+    "fmt_rate",
+    "round_half_up",
+    "label_for_chart",
+    "recoverable_cells",
+    "suppress_counts",
+    "suppress_derived",
+    "suppression_mask",
 ]

@@ -1,0 +1,266 @@
+"""Numbers and plain-English sentences for board members (DfE number conventions).
+
+Formatting (DfE children in need statistics style): counts with thousands separators
+(10,750), percentages to one decimal place (28.5%), rates per 10,000 to one decimal place
+(49.8), money in whole pounds (£125,105). Rounding is half-up on the number as written
+(28.45 -> 28.5), as a reader rounding by hand would, not Python's banker's rounding.
+Missing values print as the GSS symbol ``x`` (override with ``missing=``).
+
+Sentence helpers take the numbers (or a result from this package) and write the sentence,
+so notebooks never type a number into prose.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+
+from ._common import check_conf, conf_label, z_value
+from .change import ChangeSignificance, change_significance
+from .compare import (
+    HIGHER,
+    LOWER,
+    SIMILAR,
+    compare_proportion_to_benchmark,
+    compare_rate_to_benchmark,
+)
+from .intervals import _count_ci, _wilson
+
+__all__ = [
+    "round_half_up",
+    "fmt_count",
+    "fmt_number",
+    "fmt_percent",
+    "fmt_rate",
+    "fmt_gbp",
+    "fmt_interval",
+    "describe_change",
+    "describe_share_vs_benchmark",
+    "describe_rate_vs_benchmark",
+]
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def round_half_up(value: float, decimals: int = 0) -> Decimal:
+    """Round half away from zero on the shortest decimal representation of ``value``."""
+    q = Decimal(1).scaleb(-decimals)
+    return Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP)
+
+
+def fmt_number(value: Any, decimals: int = 0, missing: str = "x") -> str:
+    """A number with thousands separators and ``decimals`` places: 10750 -> "10,750"."""
+    if _missing(value):
+        return missing
+    d = round_half_up(float(value), decimals)
+    if d == 0:
+        d = abs(d)  # no "-0.0"
+    return f"{d:,.{decimals}f}"
+
+
+def fmt_count(value: Any, missing: str = "x") -> str:
+    """A count: whole number with thousands separators (10750 -> "10,750")."""
+    return fmt_number(value, 0, missing)
+
+
+def fmt_percent(value: Any, decimals: int = 1, missing: str = "x", *, from_proportion: bool = False) -> str:
+    """A percentage to one decimal place with a % sign: 28.4738 -> "28.5%".
+
+    ``value`` is in percent (28.47) unless ``from_proportion=True`` (0.2847).
+    """
+    if _missing(value):
+        return missing
+    v = float(value) * (100.0 if from_proportion else 1.0)
+    return fmt_number(v, decimals) + "%"
+
+
+def fmt_rate(value: Any, decimals: int = 1, missing: str = "x") -> str:
+    """A rate (e.g. per 10,000 children) to one decimal place: 49.83 -> "49.8"."""
+    return fmt_number(value, decimals, missing)
+
+
+def fmt_gbp(value: Any, decimals: int = 0, missing: str = "x") -> str:
+    """Money in pounds: 125105 -> "£125,105"; negative amounts -> "-£1,200"."""
+    if _missing(value):
+        return missing
+    v = float(value)
+    text = fmt_number(abs(v), decimals)
+    return ("-£" if v < 0 and text.strip("0.,") else "£") + text
+
+
+def fmt_interval(lower: Any, upper: Any, kind: str = "percent", decimals: int = 1) -> str:
+    """ "3.2% to 6.7%" (kind "percent"), "45.8 to 54.1" ("rate") or "1.13 to 1.46" ("ratio")."""
+    if kind == "percent":
+        return f"{fmt_percent(lower, decimals)} to {fmt_percent(upper, decimals)}"
+    if kind == "ratio":
+        return f"{fmt_number(lower, 2)} to {fmt_number(upper, 2)}"
+    return f"{fmt_rate(lower, decimals)} to {fmt_rate(upper, decimals)}"
+
+
+def _significance_clause(word: str, significance: Any) -> str:
+    """ "the rise is statistically significant at 99.8%" etc., from a ChangeSignificance,
+    a level string ("95%", "99.8%"), True/False (95%), or None (no clause)."""
+    if significance is None:
+        return ""
+    if isinstance(significance, ChangeSignificance):
+        if significance.significant_95 is None:
+            return ""
+        level = significance.strongest_level
+    elif isinstance(significance, bool):
+        level = "95%" if significance else None
+    elif isinstance(significance, str):
+        level = significance if significance in ("95%", "99.8%") else None
+        if significance not in ("95%", "99.8%", "not significant"):
+            raise ValueError(
+                f"significance {significance!r}: use a ChangeSignificance, True/False, "
+                f"'95%', '99.8%' or 'not significant'"
+            )
+    else:
+        raise TypeError(f"significance of type {type(significance).__name__} is not understood")
+    if level is None:
+        return f"the {word} is not statistically significant at 95%"
+    return f"the {word} is statistically significant at {level}"
+
+
+def describe_change(
+    old: Any,
+    new: Any,
+    what: str | None = None,
+    significance: Any = "auto",
+    *,
+    unit: str = "count",
+) -> str:
+    """One sentence on a change between two periods.
+
+    ``describe_change(439, 564)`` -> "rose by 28.5%, from 439 to 564; the rise is
+    statistically significant at 99.8%". With ``what="children on CP plans"`` the sentence
+    starts "children on CP plans rose by …".
+
+    Parameters
+    ----------
+    old, new : the two values (counts by default).
+    what : optional subject of the sentence.
+    significance : "auto" (default: for counts, the exact test of
+        :func:`analysis.stats.change_significance` on the two counts as rates in the same
+        population), a :class:`ChangeSignificance`, True/False, "95%", "99.8%",
+        "not significant", or None for no significance clause.
+    unit : "count", "percent", "rate" or "gbp": how ``old`` and ``new`` are printed.
+        "auto" significance needs counts; for other units pass a result.
+    """
+    formatter = {"count": fmt_count, "percent": fmt_percent, "rate": fmt_rate, "gbp": fmt_gbp}
+    if unit not in formatter:
+        raise ValueError(f"describe_change: unit must be one of {sorted(formatter)}, got {unit!r}")
+    fmt = formatter[unit]
+    subject = f"{what} " if what else ""
+    if _missing(old) or _missing(new):
+        return f"{subject}cannot be compared: a value is not available ({fmt(old)} and {fmt(new)})"
+    if isinstance(significance, str) and significance == "auto":
+        if unit != "count":
+            raise ValueError(
+                "describe_change: significance='auto' tests counts; for percentages or rates "
+                "pass change_significance(...) computed from the numerators and denominators"
+            )
+        significance = change_significance(old, new)
+    o, n = float(old), float(new)
+    if n == o:
+        return f"{subject}did not change, at {fmt(n)}".strip()
+    word = "rise" if n > o else "fall"
+    verb = "rose" if n > o else "fell"
+    if o == 0:
+        body = f"{subject}{verb} from {fmt(o)} to {fmt(n)}"
+    elif unit == "percent":
+        points = fmt_number(abs(n - o), 1)
+        body = f"{subject}{verb} by {points} percentage points, from {fmt(o)} to {fmt(n)}"
+    else:
+        pct = abs(n - o) / abs(o) * 100.0
+        body = f"{subject}{verb} by {fmt_percent(pct)}, from {fmt(o)} to {fmt(n)}"
+    clause = _significance_clause(word, significance)
+    return f"{body}; {clause}" if clause else body
+
+
+def describe_share_vs_benchmark(
+    x: int,
+    n: int,
+    benchmark_share: float,
+    group: str,
+    among: str,
+    benchmark_label: str,
+    conf: float = 0.95,
+) -> str:
+    """A group's share against a benchmark share, with its Wilson interval and verdict.
+
+    ``describe_share_vs_benchmark(26, 564, 0.06, "disabled children", "children on CP plans",
+    "national prevalence")`` -> "26 of 564 children on CP plans (4.6%; 95% confidence
+    interval 3.2% to 6.7%) were disabled children, compared with 6.0% (national prevalence):
+    not significantly different at 95%."
+
+    ``benchmark_share`` is a proportion in [0, 1].
+    """
+    c = check_conf(conf)
+    if not 0.0 <= float(benchmark_share) <= 1.0:
+        raise ValueError(
+            f"describe_share_vs_benchmark: benchmark_share {benchmark_share!r} must be a "
+            f"proportion in [0, 1] (6% -> 0.06)"
+        )
+    verdict = compare_proportion_to_benchmark(x, n, benchmark_share, c)
+    lo, hi = _wilson(np.array([float(x)]), np.array([float(n)]), z_value(c))
+    label = conf_label(c)
+    verdict_text = {
+        HIGHER: f"significantly higher at {label}",
+        LOWER: f"significantly lower at {label}",
+        SIMILAR: f"not significantly different at {label}",
+    }[verdict]
+    return (
+        f"{fmt_count(x)} of {fmt_count(n)} {among} ({fmt_percent(x / n * 100)}; {label} "
+        f"confidence interval {fmt_interval(lo[0] * 100, hi[0] * 100)}) were {group}, "
+        f"compared with {fmt_percent(benchmark_share, from_proportion=True)} "
+        f"({benchmark_label}): {verdict_text}."
+    )
+
+
+def describe_rate_vs_benchmark(
+    x: int,
+    population: float,
+    benchmark_rate: float,
+    area: str,
+    what: str,
+    benchmark_label: str,
+    multiplier: float = 10_000,
+    per: str = "children",
+    conf: float = 0.95,
+) -> str:
+    """An area's rate against a benchmark rate, with its interval and verdict.
+
+    ``describe_rate_vs_benchmark(564, 113_000, 45.3, "Warwickshire", "children on CP plans",
+    "England")`` -> "Warwickshire had 49.9 children on CP plans per 10,000 children (95%
+    confidence interval 45.9 to 54.2), compared with 45.3 for England: significantly higher at
+    95%." (exact interval below 10 events, Byar's at 10+).
+    """
+    c = check_conf(conf)
+    verdict = compare_rate_to_benchmark(x, population, benchmark_rate, multiplier, c)
+    lo, hi = _count_ci(np.array([float(x)]), c)
+    rate = float(x) / float(population) * multiplier
+    label = conf_label(c)
+    verdict_text = {
+        HIGHER: f"significantly higher at {label}",
+        LOWER: f"significantly lower at {label}",
+        SIMILAR: f"not significantly different at {label}",
+    }[verdict]
+    interval = fmt_interval(
+        lo[0] / population * multiplier, hi[0] / population * multiplier, "rate"
+    )
+    return (
+        f"{area} had {fmt_rate(rate)} {what} per {fmt_count(multiplier)} {per} ({label} "
+        f"confidence interval {interval}), compared with {fmt_rate(benchmark_rate)} for "
+        f"{benchmark_label}: {verdict_text}."
+    )
