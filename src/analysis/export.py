@@ -154,7 +154,10 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, 
     title = None
     seen_content = False
     cells = []
-    for cell in nb.cells:
+    for position, cell in enumerate(nb.cells):
+        # cell ids become HTML anchors; papermill and nbformat upgrades can make them random
+        if "id" in cell:
+            cell.id = f"cell-{position}"
         tags = set(cell.get("metadata", {}).get("tags", []))
         if tags & REMOVE_CELL_TAGS:
             continue
@@ -390,7 +393,7 @@ def find_local_paths(text: str, roots: Iterable[str]) -> list[str]:
             snippet = scan[m.start() : m.start() + 80].split("<")[0].split('"')[0]
             found.append(snippet)
     for m in re.finditer(r"(?:[A-Za-z]:\\\\?Users\\|/home/[\w.-]+/|/Users/[\w.-]+/|site-packages[/\\])", scan):
-        found.append(scan[max(0, m.start() - 20) : m.start() + 60].split("<")[-1])
+        found.append(re.split(r"[<\s\"']", scan[m.start() : m.start() + 80])[0])
     return sorted(set(found))
 
 

@@ -1,0 +1,194 @@
+"""Fixtures for the runner / export / browser tests (imported by those test modules).
+
+The runner calls other parts of the package through their contracts:
+``analysis.data.validate_raw`` / ``load``, ``analysis.quality.run_checks`` and
+``analysis.periods.latest_period``. Unit tests replace them with small fakes (:class:`Contracts`)
+so that they exercise the runner, on tiny fixture notebooks, in seconds; the shipped-data test
+uses the real ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import shutil
+import sys
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+FIXTURE_NOTEBOOKS = TESTS / "fixtures" / "notebooks"
+REPO = TESTS.parent
+
+#: Local authorities of the fake dataset: code -> (name, has local data).
+FAKE_LAS = {
+    "E10000031": ("Warwickshire", True),
+    "E08000025": ("Birmingham", False),
+    "E06000001": ("Hartlepool", False),
+}
+
+
+@dataclass
+class FakeProblem:
+    file: str
+    row: int
+    column: str
+    value: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, row {self.row}, column '{self.column}': value {self.value!r} — rule {self.rule}"
+
+
+@dataclass
+class FakeReport:
+    problems: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __str__(self) -> str:
+        if self.ok:
+            return "Validation passed."
+        return "Validation failed:\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+class FakeDataset:
+    """The parts of :class:`analysis.data.Dataset` the runner uses."""
+
+    def __init__(self, las: dict[str, tuple[str, bool]]):
+        self.las = las
+        self.observations = None
+
+    def local_authorities(self) -> pd.DataFrame:
+        return pd.DataFrame({"new_la_code": list(self.las), "la_name": [v[0] for v in self.las.values()]})
+
+    def area_name(self, code: str) -> str:
+        return self.las.get(code, (code, False))[0]
+
+    def has_local_data(self, code: str) -> bool:
+        return self.las.get(code, ("", False))[1]
+
+
+class Contracts:
+    """Fakes for the functions the runner calls in other modules; tweak the attributes."""
+
+    def __init__(self) -> None:
+        self.problems: list[FakeProblem] = []
+        self.findings = pd.DataFrame(
+            {
+                "code": ["DQ01"],
+                "severity": ["warning"],
+                "title": ["Breakdown does not add up to its total"],
+                "message": ["Table 2.3: the ethnic groups add up to 2,940, the printed total is 2,943."],
+                "source_tables": ["2.3"],
+            }
+        )
+        self.latest = "2017-18 Q4"
+        self.calls: list[str] = []
+        self.las = dict(FAKE_LAS)
+
+    def validate_raw(self, raw_dir=None):
+        self.calls.append("validate_raw")
+        return FakeReport(list(self.problems))
+
+    def load(self, raw_dir=None, **kwargs):
+        self.calls.append("load")
+        return FakeDataset(self.las)
+
+    def run_checks(self, data=None, *args, **kwargs):
+        self.calls.append("run_checks")
+        return self.findings.copy()
+
+    def latest_period(self, raw_dir=None, area_code=None):
+        from analysis.periods import parse_period
+
+        return parse_period(self.latest)
+
+
+def _patch(monkeypatch: pytest.MonkeyPatch, module: str, name: str, fn) -> None:
+    """Replace ``module.name`` (creating a stand-in module if the real one is not there yet)."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        mod = types.ModuleType(module)
+        monkeypatch.setitem(sys.modules, module, mod)
+    monkeypatch.setattr(mod, name, fn, raising=False)
+
+
+@pytest.fixture
+def contracts(monkeypatch: pytest.MonkeyPatch) -> Contracts:
+    c = Contracts()
+    _patch(monkeypatch, "analysis.data", "validate_raw", c.validate_raw)
+    _patch(monkeypatch, "analysis.data", "load", c.load)
+    _patch(monkeypatch, "analysis.quality", "run_checks", c.run_checks)
+    _patch(monkeypatch, "analysis.periods", "latest_period", c.latest_period)
+    return c
+
+
+@dataclass
+class Workspace:
+    """A throw-away data / notebooks / reports layout for one test."""
+
+    root: Path
+    raw: Path
+    notebooks: Path
+    reports: Path
+
+    def add_theme(self, name: str, fixture: str) -> Path:
+        """Install fixture notebook ``fixture`` as theme ``name``."""
+        dest = self.notebooks / f"{name}.ipynb"
+        shutil.copyfile(FIXTURE_NOTEBOOKS / f"{fixture}.ipynb", dest)
+        return dest
+
+    def options(self, **kwargs):
+        from analysis.runner import RunOptions
+
+        base = dict(
+            period="2017-18 Q4",
+            areas=["E10000031"],
+            raw_dir=self.raw,
+            notebooks_dir=self.notebooks,
+            reports_dir=self.reports,
+            jobs=2,
+            cell_timeout=60,
+            progress=True,
+        )
+        base.update(kwargs)
+        return RunOptions(**base)
+
+    def snapshot(self) -> dict[str, str]:
+        """SHA-256 of every file under reports/ (to prove nothing changed)."""
+        return {
+            str(p.relative_to(self.reports)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(self.reports.rglob("*"))
+            if p.is_file()
+        }
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    raw = tmp_path / "raw"
+    (raw / "dfe").mkdir(parents=True)
+    (raw / "board").mkdir()
+    (raw / "dfe" / "SOURCE.md").write_text("DfE files (fixture)\n", encoding="utf-8")
+    (raw / "board" / "observations.csv").write_text(
+        "time_period,new_la_code,measure,value\n201718,E10000031,children_on_cp_plan,564\n", encoding="utf-8"
+    )
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    return Workspace(tmp_path, raw, notebooks, reports)
+
+
+def strip_run_date(html: str) -> str:
+    """The page without its run date (the one part allowed to differ between re-runs)."""
+    import re
+
+    return re.sub(r'<time class="sg-run-date"[^>]*>[^<]*</time>', "<time/>", html)
