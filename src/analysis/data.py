@@ -254,6 +254,54 @@ def _dfe_cached(folder: str, stamp: tuple):
     return dfe.load_dfe(Path(folder).parent, strict=False)
 
 
+def fingerprint(raw: Path) -> str:
+    """SHA-256 over every file under ``raw`` (relative path and content) and the loader's code."""
+    import hashlib
+
+    h = hashlib.sha256()
+    # the code that validates and shapes the data is part of what the stored result depends on
+    for module in ("schema.py", "dfe.py", "data.py", "periods.py"):
+        h.update((Path(__file__).parent / module).read_bytes())
+    for p in sorted(q for q in Path(raw).rglob("*") if q.is_file()):
+        h.update(p.relative_to(raw).as_posix().encode())
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+_PROCESSED_FRAMES = ("observations", "areas", "districts", "dictionary", "unplaced")
+
+
+def _write_processed(ds: "Dataset", out: Path) -> None:
+    """Store a validated dataset so later loads of the same inputs skip validation."""
+    import json
+
+    for name in _PROCESSED_FRAMES:
+        frame = getattr(ds, name)
+        frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_parquet(out / f"{name}.parquet", index=False)
+    (out / "fingerprint.json").write_text(json.dumps({"raw_dir": str(ds.raw_dir), "sha256": fingerprint(ds.raw_dir),
+                                                      "files_checked": ds.report.files_checked}, indent=1))
+
+
+def _read_processed(raw: Path) -> "Dataset | None":
+    """The dataset from data/processed when it was built from exactly these inputs, else None."""
+    import json
+
+    from .paths import processed_dir
+
+    out = processed_dir()
+    meta = out / "fingerprint.json"
+    if not meta.exists():
+        return None
+    try:
+        info = json.loads(meta.read_text())
+        if info.get("raw_dir") != str(raw) or info.get("sha256") != fingerprint(raw):
+            return None
+        frames = {name: pd.read_parquet(out / f"{name}.parquet") for name in _PROCESSED_FRAMES}
+    except (OSError, ValueError):
+        return None
+    return Dataset(raw, report=ValidationReport(files_checked=info.get("files_checked", [])), **frames)
+
+
 def _stamp(raw: Path) -> tuple:
     """Cheap fingerprint of a data folder: every file's path, size and mtime."""
     return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in raw.rglob("*") if p.is_file()))
@@ -261,7 +309,7 @@ def _stamp(raw: Path) -> tuple:
 
 @lru_cache(maxsize=4)
 def _load_cached(raw: str, stamp: tuple) -> Dataset:
-    return _load(Path(raw))
+    return _read_processed(Path(raw)) or _load(Path(raw))
 
 
 def load(raw_dir: str | Path | None = None, *, strict: bool = True) -> Dataset:
@@ -280,10 +328,13 @@ def load(raw_dir: str | Path | None = None, *, strict: bool = True) -> Dataset:
 
 
 def validate_raw(raw_dir: str | Path | None = None) -> ValidationReport:
-    """Validate every input file; return the report (never raises for bad data)."""
-    raw = Path(raw_dir) if raw_dir else default_raw_dir()
+    """Validate every input file; return the report (never raises for bad data).
+
+    Always validates afresh: never answers from data/processed or a cache.
+    """
+    raw = (Path(raw_dir) if raw_dir else default_raw_dir()).resolve()
     try:
-        return load(raw, strict=False).report
+        return _load(raw).report
     except DataValidationError as exc:
         return exc.report
 
@@ -306,7 +357,7 @@ def build_processed(raw_dir: str | Path | None = None, out_dir: str | Path | Non
         "observations_local_csv": out / "observations_local.csv",
         "quality_findings": out / "quality_findings.csv",
     }
-    ds.observations.to_parquet(paths["observations"], index=False)
+    _write_processed(ds, out) if out.resolve() == processed_dir().resolve() else ds.observations.to_parquet(paths["observations"], index=False)
     ds.observations[ds.observations["source"] != dfe.SOURCE].to_csv(paths["observations_local_csv"], index=False)
     run_checks(ds).to_csv(paths["quality_findings"], index=False)
     return paths

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
-import pandera.pandas as pa
 
 from .periods import PERIOD_TYPES, TIME_IDENTIFIERS, PeriodError, period_of, quarter_of
 
@@ -246,8 +245,10 @@ def _row_checks(df: pd.DataFrame, districts: frozenset[str]) -> dict[str, pd.Ser
     return out
 
 
-def tidy_schema(districts: Iterable[str]) -> pa.DataFrameSchema:
+def tidy_schema(districts: Iterable[str]) -> "pa.DataFrameSchema":
     """The pandera schema of a tidy report file read with every column as text."""
+    import pandera.pandas as pa  # imported here: loading validated data/processed never needs it
+
     districts = frozenset(districts)
 
     def text(*checks: pa.Check, nullable: bool = False) -> pa.Column:
@@ -314,6 +315,8 @@ def validate_tidy_file(path: Path, districts: Iterable[str], display_name: str |
         report.problems.append(Problem(name, None, c, None, "R00-columns", f"unexpected column '{c}': the tidy format has exactly the columns in data/raw/README.md"))
     if missing or extra:
         return df, report
+    import pandera.pandas as pa
+
     try:
         tidy_schema(districts).validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
