@@ -43,20 +43,37 @@ def format_cell(value, fmt: str) -> str:
 def prepare_table(table: Table, disclosure: str) -> pd.DataFrame:
     """The table as display strings; in public mode with small counts suppressed as ``c``.
 
-    Primary suppression: counts 1–5. Secondary suppression (so no hidden value can be recovered
-    from a total) and derived percentages/rates are handled by
-    :func:`analysis.stats.disclosure.suppress_counts` / ``suppress_derived``.
+    Public mode: counts 1–5 are ``c`` and further cells are suppressed so that none can be
+    recovered from a row or column total (:func:`analysis.stats.suppress_counts`); percentages
+    and rates derived from a suppressed count are ``c`` too (``suppress_derived``).
     """
-    df = table.frame.copy()
+    df = table.frame.reset_index(drop=True).copy()
     if disclosure == "public" and table.count_columns:
-        from .stats import disclosure as dc
-
-        df = dc.suppress_table_for_display(df, count_columns=table.count_columns, derived=table.derived,
-                                           total_row=table.total_row, threshold=SMALL_COUNT_THRESHOLD)
+        df = _suppress(df, table)
     out = pd.DataFrame(index=df.index)
     for col in df.columns:
         fmt = table.formats.get(col, "count" if col in table.count_columns else "text")
         out[col] = [format_cell(v, fmt) for v in df[col]]
+    return out
+
+
+def _suppress(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+    from .stats import suppress_counts, suppress_derived
+
+    counts = df[table.count_columns].apply(pd.to_numeric, errors="coerce")
+    total_row = None
+    if table.total_row is not None:
+        hits = df.index[df.iloc[:, 0].astype(str) == table.total_row]
+        total_row = hits[0] if len(hits) else None
+    shown = suppress_counts(counts, threshold=SMALL_COUNT_THRESHOLD, total_row=total_row)
+    out = df.astype(object)
+    for col in table.count_columns:
+        # a symbol printed in the source ("x", "z") stays as printed
+        out[col] = [orig if isinstance(orig, str) else new for orig, new in zip(df[col], shown[col])]
+    for col, base in table.derived.items():
+        values = pd.to_numeric(df[col], errors="coerce")
+        hidden = suppress_derived(values, shown[base], decimals=6)
+        out[col] = [orig if isinstance(orig, str) else (h if isinstance(h, str) else orig) for orig, h in zip(df[col], hidden)]
     return out
 
 
