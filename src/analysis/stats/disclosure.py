@@ -432,7 +432,11 @@ def label_for_chart(
         )
     if isinstance(value, (list, tuple, np.ndarray)):
         arr = np.asarray(value, dtype=object)
-        sup_arr = np.zeros(arr.shape, dtype=bool) if suppressed is None else np.asarray(suppressed, dtype=bool)
+        sup_arr = (
+            np.zeros(arr.shape, dtype=bool)
+            if suppressed is None
+            else np.asarray(suppressed, dtype=bool)
+        )
         out = np.empty(arr.shape, dtype=object)
         for idx, v in np.ndenumerate(arr):
             out[idx] = one(v, bool(sup_arr[idx]))

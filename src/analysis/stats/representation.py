@@ -169,8 +169,9 @@ def goodness_of_fit(observed_counts: Any, expected_shares: Any) -> GoodnessOfFit
         raise ValueError(f"{func}: needs at least two groups, got {len(obs)}")
     bad = np.isnan(obs) | np.isnan(shares)
     if bad.any():
+        where = describe_positions(bad, shape, ("observed", obs), ("share", shares))
         raise ValueError(
-            f"{func}: missing count or share for {describe_positions(bad, shape, ('observed', obs), ('share', shares))}; "
+            f"{func}: missing count or share for {where}; "
             f"drop those groups (and report that you did) before testing"
         )
     _check_counts(shape, obs, "observed_counts", func)

@@ -129,7 +129,10 @@ def two_of_three_points(
 
 def _check_run(name: str, value: int) -> int:
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 2:
-        raise ValueError(f"xmr: {name} must be a whole number of points ≥ 2 (6 or 7 in Making Data Count), got {value!r}")
+        raise ValueError(
+            f"xmr: {name} must be a whole number of points ≥ 2 (6 or 7 in Making Data "
+            f"Count), got {value!r}"
+        )
     return int(value)
 
 
