@@ -34,7 +34,7 @@ def format_cell(value, fmt: str) -> str:
     if fmt == "gbp":
         return f"£{value:,.0f}"
     if fmt == "hours":
-        return f"{value:,.1f}".rstrip("0").rstrip(".")
+        return f"{value:,.1f}"
     if fmt == "ratio":
         return f"{value:,.2f}"
     return str(value)

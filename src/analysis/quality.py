@@ -33,6 +33,12 @@ class Finding:
     measure: str = ""
     period: str = ""
     values: str = ""
+    #: latest date the finding is about (ISO), so a run for an earlier quarter can leave it out
+    period_end: str = ""
+
+
+def _iso(ts) -> str:
+    return "" if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ def breakdown_sums(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
             "DQ01", "warning", RULES["DQ01"].title,
             f"Table {r['source_table']}: {r['measure']} by {r['breakdown']} {when} adds up to {_fmt(s_)}, "
             f"but the table's total is {_fmt(t_)} (difference {_fmt(s_ - t_)}).",
-            r["source_table"], r["measure"], when, f"sum={_fmt(s_)}; total={_fmt(t_)}"))
+            r["source_table"], r["measure"], when, f"sum={_fmt(s_)}; total={_fmt(t_)}", period_end=_iso(r["period_end"])))
     return out
 
 
@@ -137,7 +143,7 @@ def percent_sums(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
                 "DQ02", "warning", RULES["DQ02"].title,
                 f"Table {k['source_table']}: {k['measure']} by {k['breakdown']} {when} adds up to {s:.1f}%, "
                 f"more than rounding allows ({len(g)} figures, ±{tol:.2f}).",
-                k["source_table"], k["measure"], when, f"sum={s:.1f}"))
+                k["source_table"], k["measure"], when, f"sum={s:.1f}", period_end=_iso(k["period_end"])))
     return out
 
 
@@ -159,7 +165,7 @@ def cumulative_falls(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]
                     f"falls from {_fmt(prev.value)} at {prev.time_identifier} to {_fmt(r.value)} at {r.time_identifier} "
                     f"{period_of(r.time_period, 'Annual').fy_label}; a cumulative count can only rise, so one of the two is wrong.",
                     k["source_table"], k["measure"], f"{period_of(r.time_period, 'Annual').fy_label} {prev.time_identifier}–{r.time_identifier}",
-                    f"{prev.time_identifier}={_fmt(prev.value)}; {r.time_identifier}={_fmt(r.value)}"))
+                    f"{prev.time_identifier}={_fmt(prev.value)}; {r.time_identifier}={_fmt(r.value)}", period_end=_iso(r.period_end)))
             prev = r
     return out
 
@@ -181,7 +187,7 @@ def cross_table(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
             desc = "; ".join(f"table {r.source_table}: {_fmt(r.value)}" for r in vals.itertuples(index=False))
             out.append(Finding("DQ04", "warning", RULES["DQ04"].title,
                                f"{k['measure']} ({k['breakdown_value']}) {when} differs between tables — {desc}.",
-                               ", ".join(vals["source_table"]), k["measure"], when, desc))
+                               ", ".join(vals["source_table"]), k["measure"], when, desc, period_end=_iso(k["period_end"])))
     return out
 
 
@@ -221,7 +227,7 @@ def local_vs_dfe(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
                                    f"{lm} {when}: the board's table {r.source_table} gives {_fmt(r.value)}{flag}; "
                                    f"the validated DfE return ({r.source_table_dfe}) gives {_fmt(r.value_dfe)}.",
                                    f"{r.source_table}, {r.source_table_dfe}", lm, when,
-                                   f"board={_fmt(r.value)}; dfe={_fmt(r.value_dfe)}"))
+                                   f"board={_fmt(r.value)}; dfe={_fmt(r.value_dfe)}", period_end=_iso(r.period_end)))
     return out
 
 
@@ -258,7 +264,7 @@ def printed_ratios(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
                                    f"Table {r.source_table}: {pm} {when} is printed as {r.value:g}%, but "
                                    f"{_fmt(r.value_num)} / {_fmt(r.value_den)} = {exact:.2f}% "
                                    f"({'truncated rather than rounded' if 0 < exact - r.value < 0.1 else 'does not match'}).",
-                                   r.source_table, pm, when, f"printed={r.value:g}; computed={exact:.2f}"))
+                                   r.source_table, pm, when, f"printed={r.value:g}; computed={exact:.2f}", period_end=_iso(r.period_end)))
     # a printed denominator that differs from the same period's total elsewhere
     den = loc[loc["measure"] == "referrals_to_assessment_denominator"]
     tot = loc[(loc["measure"] == "referrals")][keys + ["value", "source_table"]].drop_duplicates(keys)
@@ -269,7 +275,7 @@ def printed_ratios(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
                                f"Table {r.source_table}: the share of referrals moved on to assessment {when} is printed over "
                                f"{_fmt(r.value)} referrals, but the same table gives {_fmt(r.value_tot)} referrals for that period.",
                                r.source_table, "referrals_to_assessment_denominator", when,
-                               f"denominator={_fmt(r.value)}; referrals={_fmt(r.value_tot)}"))
+                               f"denominator={_fmt(r.value)}; referrals={_fmt(r.value_tot)}", period_end=_iso(r.period_end)))
     return out
 
 
@@ -289,7 +295,7 @@ def same_group_two_breakdowns(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list
         desc = "; ".join(f"by {r.breakdown}: {_fmt(r.value)}" for r in g.itertuples(index=False))
         out.append(Finding("DQ07", "warning", RULES["DQ07"].title,
                            f"Table {k['source_table']}: unborn children's {k['measure']} {when} differs between breakdowns — {desc}.",
-                           k["source_table"], k["measure"], when, desc))
+                           k["source_table"], k["measure"], when, desc, period_end=_iso(k["period_end"])))
     return out
 
 
@@ -323,7 +329,7 @@ def rate_vs_population(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Findin
                                    f"Table {r.source_table}: {rm} {when} is printed as {r.value:g}; {_fmt(r.value_count)} "
                                    f"(table {r.source_table_count}) per ONS mid-{year} population aged 0–17 ({_fmt(p['value'].iloc[0])}) "
                                    f"gives {computed:.1f}.",
-                                   f"{r.source_table}, {r.source_table_count}", rm, when, f"printed={r.value:g}; computed={computed:.1f}"))
+                                   f"{r.source_table}, {r.source_table_count}", rm, when, f"printed={r.value:g}; computed={computed:.1f}", period_end=_iso(r.period_end)))
     return out
 
 
@@ -353,7 +359,7 @@ def mislabelled_headers(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Findi
         example = rows["note"].iloc[0]
         out.append(Finding("DQ10", "info", RULES["DQ10"].title,
                            f"Table {table}: {len(rows)} figure(s) sit under a header that contradicts their dates ({example}).",
-                           str(table), ", ".join(sorted(rows["measure"].unique())), "", f"rows={len(rows)}"))
+                           str(table), ", ".join(sorted(rows["measure"].unique())), "", f"rows={len(rows)}", period_end=_iso(rows["period_end"].min())))
     return out
 
 
@@ -367,7 +373,7 @@ def unvalidated(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
         when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
         out.append(Finding("DQ11", "info", RULES["DQ11"].title,
                            f"Table {r.source_table}: {r.measure} {when} ({_fmt(r.value)}) is marked as not yet validated.",
-                           r.source_table, r.measure, when, _fmt(r.value)))
+                           r.source_table, r.measure, when, _fmt(r.value), period_end=_iso(r.period_end)))
     return out
 
 
@@ -398,7 +404,7 @@ def implied_cumulative_falls(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[
                     f"at {prev[4]} (about {prev[0]:,.0f}) but {r.value:g}% of {_fmt(n)} at {r.time_identifier} (about {implied:,.0f}): "
                     f"a cumulative count cannot fall, so records were re-coded or a figure is wrong.",
                     k["source_table"], "referrals_share", f"{period_of(r.time_period, 'Annual').fy_label} {prev[4]}–{r.time_identifier}",
-                    f"{prev[4]}≈{prev[0]:.0f}; {r.time_identifier}≈{implied:.0f}"))
+                    f"{prev[4]}≈{prev[0]:.0f}; {r.time_identifier}≈{implied:.0f}", period_end=_iso(r.period_end)))
             prev = (implied, slack, r.value, n, r.time_identifier)
     return out
 
@@ -423,7 +429,7 @@ def share_beside_count(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Findin
                 out.append(Finding("DQ13", "warning", RULES["DQ13"].title,
                                    f"Table {r.source_table}: {r.breakdown_value} {when} is printed as {r.value:g}% beside "
                                    f"{_fmt(r.value_count)} of {_fmt(r.total)} referrals, which is {exact:.2f}%.",
-                                   r.source_table, sm, when, f"printed={r.value:g}; computed={exact:.2f}"))
+                                   r.source_table, sm, when, f"printed={r.value:g}; computed={exact:.2f}", period_end=_iso(r.period_end)))
     return out
 
 

@@ -62,7 +62,13 @@ def context(area_code: str, period: "str | Period | None", data_dir: "str | Path
     else:
         per = parse_period(period)
     name = area_name or ds.area_name(area_code)
-    return Context(ds, area_code, name, per, disclosure, quality.run_checks(ds))
+    return Context(ds, area_code, name, per, disclosure, findings_up_to(quality.run_checks(ds), per))
+
+
+def findings_up_to(findings: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Findings about figures dated on or before the period's end (or undated)."""
+    end = period.end.isoformat()
+    return findings[(findings["period_end"] == "") | (findings["period_end"] <= end)]
 
 
 def value_at(df: pd.DataFrame, period_end, **match) -> float | None:
