@@ -380,6 +380,15 @@ def local_roots(extra: Iterable[str | Path] = ()) -> list[str]:
     return sorted(roots, key=len, reverse=True)
 
 
+def redact_paths(text: str, names: Mapping[str | Path, str]) -> str:
+    """``text`` with each local root replaced by a name such as ``<data_dir>`` (longest first)."""
+    pairs = sorted(((str(k).rstrip("/\\"), v) for k, v in names.items() if str(k).strip("/\\")),
+                   key=lambda kv: len(kv[0]), reverse=True)
+    for root, name in pairs:
+        text = re.sub(r"(?<![\w.~-])" + re.escape(root) + r"(?=$|[/\\\s\"'<>:;,)])", name, text)
+    return text
+
+
 def find_local_paths(text: str, roots: Iterable[str]) -> list[str]:
     """Each absolute local path (or path-like traceback line) found in ``text``.
 
@@ -390,7 +399,7 @@ def find_local_paths(text: str, roots: Iterable[str]) -> list[str]:
     for root in roots:
         pattern = re.escape(root) + (r"(?=[/\\])" if len(root) < 5 else r"(?=$|[/\\\s\"'<>:;,)])")
         for m in re.finditer(r"(?<![\w.~-])" + pattern, scan):
-            snippet = scan[m.start() : m.start() + 80].split("<")[0].split('"')[0]
+            snippet = re.split(r"[<\s\"']", scan[m.start() : m.start() + 80])[0]
             found.append(snippet)
     for m in re.finditer(r"(?:[A-Za-z]:\\\\?Users\\|/home/[\w.-]+/|/Users/[\w.-]+/|site-packages[/\\])", scan):
         found.append(re.split(r"[<\s\"']", scan[m.start() : m.start() + 80])[0])
@@ -540,7 +549,7 @@ class IndexTheme:
 
     theme: str
     title: str
-    status: str  # ok | failed | no_local_data
+    status: str  # ok | failed | no_local_data | earlier (not run this time; appendix of an earlier run)
     href: str | None = None
     error: str = ""
     message: str = ""
@@ -553,6 +562,7 @@ class IndexTheme:
             "ok": "Produced",
             "failed": "Failed: previous appendix kept" if self.href else "Failed: no appendix",
             "no_local_data": "Not produced: no local data for this area",
+            "earlier": "Not run this time: appendix of an earlier run",
         }.get(self.status, self.status)
         return {
             "theme": self.theme,
