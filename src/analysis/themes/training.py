@@ -35,6 +35,8 @@ import pandas as pd
 
 from .. import charts
 from .. import stats
+from ..stats import disclosure as dc
+from ..stats import sentences as sn
 from ..periods import Period, period_of
 from .base import Section, Table, ThemeResult
 from .common import Context, board_source, caveats_from_findings, context
@@ -57,6 +59,7 @@ SECTION_KEYS = ("programme", "conference", "agency_uptake", "budget", "data_gaps
 ATTENDANCE_TO_FUNDER = {"Health": "Health CCGs"}
 
 CONF = 0.95
+TOTAL_LABEL = "Total (sum of the course rows)"
 REMAINDER_LABEL = "All others (remainder, including non-contributors)"
 NOT_CONTRIBUTING_LABEL = "Organisations not contributing to the budget"
 
@@ -67,43 +70,48 @@ BUDGET_SOURCE = "Source: Warwickshire Safeguarding Children Board Annual Report 
 
 # --------------------------------------------------------------------------- small helpers
 def _pct(v: float, dp: int = 1) -> str:
-    """A percentage for a sentence (``v`` already in percent)."""
-    return f"{v:.{dp}f}%"
+    """A percentage for a sentence (``v`` already in percent), DfE style: "14.0%"."""
+    return sn.fmt_percent(v, dp)
 
 
 def _gbp(v: float) -> str:
-    return f"£{v:,.0f}"
+    return sn.fmt_gbp(v)
 
 
 def _num(v: float) -> str:
-    """A non-count number for a sentence (hours, ratios): thousands separators, no needless .0."""
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+    """A non-count number for a sentence (hours): thousands separators, one decimal only if needed."""
+    return sn.fmt_number(v, 0 if float(v).is_integer() else 1)
+
+
+def _is_small(v: float | None) -> bool:
+    """A count that disclosure control suppresses in public mode (the DfE rule: 1 to 5)."""
+    return v is not None and not pd.isna(v) and dc.label_for_chart(float(v)) == dc.SUPPRESSED
 
 
 def _count_text(v: float, disclosure: str) -> str:
-    """A count for a sentence or chart label; in public mode 1–5 become "fewer than 6"."""
+    """A count for a sentence; in public mode a suppressed count reads "fewer than 6"."""
     if disclosure == "public" and _is_small(v):
-        return "fewer than 6"
-    return f"{v:,.0f}"
+        return f"fewer than {display_threshold() + 1}"
+    return sn.fmt_count(v)
 
 
 def _count_label(v: float, disclosure: str) -> str:
-    """A count as a chart label; in public mode 1–5 are shown as ``c`` (suppressed)."""
-    if disclosure == "public" and _is_small(v):
-        return "c"
-    return f"{v:,.0f}"
+    """A count as a chart label; in public mode suppressed counts are shown as ``c``."""
+    return dc.label_for_chart(v) if disclosure == "public" else sn.fmt_count(v)
 
 
-def _is_small(v: float) -> bool:
-    """A count that disclosure control suppresses in public mode (1 to 5 inclusive)."""
-    return v is not None and not pd.isna(v) and 1 <= float(v) <= 5
+def display_threshold() -> int:
+    """The largest count suppressed in public mode (DfE: 5)."""
+    from ..display import SMALL_COUNT_THRESHOLD
+
+    return SMALL_COUNT_THRESHOLD
 
 
 def _public_count(v: float | None, disclosure: str):
     """A count for ``key_figures``: ``"c"`` when suppressed in public mode (as the summary expects)."""
     if v is None:
         return None
-    return "c" if disclosure == "public" and _is_small(v) else v
+    return dc.SUPPRESSED if disclosure == "public" and _is_small(v) else v
 
 
 def _printed_half_width(percent: float) -> float:
@@ -253,10 +261,10 @@ def _programme_section(ctx: Context, prog: Programme | None) -> Section:
     sec.paragraphs.append(
         f"In {prog.fy} the board ran {_count_text(prog.events, d)} training events across "
         f"{_count_text(prog.n_courses, d)} courses, attended by {_count_text(prog.delegates, d)} delegates"
-        + (f" ({dpe:.1f} delegates per event on average)" if dpe is not None else "")
+        + (f" ({sn.fmt_number(dpe, 1)} delegates per event on average)" if dpe is not None else "")
         + f". Delegates × course length gives {_num(prog.learning_hours)} hours of practitioner learning "
         f"from {_num(prog.course_hours_delivered)} hours of teaching.")
-    checks = _check_rows(prog)
+    checks = narrative_check(prog)
     disagree = [r for r in checks if r["Agreement"] not in ("agree", "not printed")]
     if disagree:
         sec.paragraphs.append(
@@ -279,41 +287,35 @@ def _programme_section(ctx: Context, prog: Programme | None) -> Section:
     # chart 2: learning hours by course
     sec.charts.append(_course_chart(prog, "learning_hours", ctx))
 
+    # One count column per table: display control assumes a table's row sums are published, which
+    # for events beside delegates (different measures) would hide visible delegates for nothing.
+    # Delegates and learning hours are in the charts' tables above; events here.
     frame = pd.DataFrame({
         "Course": c["course"],
         "Length of one course (hours)": c["length_hours"],
         "Events (times delivered)": c["events"],
-        "Delegates": c["delegates"],
-        "Delegates per event": c["delegates_per_event"],
         "Course hours delivered (events × length)": c["course_hours_delivered"],
-        "Learning hours (delegates × length)": c["learning_hours"],
-        "Share of delegates (%)": c["delegates_share"],
+        "Delegates per event": c["delegates_per_event"],
     })
     total = {
-        "Course": "Total (sum of the course rows)",
+        "Course": TOTAL_LABEL,
         "Length of one course (hours)": np.nan,
         "Events (times delivered)": prog.events,
-        "Delegates": prog.delegates,
-        "Delegates per event": dpe if dpe is not None else np.nan,
         "Course hours delivered (events × length)": prog.course_hours_delivered,
-        "Learning hours (delegates × length)": prog.learning_hours,
-        "Share of delegates (%)": 100.0 if prog.delegates else np.nan,
+        "Delegates per event": dpe if dpe is not None else np.nan,
     }
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
     sec.tables.append(Table(
-        title=f"Multi-agency training courses, {prog.fy}",
+        title=f"Training events by course, {prog.fy}",
         frame=frame, source=src,
-        count_columns=["Events (times delivered)", "Delegates"],
+        count_columns=["Events (times delivered)"],
         derived={"Delegates per event": "Events (times delivered)",
-                 "Course hours delivered (events × length)": "Events (times delivered)",
-                 "Learning hours (delegates × length)": "Delegates",
-                 "Share of delegates (%)": "Delegates"},
+                 "Course hours delivered (events × length)": "Events (times delivered)"},
         formats={"Length of one course (hours)": "hours", "Delegates per event": "rate",
-                 "Course hours delivered (events × length)": "hours",
-                 "Learning hours (delegates × length)": "hours", "Share of delegates (%)": "percent"},
-        total_row="Total (sum of the course rows)",
+                 "Course hours delivered (events × length)": "hours"},
+        total_row=TOTAL_LABEL,
         notes=["Events: the report's 'No. of courses delivered'. Course length as printed after each course's name. "
-               "Learning hours and course hours delivered are computed here, not printed in the report. "
+               "Course hours delivered and delegates per event are computed here, not printed in the report. "
                "x = not available (the total has no single course length)."],
     ))
     sec.tables.append(Table(
@@ -335,8 +337,13 @@ def _programme_section(ctx: Context, prog: Programme | None) -> Section:
     return sec
 
 
-def _check_rows(prog: Programme) -> list[dict]:
-    """Course table totals against the narrative's printed totals (computed vs printed)."""
+def narrative_check(prog: Programme) -> list[dict]:
+    """The course table's totals against the totals printed in the narrative.
+
+    One dict per figure (courses, events, delegates): ``Figure``, ``Sum of the course table``
+    (courses: the number of course rows), ``Printed in the narrative`` (NaN when not printed) and
+    ``Agreement`` ("agree", "differ by N" = computed minus printed, or "not printed").
+    """
     rows = [("Courses", float(prog.n_courses), prog.printed.get("training_courses")),
             ("Events", prog.events, prog.printed.get("training_events")),
             ("Delegates", prog.delegates, prog.printed.get("training_delegates"))]
@@ -344,56 +351,100 @@ def _check_rows(prog: Programme) -> list[dict]:
              "Agreement": _agreement(comp, p)} for f, comp, p in rows]
 
 
+def _course_table(prog: Programme, what: str) -> Table:
+    """The data behind a course chart: delegates (count) with their share, or learning hours.
+
+    Rows in the report's order, then a total row (the sum of the course rows).
+    """
+    cc = prog.courses
+    frame = pd.DataFrame({"Course": cc["course"], "Length of one course (hours)": cc["length_hours"],
+                          "Delegates": cc["delegates"]})
+    total = {"Course": TOTAL_LABEL, "Length of one course (hours)": np.nan, "Delegates": prog.delegates}
+    formats = {"Length of one course (hours)": "hours"}
+    if what == "delegates":
+        frame["Share of delegates (%)"] = cc["delegates_share"]
+        total["Share of delegates (%)"] = 100.0 if prog.delegates else np.nan
+        derived = {"Share of delegates (%)": "Delegates"}
+        formats["Share of delegates (%)"] = "percent"
+    else:
+        frame["Learning hours (delegates × length)"] = cc["learning_hours"]
+        frame["Share of learning hours (%)"] = cc["learning_hours_share"]
+        total["Learning hours (delegates × length)"] = prog.learning_hours
+        total["Share of learning hours (%)"] = 100.0 if prog.learning_hours else np.nan
+        derived = {"Learning hours (delegates × length)": "Delegates", "Share of learning hours (%)": "Delegates"}
+        formats.update({"Learning hours (delegates × length)": "hours", "Share of learning hours (%)": "percent"})
+    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    return Table(title="", frame=frame, source=TRAINING_SOURCE, count_columns=["Delegates"], derived=derived,
+                 formats=formats, total_row=TOTAL_LABEL,
+                 notes=["Delegates: the report's 'Total number of delegates'. Learning hours = delegates × the "
+                        "course's printed length, computed here. x = not available."])
+
+
+def _hidden(table: Table, column: str, disclosure: str) -> np.ndarray:
+    """Which rows the displayed table shows as ``c`` in ``column`` (primary or secondary
+    suppression), so a chart never reveals what its table hides. All False in internal mode. The
+    total row (the table's last row, when it has one) is excluded."""
+    n = len(table.frame) - (1 if table.total_row else 0)
+    if disclosure != "public":
+        return np.zeros(n, dtype=bool)
+    from .. import display
+
+    shown = display.prepare_table(table, disclosure)
+    return (shown[column].iloc[:n] == dc.SUPPRESSED).to_numpy()
+
+
 def _course_chart(prog: Programme, what: str, ctx: Context):
-    """Horizontal bars by course of delegates (count) or learning hours; largest at the top."""
+    """Horizontal bars by course of delegates (count) or learning hours (hours); largest at the top.
+
+    In public mode a course whose delegates the table suppresses gets no bar and the label ``c``.
+    """
     d = ctx.disclosure
-    c = prog.courses.sort_values(what, ascending=True).reset_index(drop=True)
+    table = _course_table(prog, what)
+    c = prog.courses.assign(hidden=_hidden(table, "Delegates", d))
+    # suppressed courses go last, alphabetically, so the bar order does not hint at their size
+    c = c.assign(order=c[what].where(~c["hidden"], -np.inf)).sort_values(["order", "course"], ascending=[True, False])
+    c = c.reset_index(drop=True)
     share_col = "delegates_share" if what == "delegates" else "learning_hours_share"
-    suppressed = (c["delegates"].map(_is_small)) if d == "public" else pd.Series(False, index=c.index)
     top = c.iloc[-1]
-    total = prog.delegates if what == "delegates" else prog.learning_hours
     fig, ax = charts.new_chart(9.0, 1.5 + 0.62 * len(c))
-    values = c[what].where(~suppressed, 0.0)
+    values = c[what].where(~c["hidden"], 0.0)
     bars = ax.barh(c["course"].map(lambda t: _wrap(t, 40)), values, color=charts.PALETTE[0 if what == "delegates" else 2],
                    hatch=charts.HATCHES[0 if what == "delegates" else 1], edgecolor="white")
-    for bar, v, sup, sh in zip(bars, c[what], suppressed, c[share_col]):
-        if pd.isna(v):
-            label = "x"
-        elif sup:
-            label = "c"
+    for bar, v, hid, sh in zip(bars, c[what], c["hidden"], c[share_col]):
+        if hid:
+            label = dc.SUPPRESSED
+        elif pd.isna(v):
+            label = dc.NOT_AVAILABLE
         else:
-            label = (_count_label(v, d) if what == "delegates" else _num(v)) + f" ({sh:.0f}%)"
+            label = (_count_label(v, d) if what == "delegates" else _num(v)) + f" ({_pct(sh, 0)})"
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + label, va="center", fontsize=9)
     ax.set_xlim(0, float(np.nanmax(c[what])) * 1.25)
     if what == "delegates":
-        title = (f"{top['course']} drew {top[share_col]:.0f}% of the {prog.fy} delegates"
-                 if not suppressed.iloc[-1] else f"Delegates by course, {prog.fy}")
+        title = (f"{top['course']} drew {_pct(top[share_col], 0)} of the {prog.fy} delegates"
+                 if not top["hidden"] else f"Delegates by course, {prog.fy}")
         subtitle = (f"Delegates by course, {prog.fy}: {_count_text(prog.delegates, d)} delegates at "
                     f"{_count_text(prog.events, d)} events")
         xlabel, unit = "Delegates (count)", "delegates"
     else:
-        title = (f"{top['course']} gave {top[share_col]:.0f}% of the year's learning hours"
-                 if not suppressed.iloc[-1] else f"Learning hours by course, {prog.fy}")
+        title = (f"{top['course']} gave {_pct(top[share_col], 0)} of the year's learning hours"
+                 if not top["hidden"] else f"Learning hours by course, {prog.fy}")
         subtitle = (f"Learning hours (delegates × course length) by course, {prog.fy}: "
                     f"{_num(prog.learning_hours)} hours in all")
         xlabel, unit = "Learning hours (delegates × course length, hours)", "hours"
+
+    def alt_value(r) -> str:
+        v = getattr(r, what)
+        if r.hidden:
+            return "suppressed"
+        if pd.isna(v):
+            return "not available"
+        return _count_label(v, d) if what == "delegates" else _num(v)
+
     alt = (f"Horizontal bar chart of {unit} by course in {prog.fy}, largest first: "
-           + "; ".join(f"{r.course}: " + ("suppressed" if s else ("not available" if pd.isna(getattr(r, what))
-                       else (_count_label(getattr(r, what), d) if what == 'delegates' else _num(getattr(r, what)))))
-                       for r, s in zip(c.iloc[::-1].itertuples(index=False), suppressed.iloc[::-1]))
-           + ".")
+           + "; ".join(f"{r.course}: {alt_value(r)}" for r in c.iloc[::-1].itertuples(index=False)) + ".")
     chart = charts.finish(fig, ax, title=_wrap(title, 80), subtitle=subtitle, xlabel=xlabel, ylabel="Course",
                           source=TRAINING_SOURCE, alt=alt, legend=False)
-    col = "Delegates" if what == "delegates" else "Learning hours (delegates × length)"
-    share_name = "Share of delegates (%)" if what == "delegates" else "Share of learning hours (%)"
-    data = pd.DataFrame({"Course": prog.courses["course"], "Delegates": prog.courses["delegates"],
-                         col: prog.courses[what], share_name: prog.courses[share_col]})
-    data = data.loc[:, ~data.columns.duplicated()]
-    derived = {share_name: "Delegates"}
-    if what != "delegates":
-        derived[col] = "Delegates"
-    table = Table(title=chart.title, frame=data, source=TRAINING_SOURCE, count_columns=["Delegates"], derived=derived,
-                  formats={col: "count" if what == "delegates" else "hours", share_name: "percent"})
+    table.title = title
     return chart, table
 
 
@@ -654,8 +705,9 @@ def uptake(ctx: Context, prog: Programme | None, bud: Budget | None) -> Uptake |
 
 
 def _verdict_words(verdict: str | None) -> str:
-    return {"higher": "significantly more than", "lower": "significantly less than",
-            "not significantly different": "not significantly different from"}.get(verdict or "", "")
+    level = stats.conf_label(CONF)
+    return {"higher": f"significantly above it at {level}", "lower": f"significantly below it at {level}",
+            "not significantly different": f"not significantly different from it at {level}"}.get(verdict or "", "")
 
 
 def _uptake_sentence(r, n: float | None, d: str) -> str:
@@ -663,14 +715,14 @@ def _uptake_sentence(r, n: float | None, d: str) -> str:
     payer = r.funder or r.agency
     who = "" if r.attendance_label == payer else f"{r.attendance_label} staff "
     s = (f"{payer} paid {_pct(r.funding_percent)} of the board's income ({_gbp(r.contribution_gbp)}) and "
-         f"{who}made up {r.attendance_percent:.0f}% of training attendance")
+         f"{who}made up {_pct(r.attendance_percent, 0)} of training attendance")
     if n and not pd.isna(r.lower):
         s += (f" (about {_count_text(r.implied_delegates, d)} of the year's {_count_text(n, d)} course delegates, "
-              f"if that is the base; 95% CI {_pct(r.lower)} to {_pct(r.upper)})")
+              f"if that is the base; 95% CI {sn.fmt_interval(r.lower, r.upper)})")
     if not pd.isna(r.ratio):
-        s += f": {r.ratio:.2f} times its funding share"
+        s += f": {sn.fmt_number(r.ratio, 2)} times its funding share"
     if r.verdict:
-        s += f", {_verdict_words(r.verdict)} in proportion to funding"
+        s += f", {_verdict_words(r.verdict)}"
         if r.robust is False:
             s += (" — but not robustly so, since the printed share is rounded to a whole percent and the verdict "
                   "changes within that rounding")
@@ -689,7 +741,7 @@ def _agency_section(ctx: Context, up: Uptake | None, bud: Budget | None) -> Sect
     sec.paragraphs.append(
         "The report asks whether partners get a return on their contribution to the board ('Partner agencies question "
         "the return they are receiving from their investment through the Board budget'). It gives attendance by agency "
-        "only as " + " and ".join(f"{r.attendance_label} {r.attendance_percent:.0f}%" for r in named.itertuples(index=False))
+        "only as " + " and ".join(f"{r.attendance_label} {_pct(r.attendance_percent, 0)}" for r in named.itertuples(index=False))
         + " of attendance; below, each is set against that agency's share of the board's income.")
     if bud is None or bud.time_period != up.time_period:
         sec.paragraphs.append(f"The board's budget for {fy} is not in the data, so funding shares cannot be computed.")
@@ -697,13 +749,13 @@ def _agency_section(ctx: Context, up: Uptake | None, bud: Budget | None) -> Sect
         if not pd.isna(r.funding_percent):
             sec.paragraphs.append(_uptake_sentence(r, up.base_delegates, d))
         else:
-            sec.paragraphs.append(f"{r.attendance_label} made up {r.attendance_percent:.0f}% of training attendance; "
+            sec.paragraphs.append(f"{r.attendance_label} made up {_pct(r.attendance_percent, 0)} of training attendance; "
                                   "it has no matching line in the board's income, so no funding share.")
     rem = f[f["remainder"]]
     if not rem.empty and not pd.isna(rem["attendance_percent"].iloc[0]):
         r = rem.iloc[0]
         sec.paragraphs.append(
-            f"Everyone else together made up the remaining {r['attendance_percent']:.0f}% of attendance"
+            f"Everyone else together made up the remaining {_pct(r['attendance_percent'], 0)} of attendance"
             + (f", while the other contributing agencies paid {_pct(r['funding_percent'])} of the income" if not pd.isna(r["funding_percent"]) else "")
             + ". That remainder also includes organisations that pay nothing to the board (for example voluntary "
             "groups and independent schools), so it is not a return on those agencies' contributions; the report "
@@ -738,6 +790,8 @@ def _uptake_table(up: Uptake, d: str) -> Table:
         title=f"Training attendance against funding share by agency, {_fy_label(up.time_period)}",
         frame=frame, source=TRAINING_SOURCE + "; section 3 (budget)",
         count_columns=["Implied delegates (share × course delegates)"],
+        derived={c: "Implied delegates (share × course delegates)" for c in
+                 ("Share of attendance (%)", "95% CI lower (%)", "95% CI upper (%)", "Attendance ÷ funding share")},
         formats={"Agency": "text", "Attendance as printed": "text", "Contribution (£)": "gbp",
                  "Share of income (%)": "percent", "Share of attendance (%)": "percent", "95% CI lower (%)": "percent",
                  "95% CI upper (%)": "percent", "Attendance ÷ funding share": "ratio", "Against funding share (95%)": "text"},
@@ -750,7 +804,11 @@ def _uptake_table(up: Uptake, d: str) -> Table:
 
 def _uptake_chart(up: Uptake, ctx: Context):
     """Dot plot: funding share (square) and attendance share (circle with 95% CI) per agency."""
-    f = up.frame[up.frame["attendance_percent"].notna()].reset_index(drop=True)
+    table = _uptake_table(up, ctx.disclosure)
+    hidden = pd.Series(_hidden(table, "Implied delegates (share × course delegates)", ctx.disclosure),
+                       index=up.frame.index)
+    # a share the public table suppresses is not plotted either
+    f = up.frame[up.frame["attendance_percent"].notna() & ~hidden].reset_index(drop=True)
     fig, ax = charts.new_chart(9.0, 1.6 + 1.1 * len(f))
     y = np.arange(len(f))[::-1]
     labels = [_wrap(a, 28) for a in f["agency"]]
@@ -763,8 +821,8 @@ def _uptake_chart(up: Uptake, ctx: Context):
                 ecolor=att["color"], capsize=4, label="Share of training attendance (%, 95% CI)", zorder=3)
     for yi, r in zip(y, f.itertuples(index=False)):
         if not pd.isna(r.funding_percent):
-            ax.text(r.funding_percent, yi + 0.3, f"{r.funding_percent:.1f}%", ha="center", fontsize=8.5)
-        ax.text(r.attendance_percent, yi - 0.45, f"{r.attendance_percent:.0f}%", ha="center", fontsize=8.5)
+            ax.text(r.funding_percent, yi + 0.3, f"{_pct(r.funding_percent, 1)}", ha="center", fontsize=8.5)
+        ax.text(r.attendance_percent, yi - 0.45, f"{_pct(r.attendance_percent, 0)}", ha="center", fontsize=8.5)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, max(100.0, float(np.nanmax(f[["funding_percent", "upper", "attendance_percent"]].to_numpy())) + 5))
     ax.set_ylim(-0.8, len(f) - 0.3)
@@ -773,8 +831,8 @@ def _uptake_chart(up: Uptake, ctx: Context):
     if not named.empty:
         low = named.loc[named["ratio"].idxmin()]
         who = "Health" if low["funder"] == "Health CCGs" else low["agency"]
-        title = (f"{low['funder'] or low['agency']} paid {low['funding_percent']:.0f}% of the board's income; "
-                 f"{who} made up {low['attendance_percent']:.0f}% of training attendance")
+        title = (f"{low['funder'] or low['agency']} paid {_pct(low['funding_percent'], 0)} of the board's income; "
+                 f"{who} made up {_pct(low['attendance_percent'], 0)} of training attendance")
     else:
         title = f"Training attendance by agency, {fy}"
     subtitle = (f"Share of income and of training attendance, {fy}; attendance given only for "
@@ -782,14 +840,14 @@ def _uptake_chart(up: Uptake, ctx: Context):
                 + (f"{_count_text(up.base_delegates, ctx.disclosure)} delegates" if up.base_delegates else "a base of delegates"))
     alt = ("Dot plot of each agency's share of the board's income (squares) and of training attendance (circles with "
            "95% confidence intervals): " + "; ".join(
-               f"{r.agency}: income " + ("not available" if pd.isna(r.funding_percent) else f"{r.funding_percent:.1f}%")
-               + f", attendance {r.attendance_percent:.0f}%"
-               + ("" if pd.isna(r.lower) else f" (95% CI {r.lower:.1f}% to {r.upper:.1f}%)")
+               f"{r.agency}: income " + ("not available" if pd.isna(r.funding_percent) else f"{_pct(r.funding_percent, 1)}")
+               + f", attendance {_pct(r.attendance_percent, 0)}"
+               + ("" if pd.isna(r.lower) else f" (95% CI {_pct(r.lower, 1)} to {_pct(r.upper, 1)})")
                for r in f.itertuples(index=False)) + ".")
     ax.legend(loc="upper right")
     chart = charts.finish(fig, ax, title=_wrap(title, 90), subtitle=_wrap(subtitle, 110), xlabel="Percent (%)",
                           ylabel="", source=TRAINING_SOURCE + "; section 3 (budget)", alt=alt, legend=False)
-    return chart, _uptake_table(up, ctx.disclosure)
+    return chart, table
 
 
 # --------------------------------------------------------------------------- conference
@@ -878,7 +936,11 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
     ``disclosure``: ``"public"`` (counts 1–5 suppressed in tables, labels and sentences) or
     ``"internal"``.
     """
-    ctx = context(area_code, period, data_dir, disclosure, area_name)
+    return build_for(context(area_code, period, data_dir, disclosure, area_name))
+
+
+def build_for(ctx: Context) -> ThemeResult:
+    """The theme for an already resolved :class:`~analysis.themes.common.Context` (see :func:`build`)."""
     d = ctx.disclosure
     prog = programme(ctx)
     bud = budget(ctx)
@@ -898,20 +960,20 @@ def _key_findings(ctx: Context, prog: Programme | None, bud: Budget | None, up: 
     d = ctx.disclosure
     out = []
     if prog is not None:
-        checks = _check_rows(prog)
+        checks = narrative_check(prog)
         agree = all(r["Agreement"] in ("agree", "not printed") for r in checks)
         dpe = prog.delegates_per_event
         out.append(
             f"In {prog.fy} the board delivered {_count_text(prog.events, d)} training events from a programme of "
             f"{_count_text(prog.n_courses, d)} courses to {_count_text(prog.delegates, d)} delegates"
-            + (f" ({dpe:.1f} per event)" if dpe is not None else "")
+            + (f" ({sn.fmt_number(dpe, 1)} per event)" if dpe is not None else "")
             + f", {_num(prog.learning_hours)} hours of practitioner learning in all; the course table "
             + ("agrees with" if agree else "does not agree with") + " the totals printed in the report.")
         top = prog.courses.loc[prog.courses["learning_hours"].idxmax()] if prog.courses["learning_hours"].notna().any() else None
         if top is not None and not (d == "public" and _is_small(top["delegates"])):
             out.append(
-                f"One course, '{top['course']}', accounted for {top['delegates_share']:.1f}% of delegates and "
-                f"{top['learning_hours_share']:.1f}% of learning hours.")
+                f"One course, '{top['course']}', accounted for {_pct(top['delegates_share'], 1)} of delegates and "
+                f"{_pct(top['learning_hours_share'], 1)} of learning hours.")
     if up is not None:
         named = up.frame[~up.frame["remainder"] & up.frame["funding_percent"].notna()]
         for r in named.itertuples(index=False):
@@ -958,7 +1020,7 @@ def _caveats(ctx: Context, prog: Programme | None, bud: Budget | None, up: Uptak
         out.append("Some of these figures are marked by the board as not yet validated.")
     if rows["flags"].str.contains("lower_bound").any():
         out.append("The conference attendance is printed as 'more than' a number: a lower bound, not a count.")
-    if prog is not None and any(r["Agreement"] not in ("agree", "not printed") for r in _check_rows(prog)):
+    if prog is not None and any(r["Agreement"] not in ("agree", "not printed") for r in narrative_check(prog)):
         out.append("The course table does not agree with the narrative's printed totals; both are shown.")
     if bud is not None:
         for label, comp, printed in (("income", bud.income_total, bud.printed_income_total),
@@ -966,8 +1028,8 @@ def _caveats(ctx: Context, prog: Programme | None, bud: Budget | None, up: Uptak
             if printed is not None and abs(comp - printed) > 1e-9:
                 out.append(f"The printed {label} total differs from the sum of its lines; the sum is used.")
     if ctx.disclosure == "public":
-        out.append("Public version: counts from 1 to 5 are shown as c, as in every table of this toolkit, although "
-                   "training events do not identify children.")
+        out.append("Public version: small counts (fewer than six) are shown as c, as in every table of this toolkit, "
+                   "although training events do not identify children.")
     out += caveats_from_findings(ctx.findings_for(TABLES))
     return out
 
