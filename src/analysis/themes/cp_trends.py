@@ -37,7 +37,6 @@ rates, as DfE's LAIT computes it (the pooled rate, Σ children / Σ population, 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -53,7 +52,7 @@ from .. import stats
 from ..charts import DFE_SOURCE, HIGHLIGHT, NEUTRAL, PALETTE
 from ..data import load
 from ..dfe import population_for
-from ..periods import Period, parse_period
+from ..periods import parse_period
 from ..stats import change as st_change
 from ..stats import funnel as st_funnel
 from . import common
@@ -224,7 +223,8 @@ def _findings(ds) -> pd.DataFrame:
 
 
 def _context(area_code: str, period, data_dir, disclosure: str, area_name: str | None) -> common.Context:
-    """Same as :func:`analysis.themes.common.context`, with the quality findings cached."""
+    """Same as :func:`analysis.themes.common.context` (findings up to the period end), with the
+    data-quality findings computed once per loaded dataset."""
     check_disclosure(disclosure)
     ds = load(data_dir or None)
     if period is None or period == "":
@@ -233,43 +233,7 @@ def _context(area_code: str, period, data_dir, disclosure: str, area_name: str |
     else:
         per = parse_period(period)
     name = area_name or ds.area_name(area_code)
-    return common.Context(ds, area_code, name, per, disclosure, _findings(ds))
-
-
-_DATE_IN_TEXT = re.compile(r"(\d{1,2} [A-Z][a-z]{2,8} \d{4})")
-_FY_IN_TEXT = re.compile(r"(\d{4})/(\d{2})(?:\s*Q\d)?(?:[–-]Q(\d))?")
-
-
-def finding_end(period_text: str) -> pd.Timestamp | None:
-    """The last date a finding's ``period`` text refers to (None when it names none).
-
-    Handles the labels :mod:`analysis.quality` writes: ``"at 31 Mar 2018"``, ``"1 April to
-    30 Jun 2017"``, ``"2016/17"`` (its 31 March) and ``"2017/18 Q3–Q4"`` (the last quarter's end).
-    """
-    text = str(period_text or "")
-    dates = _DATE_IN_TEXT.findall(text)
-    if dates:
-        return pd.Timestamp(pd.to_datetime(dates[-1], format="mixed", dayfirst=True))
-    m = _FY_IN_TEXT.search(text)
-    if m:
-        y = int(m.group(1))
-        q = m.group(3)
-        if q:
-            return pd.Timestamp(Period(y, int(q)).end)
-        return pd.Timestamp(date(y + 1, 3, 31))
-    return None
-
-
-def findings_up_to(findings: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Findings about dates on or before the period end (and undated ones).
-
-    A run for 2017-18 Q2 must not quote a finding about 31 March 2018.
-    """
-    if findings.empty:
-        return findings
-    end = pd.Timestamp(period.end)
-    keep = [(e is None or e <= end) for e in (finding_end(p) for p in findings["period"])]
-    return findings[keep]
+    return common.Context(ds, area_code, name, per, disclosure, common.findings_up_to(_findings(ds), per))
 
 
 @dataclass
@@ -900,13 +864,21 @@ def _benchmark_chart(run: _Run, bench: pd.DataFrame, board: pd.DataFrame) -> tup
     return chart, table
 
 
+def _signed(v) -> str:
+    """A difference with its sign, as DfE prints changes: '+3', '0', '−1' (x when missing)."""
+    f = _num(v)
+    if f is None:
+        return "x"
+    return "0" if f == 0 else f"{'+' if f > 0 else '−'}{abs(f):,.0f}"
+
+
 def _board_vs_dfe_table(run: _Run, bvd: pd.DataFrame) -> Table:
     frame = pd.DataFrame({
         "31 March": [_dshort(t) for t in bvd["period_end"]],
         "Board's count": bvd["count_board"],
         "Board's table": bvd["source_table"],
         "DfE validated count": bvd["count_dfe"],
-        "Board minus DfE": bvd["difference"],
+        "Board minus DfE": [_signed(v) for v in bvd["difference"]],
         "Board's printed rate": bvd["printed_rate"],
         "DfE published rate (LAIT)": bvd["published_rate"],
         "Note": ["board marks it not yet validated" if "unvalidated" in str(f) else "" for f in bvd["flags"]],
@@ -915,9 +887,10 @@ def _board_vs_dfe_table(run: _Run, bvd: pd.DataFrame) -> Table:
         title=f"The board's count of children on plans against DfE's validated return, {run.name}",
         frame=frame, source=_sources(common.board_source("3.1"), DFE_SOURCE),
         count_columns=["Board's count", "DfE validated count"],
-        formats={"Board minus DfE": "count", "Board's printed rate": "rate", "DfE published rate (LAIT)": "rate",
+        formats={"Board minus DfE": "text", "Board's printed rate": "rate", "DfE published rate (LAIT)": "rate",
                  "31 March": "text", "Board's table": "text", "Note": "text"},
-        notes=["The difference is between two published totals, so it is shown in public mode too.",
+        notes=["Board minus DfE is a difference between two published totals, not a count of children, so it is "
+               "shown (with its sign) in public mode too.",
                "The board's quarterly data is its own return; DfE's figure is the validated CIN census."],
     )
 
@@ -1096,9 +1069,9 @@ def _funnel_chart(run: _Run, fd: FunnelData) -> tuple[charts.Chart, Table]:
                zorder=2)
     nb = t[t["is_neighbour"]].sort_values("rate", ascending=False)
     ax.scatter(nb["population"], nb["rate"], s=46, color=PALETTE[0], marker="D", edgecolor="white",
-               label="Statistical neighbours (numbered as in the table)", zorder=3)
+               label="Statistical neighbours (N1, N2 … as in the table)", zorder=3)
     for k, r in enumerate(nb.itertuples(index=False), start=1):
-        ax.annotate(str(k), (r.population, r.rate), xytext=(4, 2), textcoords="offset points", fontsize=8,
+        ax.annotate(f"N{k}", (r.population, r.rate), xytext=(4, 2), textcoords="offset points", fontsize=8,
                     fontweight="bold", color=PALETTE[0])
     ar = t[t["is_area"]]
     if not ar.empty:
@@ -1130,11 +1103,11 @@ def _funnel_chart(run: _Run, fd: FunnelData) -> tuple[charts.Chart, Table]:
              f"10,000 at {_d(fd.when)} against their child population, with England's rate "
              f"{_fmt_rate(fd.england_rate)} and 95% and 99.8% limits. {run.name} is marked with a star"
              + (f" at {_fmt_rate(ar.iloc[0]['rate'])} ({ar.iloc[0]['position']})" if not ar.empty else "")
-             + "; its statistical neighbours with numbered diamonds (numbers as in the table)."),
+             + f"; its statistical neighbours with diamonds labelled N1 to N{int(t['is_neighbour'].sum())} as in the table."),
     )
     sel = t[t["is_area"] | t["is_neighbour"]].copy()
     sel = pd.concat([sel[sel["is_area"]], sel[~sel["is_area"]].sort_values("rate", ascending=False)])
-    refs = ["★" if a else str(k) for a, k in zip(sel["is_area"], np.cumsum(~sel["is_area"].to_numpy()))]
+    refs = ["★" if a else f"N{k}" for a, k in zip(sel["is_area"], np.cumsum(~sel["is_area"].to_numpy()))]
     frame = pd.DataFrame({
         "On chart": refs,
         "Local authority": [n + (" (this area)" if a else "") for n, a in zip(sel["name"], sel["is_area"])],
@@ -1865,8 +1838,7 @@ def _caveats(run: _Run, kf: dict) -> list[str]:
         out.append("Public mode: counts from 1 to 5 (and any count that would reveal one) are shown as 'c', and shares "
                    "and points derived from them are hidden.")
     if run.has_local:
-        f = findings_up_to(run.ctx.findings_for(LOCAL_TABLES), per)
-        out.extend(common.caveats_from_findings(f, limit=6))
+        out.extend(common.caveats_from_findings(run.ctx.findings_for(LOCAL_TABLES), limit=6))
     return out
 
 
