@@ -192,3 +192,112 @@ def strip_run_date(html: str) -> str:
     import re
 
     return re.sub(r'<time class="sg-run-date"[^>]*>[^<]*</time>', "<time/>", html)
+
+
+# ---------------------------------------------------------------------------------------------
+# headless Chromium (Debian's package; playwright drives it, no browser download)
+
+CHROMIUM = Path(__import__("os").environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _browser_unavailable(reason: str):
+    import os
+
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but the browser test cannot run: {reason}")
+    pytest.skip(f"{reason}; install Debian's chromium (apt-get install chromium), or set REQUIRE_BROWSER=1 to fail instead")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """A headless Chromium (module-scoped); skipped, or failed under REQUIRE_BROWSER=1, if absent."""
+    if not CHROMIUM.exists():
+        _browser_unavailable(f"no Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        _browser_unavailable(f"the playwright package is not installed ({exc})")
+    with sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except Exception as exc:  # noqa: BLE001 - reported as skip/fail with the reason
+            _browser_unavailable(f"Chromium did not start ({type(exc).__name__}: {str(exc)[:200]})")
+        yield browser
+        browser.close()
+
+
+@dataclass
+class PageReport:
+    """What a page did in the browser."""
+
+    url: str
+    title: str
+    h1: list[str]
+    images: list[dict]
+    tables: int
+    outside_requests: list[str]
+    console_errors: list[str]
+    page_errors: list[str]
+    screenshot: Path
+
+
+def open_in_browser(browser, path: Path, screenshot: Path) -> PageReport:
+    """Open ``path`` with every request that is not ``file://`` blocked and recorded."""
+    context = browser.new_context(offline=True, java_script_enabled=True)
+    page = context.new_page()
+    outside: list[str] = []
+    console_errors: list[str] = []
+    page_errors: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith("file:"):
+            r.continue_()
+        else:
+            outside.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("request", lambda req: None if req.url.startswith(("file:", "data:")) else outside.append(req.url))
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    page.goto(path.as_uri(), wait_until="load")
+    images = page.evaluate(
+        "Array.from(document.images).map(i => ({alt: i.getAttribute('alt'), complete: i.complete, "
+        "width: i.naturalWidth, src: i.getAttribute('src').slice(0, 30)}))"
+    )
+    report = PageReport(
+        url=page.url,
+        title=page.title(),
+        h1=[t.strip() for t in page.locator("h1").all_inner_texts()],
+        images=images,
+        tables=page.locator("table").count(),
+        outside_requests=sorted(set(outside)),
+        console_errors=console_errors,
+        page_errors=page_errors,
+        screenshot=screenshot,
+    )
+    page.screenshot(path=str(screenshot), full_page=True)
+    context.close()
+    return report
+
+
+def assert_page_renders(report: PageReport, *, expect_images: bool, expect_tables: bool) -> None:
+    """The common browser expectations for an appendix or index page."""
+    assert report.outside_requests == [], f"{report.url} asked for {report.outside_requests}"
+    assert report.console_errors == [] and report.page_errors == [], (report.console_errors, report.page_errors)
+    assert len(report.h1) == 1 and report.h1[0], report.h1
+    assert report.title.startswith(report.h1[0].split(":")[0]) or report.h1[0] in report.title, (report.title, report.h1)
+    if expect_images:
+        assert report.images, f"{report.url}: no chart"
+    for img in report.images:
+        assert img["complete"] and img["width"] > 0, f"{report.url}: chart did not render: {img}"
+        assert img["src"].startswith("data:image/"), img
+        assert img["alt"], f"{report.url}: image without alt text"
+    if expect_tables:
+        assert report.tables > 0, f"{report.url}: no table"
+    assert report.screenshot.exists() and report.screenshot.stat().st_size > 1000

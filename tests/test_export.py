@@ -235,7 +235,7 @@ def test_check_html_finds_tracebacks_and_code():
 
 @pytest.mark.parametrize(
     "cell, flagged",
-    [("1", True), ("5", True), ("3.0", True), (" 4 ", True), ("0", False), ("6", False), ("c", False),
+    [("1", True), ("5", True), ("3.0", False), (" 4 ", True), ("0", False), ("6", False), ("c", False),
      ("3.5", False), ("2%", False), ("1,234", False), ("Q4", False)],
 )
 def test_check_html_small_counts_in_public_mode(cell, flagged):
@@ -266,3 +266,17 @@ def test_styler_ids_are_renumbered():
 def test_disclosure_modes_match_the_themes():
     base = pytest.importorskip("analysis.themes.base")
     assert set(export.DISCLOSURE_MODES) == set(base.DISCLOSURE_MODES)
+
+
+def test_markdown_title_and_display_header_give_one_h1():
+    """A notebook with a markdown "# Appendix" and then analysis.display.header's <h1>."""
+    nb = new_notebook()
+    header = new_code_cell("display.header(result)")
+    header.outputs = [new_output("display_data", data={"text/html": "<h1>Child deaths</h1><p class='lede'>Area</p>"})]
+    section = new_code_cell("display.section(result, 'x')")
+    section.outputs = [new_output("display_data", data={"text/html": "<h2 id='x'>Reviews</h2><h1>Not a title</h1>"})]
+    nb.cells = [new_markdown_cell("# Appendix: child deaths\n\nWho it is for."), header, section]
+    prepared, title = prepare_notebook(nb)
+    assert title == "Appendix: child deaths"
+    assert prepared.cells[1].outputs[0].data["text/html"] == "<p class='lede'>Area</p>"
+    assert "<h1>Not a title</h1>" in prepared.cells[2].outputs[0].data["text/html"]  # after a section: kept

@@ -14,7 +14,9 @@ before it is written, not after:
 * **no absolute path of the machine** – :func:`check_html` looks for every local root it is
   given (repository, home, Python prefix, temp dir, data and report folders);
 * **disclosure** – in ``public`` mode a table cell holding a whole number from 1 to 5 is a
-  disclosure failure (DfE rule: counts from 1 to 5 are suppressed). Cells or tables with the
+  disclosure failure (DfE rule: counts from 1 to 5 are suppressed). Counts are printed as
+  whole numbers and percentages, rates and hours with one decimal place, so ``3.0`` is not a
+  count. Cells or tables with the
   class ``sg-not-count`` (e.g. a quarter number or a rank) are exempt.
 
 Re-running on the same inputs gives the same appendix apart from the run date, which sits in
@@ -39,7 +41,7 @@ from typing import Any
 import nbformat
 
 from . import __version__
-from .summary import SUMMARY_MIMETYPE, format_figure
+from .summary import SUMMARY_MIMETYPE
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 APPENDIX_TEMPLATE = "safeguarding"
@@ -146,13 +148,15 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, 
     streams (warnings carry local paths; they stay in the executed notebook); the invisible
     summary bundle; javascript and widget outputs; then every code cell left without output
     (the papermill parameters cell among them: its cell id is random on each run).
-    If the first thing the page shows is a level-1 heading (a markdown ``# Title`` or an HTML
-    output starting with ``<h1>``), it is removed: the page header shows the title as its
-    ``<h1>``, once.
+    The page header shows the title as the page's only ``<h1>``, so the notebook's own title
+    headings before its first section are removed: a leading markdown ``# Title`` and an HTML
+    output starting with ``<h1>`` (e.g. ``analysis.display.header``).
     """
     nb = copy.deepcopy(nb)
     title = None
-    seen_content = False
+    seen_content = False  # anything shown yet
+    seen_section = False  # a level-2 (or lower) heading shown yet
+    stripped_html_h1 = False
     cells = []
     for position, cell in enumerate(nb.cells):
         # cell ids become HTML anchors; papermill and nbformat upgrades can make them random
@@ -164,9 +168,11 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, 
         if cell.cell_type == "markdown":
             if not seen_content:
                 title, cell.source = _first_h1(cell.source)
-                seen_content = True
-                if not cell.source.strip():
-                    continue
+            seen_content = True
+            if re.search(r"^\s{0,3}#{1,6}\s", cell.source, re.MULTILINE) or re.search(r"<h[2-6]\b", cell.source):
+                seen_section = True
+            if not cell.source.strip():
+                continue
         elif cell.cell_type == "code":
             if tags & REMOVE_OUTPUT_TAGS:
                 cell.outputs = []
@@ -182,12 +188,18 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, 
                     }
                     if not data:
                         continue
-                    if not seen_content and "text/html" in data:
+                    if "text/html" in data:
                         text = "".join(data["text/html"]) if isinstance(data["text/html"], list) else data["text/html"]
                         m = _HTML_H1_RE.match(text)
-                        if m:
-                            title = _strip_tags(m.group(1))
-                            data["text/html"] = text[m.end():]
+                        if m and not seen_section and not stripped_html_h1:
+                            title = title or _strip_tags(m.group(1))
+                            text = text[m.end():]
+                            stripped_html_h1 = True
+                            if not text.strip() and len(data) == 1:
+                                continue
+                            data["text/html"] = text
+                        if re.search(r"<h[2-6]\b", text, re.IGNORECASE):
+                            seen_section = True
                     output["data"] = data
                 seen_content = True
                 kept.append(output)
@@ -206,7 +218,9 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, 
 _NETWORK_RE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 _CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)|@import\s+(?:url\()?\s*['\"]?([^'\"\s);]+)", re.IGNORECASE)
 _DATA_URI_RE = re.compile(r"data:[\w/+.-]+(?:;[\w=.-]+)*,[A-Za-z0-9+/=%._~-]*", re.IGNORECASE)
-_SMALL_COUNT_RE = re.compile(r"^[1-5](?:\.0+)?$")
+#: A count as this project prints it: a whole number (percentages, rates and hours always
+#: carry one decimal place, so "3.0" is a measure, not a count: see analysis.display.format_cell).
+_SMALL_COUNT_RE = re.compile(r"^[1-5]$")
 #: Classes nbconvert gives error output / stderr, and code input / prompts.
 _TRACEBACK_CLASSES = ("jp-OutputArea-error", "ansi-red-fg", "ansi-green-intense-fg", "ansi-bold")
 _TRACEBACK_MIMETYPES = ("application/vnd.jupyter.stderr",)
@@ -576,7 +590,6 @@ class IndexTheme:
             "summary_status": s.get("status"),
             "summary_status_text": str(s.get("status", "")).replace("_", " "),
             "key_findings": list(s.get("key_findings", [])),
-            "key_figures": [(k, format_figure(v)) for k, v in dict(s.get("key_figures", {})).items()],
             "caveats": list(s.get("caveats", [])),
         }
 

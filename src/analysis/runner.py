@@ -540,13 +540,17 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _small_key_figures(summary: dict[str, Any]) -> list[str]:
-    """Key figures that would publish a count from 1 to 5 (public mode)."""
+    """Key figures declared as counts (``{"value": v, "unit": "count"}``) from 1 to 5.
+
+    A figure without a unit cannot be told from a percentage or a rate, so only declared
+    counts are checked; the published HTML is checked cell by cell anyway.
+    """
     hits = []
     for label, value in (summary.get("key_figures") or {}).items():
-        unit = None
-        if isinstance(value, dict):
-            unit, value = value.get("unit"), value.get("value")
-        if unit not in (None, "count") or isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not isinstance(value, dict) or value.get("unit") != "count":
+            continue
+        value = value.get("value")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
         if float(value).is_integer() and 1 <= value <= 5:
             hits.append(f"key figure {label!r} = {value:g}")
