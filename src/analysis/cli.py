@@ -93,14 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_raw(p)
     p.set_defaults(func=cmd_periods)
 
-    try:
-        from . import runner
-    except ImportError:  # pragma: no cover - runner is part of the package
-        runner = None
-    if runner is not None and hasattr(runner, "add_run_arguments"):
-        p = sub.add_parser("run", help="run every theme notebook and export the HTML appendices")
-        runner.add_run_arguments(p)
-        p.set_defaults(func=runner.run_from_args)
+    from . import runner
+
+    p = sub.add_parser("run", help="run every theme notebook and export the HTML appendices")
+    runner.add_run_arguments(p)
+    p.set_defaults(func=runner.run_from_args)
     return parser
 
 
