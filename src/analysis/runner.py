@@ -766,6 +766,9 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
             {k: findings[k].iloc[i] if k in findings.columns else "" for k in ("code", "severity", "title", "message", "source_tables")}
             for i in range(len(findings))
         ]
+        formatter = getattr(import_module("analysis.quality"), "format_findings", None)
+        if options.progress:
+            print(formatter(findings) if formatter else f"Data-quality checks: {len(quality)} finding(s).", file=out)
     except Exception as exc:  # noqa: BLE001 - shown on the index page and counted as a failure
         quality_note = f"The data-quality checks could not run: {type(exc).__name__}: {_first_line(str(exc), 200)}"
         print(f"WARNING {quality_note}", file=out)
