@@ -219,6 +219,14 @@ def test_lait_count_is_dfes_published_value_with_region_and_england(q4):
     assert df.loc["2017/18", "England: reviews with modifiable factors"] == lait_published("England", "2018")
     assert q4.key_figures["modifiable_factors_reviews"] == lait_published("Warwickshire", "2018")
     assert list(df.index) == ["2015/16", "2016/17", "2017/18"]  # nothing after the period
+    # every published 2018 figure is a multiple of five (DfE rounded them); 2017's are not
+    lait = pd.read_parquet(LAIT_FILE)
+    values = {y: pd.to_numeric(lait[(lait["Short Desc"] == "PreChildDea") & (lait["Years"] == y)]["Values"],
+                               errors="coerce").dropna() for y in ("2017", "2018")}
+    assert (values["2018"] % 5 == 0).all() and not (values["2017"] % 5 == 0).all()
+    assert any("2017/18" in n and "nearest five" in n for n in table.notes)
+    assert not any("2016/17" in n and "nearest five" in n for n in table.notes)
+    assert any("rounded" in c and "2017/18" in c for c in q4.caveats)
     rate, lo, hi = df.loc["2017/18", ["Warwickshire: per 100,000 children", "Warwickshire: 95% CI lower",
                                       "Warwickshire: 95% CI upper"]]
     assert lo < rate < hi
@@ -234,6 +242,32 @@ def test_lait_year_dfe_does_not_give_is_missing_not_zero():
     assert shown.loc["2018/19", "Warwickshire: per 100,000 children"] == "x"
     assert r.key_figures["modifiable_factors_year"] == "2017/18"  # the latest year DfE gives
     assert any("2018/19" in p and "not available" in p for p in r.section("modifiable_factors").paragraphs)
+
+
+def test_a_small_dfe_count_is_withheld_everywhere_in_public_mode():
+    # an LA whose published 2017/18 ("2018") LAIT count is from 1 to 5, found in DfE's own file
+    lait = pd.read_parquet(LAIT_FILE)
+    rows = lait[(lait["Short Desc"] == "PreChildDea") & (lait["Years"] == "2018") & lait["LA Number"].notna()]
+    small = rows[pd.to_numeric(rows["Values"], errors="coerce").between(1, 5)]
+    assert not small.empty
+    name = str(small["LA and Regions"].iloc[0])
+    from analysis import data
+
+    ds = data.load()
+    code = ds.local_authorities().set_index("la_name").loc[name, "new_la_code"]
+    r = cdop.build(code, "2017-18 Q4", disclosure="public", area_name=name)
+    assert r.key_figures["modifiable_factors_reviews"] == "c"
+    _chart, table = chart_table(r, "modifiable_factors")
+    shown = display.prepare_table(table, "public").set_index(cdop.COL_YEAR)
+    row = shown.loc["2017/18"]
+    assert row[f"{name}: reviews with modifiable factors"] == "c"
+    assert row[f"{name}: per 100,000 children"] == "c" and row[f"{name}: 95% CI upper"] == "c"
+    assert row[f"{name} compared with England (95%)"] == "c"
+    assert row["England: reviews with modifiable factors"] not in ("c", "x")  # the benchmark stays visible
+    for text in prose(r):
+        assert not SMALL_NUMBER.search(text), text
+    internal = cdop.build(code, "2017-18 Q4", disclosure="internal", area_name=name)
+    assert internal.key_figures["modifiable_factors_reviews"] == float(small["Values"].iloc[0])
 
 
 # --------------------------------------------------------------------------- periods and areas
@@ -256,7 +290,7 @@ def test_an_la_without_board_data_gets_unavailable_sections_and_the_dfe_section(
     r = cdop.build(COVENTRY, "2017-18 Q4", disclosure="public", area_name="Coventry")
     assert r.area_name == "Coventry"
     for key in ("panel_activity", "categories"):
-        assert "No board data" in r.section(key).unavailable
+        assert "No safeguarding board data" in r.section(key).unavailable
     m = r.section("modifiable_factors")
     assert m.unavailable is None and m.charts
     assert r.key_figures["modifiable_factors_reviews"] == lait_published("Coventry", "2018")

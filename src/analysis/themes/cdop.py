@@ -423,6 +423,19 @@ def lait_table(ctx: Context) -> tuple[pd.DataFrame, dict]:
     return table, cols
 
 
+def rounded_years(ctx: Context) -> list[int]:
+    """Financial years (``time_period``) in which every LAIT figure of the indicator, across all
+    LAs, regions and England, is a multiple of 5: DfE published them rounded to the nearest five.
+    Detected from the data (at least 20 areas), so a year DfE did not round is never flagged."""
+    d = ctx.ds.select(LAIT_MEASURE, source="dfe", up_to=ctx.period)
+    d = d[d["value"].notna()]
+    out = []
+    for tp, g in d.groupby("time_period"):
+        if len(g) >= 20 and bool((g["value"] % 5 == 0).all()):
+            out.append(int(tp))
+    return out
+
+
 def _lait_status(ctx: Context) -> str | None:
     """DfE's own status of the LAIT indicator (e.g. discontinued), from lait_data_dictionary.csv."""
     path = Path(ctx.ds.raw_dir) / "dfe" / "lait_data_dictionary.csv"
@@ -553,7 +566,7 @@ def _lait_chart(tab: pd.DataFrame, hidden: pd.DataFrame, cols: dict, area_name: 
     roles = [r for r in ("area", "region", "england") if f"{r}_rate" in cols]
     for i, role in enumerate(roles):
         counts = tab[cols[f"{role}_count"]]
-        hid = hidden[cols[f"{role}_count"]]
+        hid = hidden[cols[f"{role}_count"]] if cols[f"{role}_count"] in hidden else pd.Series(False, index=tab.index)
         keep = pd.Series([not words.withheld(c, h) for c, h in zip(counts, hid)], index=tab.index)
         rate = tab[cols[f"{role}_rate"]].where(keep)
         st = charts.series_style(i)
@@ -588,9 +601,9 @@ def _lait_chart(tab: pd.DataFrame, hidden: pd.DataFrame, cols: dict, area_name: 
 def _board_missing_sentence(ctx: Context) -> str:
     """Why the board's CDOP figures cannot be shown for this area and period."""
     if not ctx.has_local():
-        return (f"No board data is loaded for {ctx.area_name}: the panel's reviews by authority and by category come "
-                "from a safeguarding board's annual report (section 5 of Warwickshire's), which has not been "
-                "transcribed for this area.")
+        return (f"No safeguarding board data is loaded for {ctx.area_name}: the panel's reviews by home authority and "
+                "by category come from a board's own annual report, which has not been transcribed for this area "
+                "(add it to data/raw, in the tidy format of data/raw/README.md, to fill this section).")
     all_rows = ctx.ds.select("cdop_deaths_reviewed", area_code=ctx.area_code, source_table=BOARD_TABLE)
     all_rows = all_rows[all_rows["source"] != "dfe"]
     if all_rows.empty:
@@ -816,13 +829,19 @@ def _modifiable_section(ctx: Context, words: _Words, figures: dict, findings: li
         s.unavailable = (f"DfE's LAIT has no figures on child death reviews with modifiable factors for years ending "
                          f"by {ctx.period.end:%d %B %Y}.")
         return s
-    count_cols = [cols[k] for k in ("area_count", "region_count", "england_count") if k in cols]
+    # The area's counts go through disclosure control. The region's and England's are large
+    # published totals: they are suppressed only if one is small (summing the area, its region and
+    # England across a row means nothing, so they must not be treated as one additive table).
+    count_cols = [cols["area_count"]] + [cols[k] for k in ("region_count", "england_count")
+                                         if k in cols and tab[cols[k]].map(_is_small).any()]
     derived = {cols["area_rate"]: cols["area_count"], cols["lower"]: cols["area_count"], cols["upper"]: cols["area_count"]}
     for role in ("region", "england"):
-        if f"{role}_rate" in cols:
+        if f"{role}_rate" in cols and cols[f"{role}_count"] in count_cols:
             derived[cols[f"{role}_rate"]] = cols[f"{role}_count"]
     fmts = {c: "rate" for c in derived}
+    fmts.update({cols[f"{r}_rate"]: "rate" for r in ("region", "england") if f"{r}_rate" in cols})
     fmts.update({COL_YEAR: "text", **({cols["verdict"]: "text"} if "verdict" in cols else {})})
+    fmts.update({cols[k]: "count" for k in ("area_count", "region_count", "england_count") if k in cols})
     table = Table(
         title=("Child death reviews with modifiable factors by financial year: "
                f"{_list_words(list(cols['names'].values()))}"),
@@ -833,8 +852,15 @@ def _modifiable_section(ctx: Context, words: _Words, figures: dict, findings: li
                "Rate per 100,000 children aged 0–17 (ONS mid-year estimate of the year the financial year starts in); "
                "95% interval exact below 10 reviews, Byar's from 10. 'Compared with England': whether the area's "
                "interval excludes England's rate."])
+    rounded = [_fy(y) for y in rounded_years(ctx)]
+    if rounded:
+        table.notes.append(f"In {_list_words(rounded)} every figure DfE gives (each LA, region and England) is a multiple "
+                           "of five: DfE rounded them to the nearest five, so a count of 10 stands for 8 to 12. Rates, intervals "
+                           "and tests treat the rounded counts as exact.")
     hid = hidden_cells(table, ctx.disclosure)
     ac = cols["area_count"]
+    if "verdict" in cols and hid[ac].any():  # a verdict on a withheld count is withheld with it
+        tab[cols["verdict"]] = tab[cols["verdict"]].where(~hid[ac].to_numpy(), "c")
     avail = tab[tab[ac].notna()]
     if avail.empty:
         s.unavailable = (f"DfE's LAIT gives no count for {area} in any year to {ctx.period.end:%d %B %Y} "
@@ -853,7 +879,8 @@ def _modifiable_section(ctx: Context, words: _Words, figures: dict, findings: li
         verdict = tab.at[i, cols["verdict"]] if "verdict" in cols else None
         title = (f"{_possessive(area)} rate of reviews with modifiable factors was {_relation(verdict)} England's in {yl}"
                  if pd.notna(eng) else f"{area} had {words.n(n_last)} child death reviews with modifiable factors in {yl}")
-        sent = f"DfE's LAIT counts {words.n(n_last)} child death reviews with modifiable factors for {area} in {yl}. "
+        sent = (f"DfE's LAIT counts {words.n(n_last)} child death reviews with modifiable factors for {area} in {yl}"
+                + (" (rounded by DfE to the nearest five). " if yl in rounded else ". "))
         pop = cols["area_population"][i]
         if pd.notna(eng) and pd.notna(pop):
             sent += describe_rate_vs_benchmark(n_last, pop, eng, area, "reviews with modifiable factors", "England",
@@ -893,6 +920,9 @@ def _modifiable_section(ctx: Context, words: _Words, figures: dict, findings: li
         "modified to reduce the risk of future child deaths. It depends on how many reviews the panel completes as well "
         "as on how many children die, and it is not the same count as the board's deaths reviewed, so the two are "
         "shown side by side and never divided into each other.")
+    if rounded:
+        s.paragraphs.append(f"DfE rounded every {_list_words(rounded)} figure to the nearest five; the intervals and tests "
+                            "take the rounded counts at face value, so they understate the uncertainty for those years.")
     figures["modifiable_factors_year"] = yl
     figures["modifiable_factors_reviews"] = _public_figure(n_last, n_hid, words)
     return s
@@ -928,15 +958,21 @@ def _caveats(ctx: Context, rows: pd.DataFrame, figures: dict, words: _Words) -> 
                        f"{_words_n(len(STANDARD_CATEGORIES))} standard "
                        f"CDOP categories: '{SUDDEN_UNEXPECTED}' is not listed and is shown as not available (x), never "
                        "as a guessed zero.")
-    out.append("Small numbers: most categories hold a handful of deaths, so shares have wide intervals and "
-               "year-to-year differences are mostly chance. "
-               + ("In this public version counts of one to five are suppressed (c) in tables, chart labels and sentences, "
-                  "with further cells suppressed where a total could reveal them." if words.public else
-                  "This internal version shows counts of one to five: do not publish it; run it with disclosure = 'public'."))
+    small = ("Small numbers: most categories hold a handful of deaths, so shares have wide intervals and "
+             "year-to-year differences are mostly chance. " if not rows.empty else "")
+    out.append(small + ("In this public version counts of one to five are suppressed (c) in tables, chart labels and "
+                        "sentences, with further cells suppressed where a total could reveal them." if words.public else
+                        "This internal version shows counts of one to five: do not publish it; run it with "
+                        "disclosure = 'public'."))
     status = _lait_status(ctx)
     out.append("DfE's count of reviews with modifiable factors measures something different from the board's deaths "
                "reviewed (reviews completed, only those with modifiable factors)"
                + (f"; DfE's LAIT lists the indicator as '{status}'" if status else "") + ".")
+    rounded = [_fy(y) for y in rounded_years(ctx)]
+    if rounded:
+        out.append(f"DfE's {_list_words(rounded)} figures on reviews with modifiable factors are rounded to the nearest "
+                   "five (every area's figure is a multiple of five), so small differences between areas or years "
+                   "mean nothing.")
     out.append("Rates per 100,000 children use the ONS mid-year estimate of children aged 0–17; the number of reviews "
                "completed in a year also depends on the panel's workload, so a rate is a rough comparator.")
     out += caveats_from_findings(theme_findings(ctx))
