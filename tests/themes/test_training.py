@@ -191,6 +191,9 @@ def test_earlier_quarter_shows_only_what_had_happened(q4_internal):
     q1 = training.build(WARWICKSHIRE, "2017-18 Q1", disclosure="public")
     assert q1.section("conference").unavailable is not None
     assert all(s.unavailable for s in q1.sections)
+    for result in (q2, q1):
+        assert 3 <= len(result.key_findings) <= 6
+        assert any("ending 30 " in f for f in result.key_findings)  # says why, with the period's end
 
 
 def test_area_without_board_data_says_so():
@@ -200,7 +203,7 @@ def test_area_without_board_data_says_so():
         assert s.unavailable and "Coventry" in s.unavailable
         assert not s.tables and not s.charts
     assert cov.key_figures == {}
-    assert cov.key_findings  # says plainly what is missing
+    assert 3 <= len(cov.key_findings) <= 6 and "Coventry" in cov.key_findings[0]  # says plainly what is missing
 
 
 def test_course_table_disagreeing_with_the_narrative_is_reported():

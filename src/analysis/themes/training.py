@@ -60,6 +60,10 @@ ATTENDANCE_TO_FUNDER = {"Health": "Health CCGs"}
 
 CONF = 0.95
 TOTAL_LABEL = "Total (sum of the course rows)"
+#: Course length is shown as text with its unit ("3.5 hours", as the report prints "(3.5hrs)"): it
+#: is a duration, not a count, and a bare "3" would read as a count that public mode should hide.
+LENGTH_COLUMN = "Length of one course"
+NOT_APPLICABLE = "z"
 REMAINDER_LABEL = "All others (remainder, including non-contributors)"
 NOT_CONTRIBUTING_LABEL = "Organisations not contributing to the budget"
 
@@ -122,6 +126,22 @@ def _printed_half_width(percent: float) -> float:
     return 0.5 if float(percent).is_integer() else 0.05
 
 
+def _length_text(hours: pd.Series) -> list[str]:
+    """Course lengths as text with the unit: 3.5 -> "3.5 hours"; missing -> "x"."""
+    return [dc.NOT_AVAILABLE if pd.isna(h) else f"{_num(h)} hours" for h in hours]
+
+
+def _round(v: float, decimals: int) -> float:
+    """Round half-up as published (DfE convention), for key figures."""
+    return float(sn.round_half_up(float(v), decimals))
+
+
+def _date(d) -> str:
+    """A date as the report writes it: "30 September 2017"."""
+    d = pd.Timestamp(d)
+    return f"{d.day} {d:%B %Y}"
+
+
 def _fy_label(time_period: int) -> str:
     return period_of(int(time_period), "Annual").fy_label
 
@@ -139,18 +159,23 @@ def _latest_year(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _not_yet(ctx: Context, measures: list[str], what: str) -> str:
-    """Why a section is unavailable: no board data for the area at all, or not by this period."""
+    """Why a section is unavailable: no board data for the area at all, or none by this period.
+
+    ``what`` names the figures without an article, e.g. "training course figures".
+    """
     if not ctx.has_local():
-        return (f"There is no safeguarding board data for {ctx.area_name} in the data folder: {what} come only from "
-                f"a board's own annual report (the DfE publishes no training or board budget figures), so this "
-                f"section cannot be produced. Add the board's figures as a local dataset to see it.")
+        return (f"There is no safeguarding board data for {ctx.area_name} in the data folder. A board's {what} come "
+                "only from its own annual report (the DfE publishes no training or board budget figures), so this "
+                "section cannot be produced; add the board's figures as a local dataset to see it.")
     later = ctx.ds.select(measures, area_code=ctx.area_code)
     later = later[later["source"] != "dfe"]
     if not later.empty:
-        first_end = later["period_end"].min()
-        return (f"{what[0].upper() + what[1:]} cover a whole financial year (1 April to 31 March). The first year in "
-                f"the data ends on {first_end:%d %B %Y}, after the end of this run's period "
-                f"({ctx.period.label}, ending {ctx.period.end:%d %B %Y}), so nothing can be shown yet.")
+        first = later.loc[later["period_end"].idxmin()]
+        span = {"financial_year": "cover a whole financial year (1 April to 31 March)",
+                "month": "are reported for the month of the event"}.get(first["period_type"], "cover a period")
+        return (f"The board's {what} {span}. The first in the data ends on {_date(first['period_end'])}, after the end "
+                f"of this run's period ({ctx.period.label}, ending {_date(ctx.period.end)}), so nothing can be shown "
+                "yet.")
     return f"The board's data for {ctx.area_name} holds no {what}."
 
 
@@ -252,7 +277,7 @@ def _agreement(computed: float, printed: float | None) -> str:
 def _programme_section(ctx: Context, prog: Programme | None) -> Section:
     sec = Section("programme", "The training programme: courses, events, delegates and learning hours")
     if prog is None:
-        sec.unavailable = _not_yet(ctx, ["training_events", "training_delegates"], "the board's training course figures")
+        sec.unavailable = _not_yet(ctx, ["training_events", "training_delegates"], "training course figures")
         return sec
     d = ctx.disclosure
     c = prog.courses
@@ -292,14 +317,14 @@ def _programme_section(ctx: Context, prog: Programme | None) -> Section:
     # Delegates and learning hours are in the charts' tables above; events here.
     frame = pd.DataFrame({
         "Course": c["course"],
-        "Length of one course (hours)": c["length_hours"],
+        LENGTH_COLUMN: _length_text(c["length_hours"]),
         "Events (times delivered)": c["events"],
         "Course hours delivered (events × length)": c["course_hours_delivered"],
         "Delegates per event": c["delegates_per_event"],
     })
     total = {
         "Course": TOTAL_LABEL,
-        "Length of one course (hours)": np.nan,
+        LENGTH_COLUMN: NOT_APPLICABLE,
         "Events (times delivered)": prog.events,
         "Course hours delivered (events × length)": prog.course_hours_delivered,
         "Delegates per event": dpe if dpe is not None else np.nan,
@@ -311,12 +336,12 @@ def _programme_section(ctx: Context, prog: Programme | None) -> Section:
         count_columns=["Events (times delivered)"],
         derived={"Delegates per event": "Events (times delivered)",
                  "Course hours delivered (events × length)": "Events (times delivered)"},
-        formats={"Length of one course (hours)": "hours", "Delegates per event": "rate",
+        formats={LENGTH_COLUMN: "text", "Delegates per event": "rate",
                  "Course hours delivered (events × length)": "hours"},
         total_row=TOTAL_LABEL,
         notes=["Events: the report's 'No. of courses delivered'. Course length as printed after each course's name. "
                "Course hours delivered and delegates per event are computed here, not printed in the report. "
-               "x = not available (the total has no single course length)."],
+               "z = not applicable (the total has no single course length)."],
     ))
     sec.tables.append(Table(
         title=f"Course table against the totals printed in the narrative, {prog.fy}",
@@ -357,10 +382,10 @@ def _course_table(prog: Programme, what: str) -> Table:
     Rows in the report's order, then a total row (the sum of the course rows).
     """
     cc = prog.courses
-    frame = pd.DataFrame({"Course": cc["course"], "Length of one course (hours)": cc["length_hours"],
+    frame = pd.DataFrame({"Course": cc["course"], LENGTH_COLUMN: _length_text(cc["length_hours"]),
                           "Delegates": cc["delegates"]})
-    total = {"Course": TOTAL_LABEL, "Length of one course (hours)": np.nan, "Delegates": prog.delegates}
-    formats = {"Length of one course (hours)": "hours"}
+    total = {"Course": TOTAL_LABEL, LENGTH_COLUMN: NOT_APPLICABLE, "Delegates": prog.delegates}
+    formats = {LENGTH_COLUMN: "text"}
     if what == "delegates":
         frame["Share of delegates (%)"] = cc["delegates_share"]
         total["Share of delegates (%)"] = 100.0 if prog.delegates else np.nan
@@ -377,7 +402,8 @@ def _course_table(prog: Programme, what: str) -> Table:
     return Table(title="", frame=frame, source=TRAINING_SOURCE, count_columns=["Delegates"], derived=derived,
                  formats=formats, total_row=TOTAL_LABEL,
                  notes=["Delegates: the report's 'Total number of delegates'. Learning hours = delegates × the "
-                        "course's printed length, computed here. x = not available."])
+                        "course's printed length, computed here. z = not applicable (the total has no single course "
+                        "length)."])
 
 
 def _hidden(table: Table, column: str, disclosure: str) -> np.ndarray:
@@ -523,7 +549,7 @@ def budget(ctx: Context) -> Budget | None:
 def _budget_section(ctx: Context, bud: Budget | None) -> Section:
     sec = Section("budget", "The board's budget: who pays for the partnership")
     if bud is None:
-        sec.unavailable = _not_yet(ctx, ["budget_income"], "the board's budget figures")
+        sec.unavailable = _not_yet(ctx, ["budget_income"], "budget figures")
         return sec
     inc, exp = bud.income_total, bud.expenditure_total
     gap = "deficit" if bud.deficit > 0 else "surplus"
@@ -710,12 +736,18 @@ def _verdict_words(verdict: str | None) -> str:
             "not significantly different": f"not significantly different from it at {level}"}.get(verdict or "", "")
 
 
-def _uptake_sentence(r, n: float | None, d: str) -> str:
-    """One agency's attendance against its funding, with interval and verdict (a full sentence)."""
+def _uptake_sentence(r, n: float | None, d: str, no_budget: bool = False) -> str:
+    """One agency's attendance against its funding, with interval and verdict (a full sentence).
+
+    ``no_budget``: the year's income lines are absent (rather than this agency missing from them).
+    """
     payer = r.funder or r.agency
-    who = "" if r.attendance_label == payer else f"{r.attendance_label} staff "
-    s = (f"{payer} paid {_pct(r.funding_percent)} of the board's income ({_gbp(r.contribution_gbp)}) and "
-         f"{who}made up {_pct(r.attendance_percent, 0)} of training attendance")
+    if pd.isna(r.funding_percent):
+        s = f"{r.attendance_label} made up {_pct(r.attendance_percent, 0)} of training attendance"
+    else:
+        who = "" if r.attendance_label == payer else f"{r.attendance_label} staff "
+        s = (f"{payer} paid {_pct(r.funding_percent)} of the board's income ({_gbp(r.contribution_gbp)}) and "
+             f"{who}made up {_pct(r.attendance_percent, 0)} of training attendance")
     if n and not pd.isna(r.lower):
         s += (f" (about {_count_text(r.implied_delegates, d)} of the year's {_count_text(n, d)} course delegates, "
               f"if that is the base; 95% CI {sn.fmt_interval(r.lower, r.upper)})")
@@ -726,13 +758,16 @@ def _uptake_sentence(r, n: float | None, d: str) -> str:
         if r.robust is False:
             s += (" — but not robustly so, since the printed share is rounded to a whole percent and the verdict "
                   "changes within that rounding")
+    if pd.isna(r.funding_percent):
+        s += ("; the board's income by agency is not in the data for that year, so it cannot be set against funding"
+              if no_budget else "; it has no matching line in the board's income, so no funding share")
     return s + "."
 
 
 def _agency_section(ctx: Context, up: Uptake | None, bud: Budget | None) -> Section:
     sec = Section("agency_uptake", "Take-up by agency against each agency's share of the funding")
     if up is None:
-        sec.unavailable = _not_yet(ctx, ["training_attendance_share"], "the board's training attendance figures")
+        sec.unavailable = _not_yet(ctx, ["training_attendance_share"], "training attendance figures by agency")
         return sec
     d = ctx.disclosure
     f = up.frame
@@ -745,12 +780,9 @@ def _agency_section(ctx: Context, up: Uptake | None, bud: Budget | None) -> Sect
         + " of attendance; below, each is set against that agency's share of the board's income.")
     if bud is None or bud.time_period != up.time_period:
         sec.paragraphs.append(f"The board's budget for {fy} is not in the data, so funding shares cannot be computed.")
+    no_budget = bud is None or bud.time_period != up.time_period
     for r in named.itertuples(index=False):
-        if not pd.isna(r.funding_percent):
-            sec.paragraphs.append(_uptake_sentence(r, up.base_delegates, d))
-        else:
-            sec.paragraphs.append(f"{r.attendance_label} made up {_pct(r.attendance_percent, 0)} of training attendance; "
-                                  "it has no matching line in the board's income, so no funding share.")
+        sec.paragraphs.append(_uptake_sentence(r, up.base_delegates, d, no_budget))
     rem = f[f["remainder"]]
     if not rem.empty and not pd.isna(rem["attendance_percent"].iloc[0]):
         r = rem.iloc[0]
@@ -855,7 +887,7 @@ def _conference_section(ctx: Context) -> tuple[Section, pd.DataFrame]:
     sec = Section("conference", "The annual conference")
     rows = _in_report_order(ctx.local("conference_attendees"))
     if rows.empty:
-        sec.unavailable = _not_yet(ctx, ["conference_attendees"], "the board's conference attendance figures")
+        sec.unavailable = _not_yet(ctx, ["conference_attendees"], "conference attendance figures")
         return sec, rows
     d = ctx.disclosure
     out = []
@@ -882,7 +914,7 @@ def _gaps_section(ctx: Context, prog: Programme | None, bud: Budget | None, up: 
     sec = Section("data_gaps", "What the data cannot say, and the table to fill in next year")
     if prog is None and bud is None and up is None:
         sec.unavailable = _not_yet(ctx, ["training_delegates", "budget_income", "training_attendance_share"],
-                                   "the board's training and budget figures")
+                                   "training and budget figures")
         return sec
     d = ctx.disclosure
     funders = list(bud.income["agency"]) if bud is not None else []
@@ -975,10 +1007,11 @@ def _key_findings(ctx: Context, prog: Programme | None, bud: Budget | None, up: 
                 f"One course, '{top['course']}', accounted for {_pct(top['delegates_share'], 1)} of delegates and "
                 f"{_pct(top['learning_hours_share'], 1)} of learning hours.")
     if up is not None:
-        named = up.frame[~up.frame["remainder"] & up.frame["funding_percent"].notna()]
+        no_budget = bud is None or bud.time_period != up.time_period
+        named = up.frame[~up.frame["remainder"]]
         for r in named.itertuples(index=False):
-            out.append(_uptake_sentence(r, up.base_delegates, d))
-        if bud is not None:
+            out.append(_uptake_sentence(r, up.base_delegates, d, no_budget))
+        if not no_budget:
             given = set(named["funder"].dropna())
             rest = [a for a in bud.income["agency"] if a not in given]
             if rest:
@@ -996,8 +1029,36 @@ def _key_findings(ctx: Context, prog: Programme | None, bud: Budget | None, up: 
         out.append(f"The annual conference in {r['period_end']:%B %Y} attracted "
                    + ("more than " if lower else "") + f"{_count_text(r['value'], d)} multi-agency practitioners.")
     if prog is None:
-        out.append(_not_yet(ctx, ["training_events", "training_delegates"], "the board's training course figures"))
+        out += _unavailable_findings(ctx, conf_rows, bud)
     return out[:6]
+
+
+def _unavailable_findings(ctx: Context, conf_rows: pd.DataFrame, bud: Budget | None) -> list[str]:
+    """Plain sentences for a run without the year's programme: why, and where the figures are."""
+    if not ctx.has_local():
+        return [f"There is no safeguarding board data for {ctx.area_name} in the data folder, and training uptake "
+                "comes only from a board's own annual report.",
+                "The Department for Education publishes no figures on partnership training or board budgets, so no "
+                "national data can stand in for the board's own.",
+                "To produce this appendix, add the board's course table, its attendance by agency and its budget "
+                "lines as a local dataset in the toolkit's tidy format."]
+    later = ctx.ds.select(["training_events", "training_delegates"], area_code=ctx.area_code)
+    later = later[later["source"] != "dfe"]
+    when = f"{ctx.period.label}, ending {_date(ctx.period.end)}"
+    out = []
+    if not later.empty:
+        first = later["period_end"].min()
+        out.append(f"The board reports its training programme (courses, events, delegates and attendance by agency) "
+                   f"for a whole financial year, so this run ({when}) cannot show it: the first year in the data ends "
+                   f"on {_date(first)}.")
+    else:
+        out.append(f"The board's data for {ctx.area_name} holds no training course figures up to {when}.")
+    if bud is None:
+        out.append("The board's income and expenditure are also reported for the whole year, so whether partners get a "
+                   "return on their contribution can only be examined in a year-end appendix.")
+    if conf_rows.empty:
+        out.append("No other training figure in the board's data falls within this period.")
+    return out
 
 
 def _caveats(ctx: Context, prog: Programme | None, bud: Budget | None, up: Uptake | None) -> list[str]:
@@ -1047,7 +1108,7 @@ def _key_figures(ctx: Context, prog: Programme | None, bud: Budget | None, up: U
             "delegates": _public_count(prog.delegates, d),
             "learning_hours": prog.learning_hours,
             "course_hours_delivered": prog.course_hours_delivered,
-            "delegates_per_event": None if prog.delegates_per_event is None else round(prog.delegates_per_event, 1),
+            "delegates_per_event": None if prog.delegates_per_event is None else _round(prog.delegates_per_event, 1),
         })
     if up is not None:
         f = up.frame.set_index("attendance_label")
@@ -1055,11 +1116,12 @@ def _key_figures(ctx: Context, prog: Programme | None, bud: Budget | None, up: U
             if label in f.index:
                 r = f.loc[label]
                 kf[f"{key}_attendance_percent"] = float(r["attendance_percent"])
-                kf[f"{key}_funding_percent"] = None if pd.isna(r["funding_percent"]) else round(float(r["funding_percent"]), 1)
-                kf[f"{key}_attendance_to_funding_ratio"] = None if pd.isna(r["ratio"]) else round(float(r["ratio"]), 2)
-                kf[f"{key}_attendance_ci_lower"] = None if pd.isna(r["lower"]) else round(float(r["lower"]), 1)
-                kf[f"{key}_attendance_ci_upper"] = None if pd.isna(r["upper"]) else round(float(r["upper"]), 1)
+                kf[f"{key}_funding_percent"] = None if pd.isna(r["funding_percent"]) else _round(r["funding_percent"], 1)
+                kf[f"{key}_attendance_to_funding_ratio"] = None if pd.isna(r["ratio"]) else _round(r["ratio"], 2)
+                kf[f"{key}_attendance_ci_lower"] = None if pd.isna(r["lower"]) else _round(r["lower"], 1)
+                kf[f"{key}_attendance_ci_upper"] = None if pd.isna(r["upper"]) else _round(r["upper"], 1)
                 kf[f"{key}_verdict"] = r["verdict"]
+                kf[f"{key}_verdict_robust_to_rounding"] = None if r["robust"] is None else bool(r["robust"])
     if bud is not None:
         kf.update({"income_total": bud.income_total, "expenditure_total": bud.expenditure_total,
                    "deficit": bud.deficit})
