@@ -51,6 +51,7 @@ from .. import charts, quality
 from .. import stats
 from ..charts import DFE_SOURCE, HIGHLIGHT, NEUTRAL, PALETTE
 from ..data import load
+from ..data import select as data_select
 from ..dfe import population_for
 from ..periods import parse_period
 from ..stats import change as st_change
@@ -101,7 +102,7 @@ INDICATORS: dict[str, dict[str, Any]] = {
         "polarity": "lower is better",
     },
     "cp_repeat_plans_within_2yrs_percent": {
-        "label": "Repeat plans within 2 years",
+        "label": "Repeat plans within two years",
         "what": "plans starting within two years of a previous plan ending",
         "dfe": None,
         "dfe_source": None,
@@ -198,6 +199,16 @@ def _describe_change(old, new, what: str, sig, old_label: str, new_label: str, d
     return f"Between {old_label} and {new_label}, " + sentences.describe_change(old, new, what, significance=sig) + "."
 
 
+_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def _things(n: int) -> str:
+    """A count of things that are not children (authorities, districts, indicators) in words
+    below ten, as in running text ('one', 'eight', '147')."""
+    n = int(n)
+    return _WORDS[n] if 0 <= n < 10 else f"{n:,}"
+
+
 def _is_small(v) -> bool:
     f = _num(v)
     return f is not None and 0 < f <= SMALL
@@ -248,6 +259,7 @@ class _Run:
     region_name: str | None
     neighbours: list[str]
     dfe: pd.DataFrame  # DfE/ONS observations up to the period end, with an ``area`` column
+    local_obs: pd.DataFrame  # the area's own (board) observations up to the period end
 
     @property
     def disclosure(self) -> str:
@@ -263,6 +275,11 @@ class _Run:
         pop = pop[(pop["breakdown"] == "total") & pop["value"].notna()]
         self._pop = {(a, int(t.year)): float(v) for a, t, v in zip(pop["area"], pop["period_end"], pop["value"])}
         self._board_plans: pd.DataFrame | None = None
+
+    def local(self, measure, **filters) -> pd.DataFrame:
+        """The area's board observations up to the period end (as ``Context.local``, selected
+        from the area's rows only, which is much faster than the whole frame)."""
+        return data_select(self.local_obs, measure, **filters)
 
     def dfe_values(self, measure: str, *, breakdown: str = "total", breakdown_value: str | None = None) -> pd.DataFrame:
         """DfE/ONS observations of one measure (up to the period end), with an ``area`` column."""
@@ -310,8 +327,10 @@ def _run(ctx: common.Context) -> _Run:
          "looked_after_children", "looked_after_children_rate_per_10k"],
         source="dfe", up_to=per,
     )
+    local_obs = ctx.ds.select(area_code=ctx.area_code, up_to=per)
+    local_obs = local_obs[local_obs["source"] != "dfe"]
     return _Run(
-        ctx=ctx, end=end, start=start, has_local=ctx.has_local(), region_code=region,
+        ctx=ctx, end=end, start=start, has_local=ctx.has_local(), region_code=region, local_obs=local_obs,
         region_name=ctx.ds.area_name(region) if region else None,
         neighbours=ctx.ds.statistical_neighbours(ctx.area_code), dfe=_with_area(dfe),
     )
@@ -376,7 +395,7 @@ def board_plans(run: _Run) -> pd.DataFrame:
     ``lower``/``upper`` (95%), ``printed_rate`` (table 4.1's county rate, as printed).
     """
     ctx = run.ctx
-    df = ctx.local("children_on_cp_plan", breakdown="total", period_type="snapshot")
+    df = run.local("children_on_cp_plan", breakdown="total", period_type="snapshot")
     df = df[df["value"].notna()]
     if df.empty:
         return pd.DataFrame()
@@ -385,7 +404,7 @@ def board_plans(run: _Run) -> pd.DataFrame:
     rest = rest.drop_duplicates("period_end")
     primary = pd.concat([t31, rest]).sort_values("period_end").reset_index(drop=True)
     rows = []
-    printed = ctx.local("cp_rate_per_10k", breakdown="total")
+    printed = run.local("cp_rate_per_10k", breakdown="total")
     for r in primary.itertuples(index=False):
         others = df[(df["period_end"] == r.period_end) & (df["source_table"] != r.source_table)
                     & (df["value"] != r.value)]
@@ -744,7 +763,7 @@ def _benchmarks_section(run: _Run, kf: dict, findings: list[str], board: pd.Data
     if run.region_code and not pd.isna(last["region"]):
         s1 += f", {_verdict_words(last['vs_region_95'], run.region_name + ' (' + _fmt_rate(last['region']) + ')')}"
     if last["sn_n"]:
-        s1 += (f" and {_verdict_words(last['vs_sn_95'], 'the average of its ' + str(int(last['sn_n'])) + ' statistical neighbours (' + _fmt_rate(last['sn_mean']) + ')')}")
+        s1 += (f" and {_verdict_words(last['vs_sn_95'], 'the average of its ' + _things(last['sn_n']) + ' statistical neighbours (' + _fmt_rate(last['sn_mean']) + ')')}")
     s1 += " (95% level)."
     sec.paragraphs.append(s1)
     findings.append(s1)
@@ -782,8 +801,8 @@ def _benchmarks_section(run: _Run, kf: dict, findings: list[str], board: pd.Data
             if r["difference"] != 0:
                 findings.append(s)
         elif len(diffs):
-            sec.paragraphs.append(f"The board's figures differ from the validated DfE return at {len(diffs)} of the "
-                                  f"{len(bvd)} year ends both give (table below).")
+            sec.paragraphs.append(f"The board's figures differ from the validated DfE return at {_things(len(diffs))} of "
+                                  f"the {_things(len(bvd))} year ends both give (table below).")
         sec.tables.append(_board_vs_dfe_table(run, bvd))
     elif run.has_local:
         sec.paragraphs.append("No date has both a board figure and a validated DfE figure up to the period end.")
@@ -1011,7 +1030,8 @@ def _funnel_section(run: _Run, kf: dict, findings: list[str]) -> Section:
         f"limits at 95% and 99.8%).")
     chance = 0.002 * n
     sec.paragraphs.append(
-        f"{above} authorities lie above the 99.8% limit and {below} below it, where chance alone would put about "
+        f"{_things(above).capitalize()} authorities lie above the 99.8% limit and {_things(below)} below it, where "
+        f"chance alone would put about "
         f"{chance:.1f} in total: most of the spread between authorities is real variation in practice, need and "
         f"thresholds, not chance."
         + (f" Allowing for that variation (Spiegelhalter's additive method, τ² = {fd.od['tau2']:.4f} on the "
@@ -1033,7 +1053,7 @@ def _funnel_section(run: _Run, kf: dict, findings: list[str]) -> Section:
         if not nb.empty:
             counts = nb["position"].value_counts()
             sec.paragraphs.append("Its statistical neighbours: " + "; ".join(
-                f"{int(v)} {_position_words(k)}" for k, v in counts.items()) + ".")
+                f"{_things(v)} {_position_words(k)}" for k, v in counts.items()) + ".")
     else:
         sec.paragraphs.append(f"{run.name} has no published count at {_d(fd.when)}, so it is not marked.")
     sec.charts.append(_funnel_chart(run, fd))
@@ -1140,7 +1160,7 @@ def district_rates(run: _Run) -> pd.DataFrame:
     Values are rates per 10,000 children as the board printed them (no counts or district
     populations are published, so no intervals can be computed).
     """
-    d = run.ctx.local("cp_rate_per_10k", breakdown=["district", "total"])
+    d = run.local("cp_rate_per_10k", breakdown=["district", "total"])
     d = d[d["period_type"] == "snapshot"]
     if d.empty or not (d["breakdown"] == "district").any():
         return pd.DataFrame()
@@ -1148,6 +1168,12 @@ def district_rates(run: _Run) -> pd.DataFrame:
     order = list(dict.fromkeys(d.loc[d["breakdown"] == "district", "label"])) + [run.name + " (as printed)"]
     wide = d.pivot_table(index="label", columns="period_end", values="value", aggfunc="first")
     return wide.reindex([o for o in order if o in wide.index])
+
+
+def _printed(v) -> str:
+    """A rate as the board printed it (61, 49.8), x when missing."""
+    f = _num(v)
+    return "x" if f is None else f"{f:,.10g}"
 
 
 def _districts_section(run: _Run, findings: list[str]) -> Section:
@@ -1167,8 +1193,9 @@ def _districts_section(run: _Run, findings: list[str]) -> Section:
         "10,000 between districts, or from one quarter to the next, may be chance. Supplying district populations "
         "(ONS mid-year estimates aged 0–17) and counts would allow intervals and a funnel plot.")
     if len(cur) >= 2:
-        s = (f"At {_d(last)} the highest printed district rate was {cur.index[0]} ({_fmt_rate(cur.iloc[0])} per 10,000) and "
-             f"the lowest {cur.index[-1]} ({_fmt_rate(cur.iloc[-1])}), a {cur.iloc[0] / cur.iloc[-1]:.1f}-fold difference.")
+        s = (f"At {_d(last)} the highest printed district rate was {cur.index[0]} ({_printed(cur.iloc[0])} per 10,000) "
+             f"and the lowest {cur.index[-1]} ({_printed(cur.iloc[-1])}), a {cur.iloc[0] / cur.iloc[-1]:.1f}-fold "
+             f"difference (rates as printed; no interval can be given).")
         sec.paragraphs.append(s)
         findings.append(s)
     if run.start in dist.columns and last != run.start:
@@ -1197,16 +1224,16 @@ def _districts_section(run: _Run, findings: list[str]) -> Section:
         subtitle="Children on plans per 10,000 aged 0–17, as printed by the board (no intervals: populations not published)",
         xlabel="Date (31 March year ends, then quarter ends)", ylabel="Children on plans per 10,000",
         source=common.board_source("4.1"), legend=False,
-        alt=(f"Line chart of children on plans per 10,000 in each of {len(dist)} districts of {run.name} from "
+        alt=(f"Line chart of children on plans per 10,000 in each of {_things(len(dist))} districts of {run.name} from "
              f"{_d(wide.columns.min())} to {_d(last)}; at {_d(last)} "
-             + "; ".join(f"{k} {_fmt_rate(v)}" for k, v in cur.items()) + "."),
+             + "; ".join(f"{k} {_printed(v)}" for k, v in cur.items()) + "."),
     )
-    frame = wide.copy()
+    frame = wide.map(_printed)
     frame.columns = [_dshort(c) for c in frame.columns]
     frame = frame.reset_index().rename(columns={"label": "District"})
     table = Table(
         title=f"Children on plans per 10,000 by district, {run.name} (as printed)", frame=frame,
-        source=common.board_source("4.1"), formats={c: "rate" for c in frame.columns if c != "District"} | {"District": "text"},
+        source=common.board_source("4.1"), formats={c: "text" for c in frame.columns},
         notes=["Rates as printed by the board (whole numbers, except one value printed to one decimal place)."],
     )
     sec.charts.append((chart, table))
@@ -1225,12 +1252,12 @@ def mix_counts(run: _Run, breakdown: str) -> pd.DataFrame:
     """Children on plans by one breakdown of table 4.2: rows = groups in printed order, then
     ``Total`` (the table's own total row), columns = dates (snapshots). Counts of children."""
     ctx = run.ctx
-    d = ctx.local("children_on_cp_plan", breakdown=breakdown, period_type="snapshot")
+    d = run.local("children_on_cp_plan", breakdown=breakdown, period_type="snapshot")
     d = d[d["breakdown_value"] != "Total"]
     if d.empty:
         return pd.DataFrame()
     tables = d["source_table"].unique().tolist()
-    tot = ctx.local("children_on_cp_plan", breakdown="total", period_type="snapshot", source_table=tables)
+    tot = run.local("children_on_cp_plan", breakdown="total", period_type="snapshot", source_table=tables)
     order = list(dict.fromkeys(d.sort_values("source_row")["breakdown_value"]))
     wide = d.pivot_table(index="breakdown_value", columns="period_end", values="value", aggfunc="first").reindex(order)
     total = tot.drop_duplicates("period_end").set_index("period_end")["value"].reindex(wide.columns)
@@ -1418,13 +1445,18 @@ def indicator_series(run: _Run, measure: str) -> pd.DataFrame:
     year-to-date values (``cumulative_from_april``) at each quarter end up to the period end.
     Columns: ``period_end``, ``value``, ``point`` (label), ``kind`` ("year" / "year to date").
     """
-    d = run.ctx.local(measure, breakdown="total")
+    d = run.local(measure, breakdown="total")
     d = d[d["value"].notna()]
     if d.empty:
         return pd.DataFrame()
     cur_fy = run.ctx.period.time_period
     years = d[d["period_type"] == "financial_year"]
     ytd = d[(d["period_type"] == "cumulative_from_april") & (d["time_period"] == cur_fy)]
+    # a past year printed only as year-to-date figures: its 31 March value is the whole year
+    cum = d[(d["period_type"] == "cumulative_from_april") & (d["time_period"] != cur_fy)]
+    full = cum[(cum["period_end"].dt.month == 3) & (cum["period_end"].dt.day == 31)
+               & ~cum["time_period"].isin(years["time_period"])]
+    years = pd.concat([years, full.assign(period_type="financial_year")])
     years = years[~years["time_period"].isin(ytd["time_period"])]
     out = pd.concat([years, ytd]).sort_values("period_end")
     return pd.DataFrame({
@@ -1483,7 +1515,8 @@ def _indicators_section(run: _Run, kf: dict, findings: list[str]) -> Section:
         sec.paragraphs.insert(0, (
             "Each indicator is a statistical process control (XmR) chart: the mean and the limits at the mean ± 2.66 × the "
             "average moving range, with the Making Data Count rules for special-cause variation (a point outside the "
-            "limits; a run of 7 rising or falling; 2 of 3 points near a limit; 7 in a row on one side of the mean). "
+            "limits; a run of seven rising or falling; two of three points near a limit; seven in a row on one side of the "
+            "mean). "
             f"The series is the completed financial years, then this year's year-to-date values ({pts}). The "
             "year-to-date values early in a year rest on fewer children, so they swing more; with so few points the "
             "limits are wide and a signal is a prompt to look, not proof."))
@@ -1569,10 +1602,14 @@ def _indicator_sentence(run: _Run, spec: dict, ser: pd.DataFrame, sigs: pd.DataF
     if not prev.empty:
         p = prev.iloc[-1]
         diff = float(last["value"] - p["value"])
-        s += f", against {_fmt_pct(p['value'])} in {p['point']} ({diff:+.1f} percentage points"
-        if p["value"]:
-            s += f"; a relative change of {diff / p['value'] * 100:+.1f}%"
-        s += ")"
+        s += f", against {_fmt_pct(p['value'])} in {p['point']}"
+        if round(diff, 1) == 0:
+            s += " (no change)"
+        else:
+            s += f" ({diff:+.1f} percentage points"
+            if p["value"]:
+                s += f"; a relative change of {diff / p['value'] * 100:+.1f}%"
+            s += ")"
     if sigs.empty:
         s += ". No special-cause signal: the series varies within its limits."
     else:
@@ -1617,7 +1654,7 @@ def _indicators_chart(run: _Run, panels: list) -> tuple[charts.Chart, Table]:
         ax.set_ylim(bottom=0)
         n_sig = int(sig.sum())
         ax.set_title(f"{spec['label']}: " + ("no special-cause signal" if n_sig == 0 else
-                                             f"{n_sig} signal{'s' if n_sig > 1 else ''}"),
+                                             f"{_things(n_sig)} signal{'s' if n_sig > 1 else ''}"),
                      loc="left", fontsize=10, fontweight="bold")
         ax.set_ylabel("Percent")
         ax.margins(y=0.2)
@@ -1630,7 +1667,8 @@ def _indicators_chart(run: _Run, panels: list) -> tuple[charts.Chart, Table]:
     head.legend(handles, labels, loc="center left", ncol=3, fontsize=8.5, frameon=False)
     last_point = _d(panels[0][2].iloc[-1]["period_end"])
     title = ("No special-cause variation in the child protection indicators up to " + last_point if total_sig == 0 else
-             f"Special-cause variation in {len(worst)} of {n} child protection indicators up to {last_point}")
+             f"Special-cause variation in {_things(len(worst))} of {_things(n)} child protection indicators up to "
+             f"{last_point}")
     chart = charts.finish(
         fig, head, title=title,
         subtitle="XmR charts, % of children; x-axis: financial years, then this year to date (YTD); diamonds mark signals",
@@ -1675,8 +1713,8 @@ def _ytd_pos(ser: pd.DataFrame, when) -> int | None:
 def _context_section(run: _Run) -> Section:
     sec = Section("context", SECTIONS["context"])
     ctx = run.ctx
-    lac = ctx.local("looked_after_children", breakdown="total", period_type="snapshot") if run.has_local else pd.DataFrame()
-    cin = ctx.local("cin_open_excl_lac_cp", breakdown="total", period_type="snapshot") if run.has_local else pd.DataFrame()
+    lac = run.local("looked_after_children", breakdown="total", period_type="snapshot")
+    cin = run.local("cin_open_excl_lac_cp", breakdown="total", period_type="snapshot")
     cp = run.board_plans()
     if lac.empty and cin.empty:
         sec.unavailable = (f"The board's counts of looked-after children and children in need (table 3.1) are not in the "
@@ -1824,6 +1862,11 @@ def _caveats(run: _Run, kf: dict) -> list[str]:
     else:
         out.append(f"There is no board dataset for {run.name} in the data: sections built on the board's tables say so, "
                    f"and the benchmark sections use DfE's validated figures only.")
+    if run.has_local and not run.local_obs.empty:
+        last_local = pd.Timestamp(run.local_obs["period_end"].max())
+        if last_local < run.end:
+            out.append(f"The board's data in this folder ends at {_d(last_local)}, before the end of {per.label} "
+                       f"({_d(run.end)}): the board's sections show the latest figures they have and say so.")
     if run.neighbours:
         out.append("Statistical neighbours are DfE's current model in the data (groupings of April 2021), which may "
                    "differ from the neighbours the board used at the time.")
