@@ -56,11 +56,9 @@ SECTION_KEYS = ("benchmarks", "trends", "not_recorded", "mix", "census_2021")
 TABLES = ("2.3", "4.2")
 #: Tables that only supply totals: their findings count when they concern those totals.
 TOTAL_MEASURES = ("children_on_cp_plan", "referrals")
+TOTAL_TABLES = ("3.1", "2.1", "4.2", "DfE d5", "DfE c1")
 #: The measures of tables 2.3 and 4.2 this theme reads (4.2's age, gender and category counts belong to CP trends).
 THEME_MEASURES = ("cp_plan_share", "referrals_share", "school_census_pupil_share", "disabled_children_prevalence")
-#: Data-quality rules that can concern shares and their totals (DQ06 assessment ratios, DQ08 rates
-#: and DQ09 unplaced values concern other tables).
-QUALITY_CODES = ("DQ01", "DQ02", "DQ03", "DQ04", "DQ05", "DQ07", "DQ10", "DQ11", "DQ12", "DQ13")
 
 NOT_RECORDED = "Not recorded"
 SMALL = 5  # counts 1..SMALL are suppressed in public mode (0 is a true zero)
@@ -1421,27 +1419,19 @@ def _key_findings(ctx: common.Context, latest: dict, census: pd.DataFrame, w: Wi
 
 
 def theme_findings(ctx: common.Context) -> pd.DataFrame:
-    """Data-quality findings for this theme's tables, run on data up to the period end only.
+    """Data-quality findings that touch this theme, from the context's (already up to the period end).
 
-    The context's findings cover every period; re-running the checks on this theme's rows up to
-    the end of the period keeps later figures out of an earlier quarter's caveats. Findings
-    about tables 3.1 and 2.1 (and the DfE returns) are kept when they concern the totals used.
+    Kept: findings about tables 2.3 and 4.2 for the measures this theme reads (table 4.2's age,
+    gender and category counts belong to the CP trends appendix), and findings about the totals
+    it divides by (children on plans, referrals) in tables 3.1, 2.1, 4.2 or the DfE returns.
     """
-    obs = ctx.obs
-    totals = obs["measure"].isin(TOTAL_MEASURES) & (obs["breakdown"] == "total")
-    mine = obs["source_table"].isin(TABLES) & obs["measure"].isin(THEME_MEASURES)
-    keep = ((obs["period_end"] <= pd.Timestamp(ctx.period.end)) & (obs["new_la_code"] == ctx.area_code)
-            & (((obs["source"] != "dfe") & (mine | (obs["source_table"].isin(["3.1", "2.1", "4.2"]) & totals)))
-               | ((obs["source"] == "dfe") & totals)))
-    sub = obs[keep]
-    if sub.empty or not (sub["source"] != "dfe").any():
-        return pd.DataFrame(columns=quality.FINDING_COLUMNS)
-    f = quality.run_checks(sub, pd.DataFrame(), codes=list(QUALITY_CODES))
+    f = ctx.findings
     if f.empty:
         return f
-    mine = quality.findings_for_tables(f, list(TABLES))
-    about_totals = f[f["measure"].isin(TOTAL_MEASURES)]
-    return pd.concat([mine, about_totals]).drop_duplicates(subset=["code", "message"]).reset_index(drop=True)
+    tables = f["source_tables"].astype(str).str.split(",").apply(lambda ts: {t.strip() for t in ts})
+    ours = tables.apply(lambda ts: bool(ts & set(TABLES))) & f["measure"].isin(THEME_MEASURES)
+    totals = f["measure"].isin(TOTAL_MEASURES) & tables.apply(lambda ts: bool(ts & set(TOTAL_TABLES)))
+    return f[ours | totals].reset_index(drop=True)
 
 
 def _caveats(ctx: common.Context, rep: pd.DataFrame, latest: dict, census: pd.DataFrame, findings: pd.DataFrame,
