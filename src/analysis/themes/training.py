@@ -21,8 +21,14 @@ shares get a Wilson interval only on the stated assumption that the base is the 
 total delegates (the report does not give its base); the verdict against the funding share is
 checked at both ends of the printed figure's rounding range.
 
-Every figure is annual: a run for a period ending before 31 March of the year sees only what
-ended by then (the July conference, say), and each other section says it is not yet available.
+The course, attendance and budget figures are annual: a run for a period ending before 31 March
+of the year sees only what ended by then (the July conference, in one month), and each other
+section says plainly that its figures are not yet available. With several years in the data the
+latest year up to the period is shown, and the programme section adds totals by year.
+
+Public mode: tables carry ``count_columns``/``derived`` (one count column per table, since the
+display assumes a table's row sums are published), charts hide exactly what their table shows as
+``c``, and sentences say "fewer than 6" instead of a count from 1 to 5.
 """
 
 from __future__ import annotations
@@ -37,9 +43,9 @@ from .. import charts
 from .. import stats
 from ..stats import disclosure as dc
 from ..stats import sentences as sn
-from ..periods import Period, period_of
+from ..periods import period_of
 from .base import Section, Table, ThemeResult
-from .common import Context, board_source, caveats_from_findings, context
+from .common import Context, caveats_from_findings, context
 
 THEME = "training"
 TITLE = "Multi-agency training uptake by agency"
@@ -67,9 +73,19 @@ NOT_APPLICABLE = "z"
 REMAINDER_LABEL = "All others (remainder, including non-contributors)"
 NOT_CONTRIBUTING_LABEL = "Organisations not contributing to the budget"
 
-TRAINING_SOURCE = ("Source: Warwickshire Safeguarding Children Board Annual Report 2017/18, Appendix C "
-                   "(multi-agency training report) and section 8")
-BUDGET_SOURCE = "Source: Warwickshire Safeguarding Children Board Annual Report 2017/18, section 3 (budget)"
+
+
+def training_source(area_name: str, fy: str, with_budget: bool = False) -> str:
+    """Source note for the board's training figures (course table, narrative, agency shares),
+    and its budget when ``with_budget``."""
+    parts = "multi-agency training report (Appendix C), training section (section 8) and budget (section 3)" \
+        if with_budget else "multi-agency training report (Appendix C) and training section (section 8)"
+    return f"Source: {area_name} Safeguarding Children Board Annual Report {fy}: {parts}"
+
+
+def budget_source(area_name: str, fy: str) -> str:
+    """Source note for the board's budget figures."""
+    return f"Source: {area_name} Safeguarding Children Board Annual Report {fy}: budget (section 3)"
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -95,7 +111,7 @@ def _is_small(v: float | None) -> bool:
 def _count_text(v: float, disclosure: str) -> str:
     """A count for a sentence; in public mode a suppressed count reads "fewer than 6"."""
     if disclosure == "public" and _is_small(v):
-        return f"fewer than {display_threshold() + 1}"
+        return f"fewer than {_display_threshold() + 1}"
     return sn.fmt_count(v)
 
 
@@ -104,7 +120,7 @@ def _count_label(v: float, disclosure: str) -> str:
     return dc.label_for_chart(v) if disclosure == "public" else sn.fmt_count(v)
 
 
-def display_threshold() -> int:
+def _display_threshold() -> int:
     """The largest count suppressed in public mode (DfE: 5)."""
     from ..display import SMALL_COUNT_THRESHOLD
 
@@ -188,6 +204,7 @@ class Programme:
     courses: pd.DataFrame  # one row per course, report order; value columns named below
     printed: dict[str, float | None]  # narrative totals: "training_courses", "training_events"
     by_year: pd.DataFrame  # totals per financial year (one row per year in the data)
+    source: str = ""  # source note for tables and charts
 
     @property
     def fy(self) -> str:
@@ -265,7 +282,7 @@ def programme(ctx: Context) -> Programme | None:
     for m in ("training_courses", "training_events", "training_delegates"):
         v = narrative.loc[narrative["measure"] == m, "value"]
         printed[m] = None if v.empty or pd.isna(v.iloc[0]) else float(v.iloc[0])
-    return Programme(tp, _course_frame(latest), printed, by_year)
+    return Programme(tp, _course_frame(latest), printed, by_year, training_source(ctx.area_name, _fy_label(tp)))
 
 
 def _agreement(computed: float, printed: float | None) -> str:
@@ -281,7 +298,7 @@ def _programme_section(ctx: Context, prog: Programme | None) -> Section:
         return sec
     d = ctx.disclosure
     c = prog.courses
-    src = TRAINING_SOURCE
+    src = prog.source
     dpe = prog.delegates_per_event
     sec.paragraphs.append(
         f"In {prog.fy} the board ran {_count_text(prog.events, d)} training events across "
@@ -399,7 +416,7 @@ def _course_table(prog: Programme, what: str) -> Table:
         derived = {"Learning hours (delegates × length)": "Delegates", "Share of learning hours (%)": "Delegates"}
         formats.update({"Learning hours (delegates × length)": "hours", "Share of learning hours (%)": "percent"})
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    return Table(title="", frame=frame, source=TRAINING_SOURCE, count_columns=["Delegates"], derived=derived,
+    return Table(title="", frame=frame, source=prog.source, count_columns=["Delegates"], derived=derived,
                  formats=formats, total_row=TOTAL_LABEL,
                  notes=["Delegates: the report's 'Total number of delegates'. Learning hours = delegates × the "
                         "course's printed length, computed here. z = not applicable (the total has no single course "
@@ -469,7 +486,7 @@ def _course_chart(prog: Programme, what: str, ctx: Context):
     alt = (f"Horizontal bar chart of {unit} by course in {prog.fy}, largest first: "
            + "; ".join(f"{r.course}: {alt_value(r)}" for r in c.iloc[::-1].itertuples(index=False)) + ".")
     chart = charts.finish(fig, ax, title=_wrap(title, 80), subtitle=subtitle, xlabel=xlabel, ylabel="Course",
-                          source=TRAINING_SOURCE, alt=alt, legend=False)
+                          source=prog.source, alt=alt, legend=False)
     table.title = title
     return chart, table
 
@@ -492,6 +509,7 @@ class Budget:
     printed_income_total: float | None
     printed_expenditure_total: float | None
     other: dict[str, float | None]  # scr_expenditure, balances brought/carried forward, training_income
+    source: str = ""  # source note for tables and charts
 
     @property
     def fy(self) -> str:
@@ -543,7 +561,7 @@ def budget(ctx: Context) -> Budget | None:
     for m in ("scr_expenditure", "budget_balance_brought_forward", "budget_balance_carried_forward", "training_income"):
         v = rows.loc[rows["measure"] == m, "value"]
         other[m] = None if v.empty or pd.isna(v.iloc[0]) else float(v.iloc[0])
-    return Budget(tp, income, exp, inc_total, exp_total, other)
+    return Budget(tp, income, exp, inc_total, exp_total, other, budget_source(ctx.area_name, _fy_label(tp)))
 
 
 def _budget_section(ctx: Context, bud: Budget | None) -> Section:
@@ -579,7 +597,7 @@ def _budget_section(ctx: Context, bud: Budget | None) -> Section:
         {"Contributing agency": "Total as printed", "Contribution (£)": bud.printed_income_total
          if bud.printed_income_total is not None else np.nan, "Share of income (%)": np.nan}])], ignore_index=True)
     sec.tables.append(Table(
-        title=f"Board income by contributing agency, {bud.fy}", frame=inc_frame, source=BUDGET_SOURCE,
+        title=f"Board income by contributing agency, {bud.fy}", frame=inc_frame, source=bud.source,
         formats={"Contributing agency": "text", "Contribution (£)": "gbp", "Share of income (%)": "percent"},
         notes=["The report prints 'Direct Schools Grant'; it is recorded as the Dedicated Schools Grant. "
                "'Districts and Boroughs x5' is one line for the five district and borough councils."]))
@@ -591,7 +609,7 @@ def _budget_section(ctx: Context, bud: Budget | None) -> Section:
          if bud.printed_expenditure_total is not None else np.nan, "Share of expenditure (%)": np.nan}])],
         ignore_index=True)
     sec.tables.append(Table(
-        title=f"Board expenditure by line, {bud.fy}", frame=exp_frame, source=BUDGET_SOURCE,
+        title=f"Board expenditure by line, {bud.fy}", frame=exp_frame, source=bud.source,
         formats={"Expenditure line": "text", "Spent (£)": "gbp", "Share of expenditure (%)": "percent"}))
     other = pd.DataFrame([
         {"Item": "Deficit (expenditure less income)", "Pounds (£)": bud.deficit},
@@ -600,7 +618,7 @@ def _budget_section(ctx: Context, bud: Budget | None) -> Section:
         {"Item": "Balance carried forward to the next year", "Pounds (£)": _nan(cf)},
         {"Item": "Income from training (mentioned, amount not given)", "Pounds (£)": _nan(o.get("training_income"))},
     ])
-    sec.tables.append(Table(title=f"Deficit, balances and other spending, {bud.fy}", frame=other, source=BUDGET_SOURCE,
+    sec.tables.append(Table(title=f"Deficit, balances and other spending, {bud.fy}", frame=other, source=bud.source,
                             formats={"Item": "text", "Pounds (£)": "gbp"},
                             notes=["x = not available: the report mentions the item but gives no amount."]))
     return sec
@@ -630,12 +648,12 @@ def _budget_chart(bud: Budget):
     chart = charts.finish(
         fig, ax, title=title,
         subtitle=f"Income (partner contributions) and expenditure, {bud.fy}: a {gap} of {_gbp(abs(bud.deficit))}",
-        xlabel="Pounds (£, thousands)", ylabel="", source=BUDGET_SOURCE,
+        xlabel="Pounds (£, thousands)", ylabel="", source=bud.source,
         alt=(f"Bar chart: income {_gbp(bud.income_total)} and expenditure {_gbp(bud.expenditure_total)} in {bud.fy}; "
              f"{gap} {_gbp(abs(bud.deficit))}."), legend=False)
     data = pd.DataFrame({"Item": ["Income (sum of contributions)", "Expenditure (sum of lines)", f"{gap.capitalize()}"],
                          "Pounds (£)": [bud.income_total, bud.expenditure_total, abs(bud.deficit)]})
-    return chart, Table(title=chart.title, frame=data, source=BUDGET_SOURCE, formats={"Item": "text", "Pounds (£)": "gbp"})
+    return chart, Table(title=chart.title, frame=data, source=bud.source, formats={"Item": "text", "Pounds (£)": "gbp"})
 
 
 # --------------------------------------------------------------------------- uptake by agency
@@ -646,6 +664,7 @@ class Uptake:
     time_period: int
     frame: pd.DataFrame
     base_delegates: float | None  # the assumed n for the Wilson intervals (course-table delegates)
+    source: str = ""  # source note for tables and charts
 
 
 def uptake(ctx: Context, prog: Programme | None, bud: Budget | None) -> Uptake | None:
@@ -727,7 +746,7 @@ def uptake(ctx: Context, prog: Programme | None, bud: Budget | None) -> Uptake |
     df.loc[rem, ["ratio", "ratio_lower", "ratio_upper"]] = np.nan
     df.loc[rem, "verdict"] = None
     df.loc[rem, "robust"] = None
-    return Uptake(tp, df, n)
+    return Uptake(tp, df, n, training_source(ctx.area_name, _fy_label(tp), with_budget=bud is not None))
 
 
 def _verdict_words(verdict: str | None) -> str:
@@ -820,7 +839,7 @@ def _uptake_table(up: Uptake, d: str) -> Table:
     })
     return Table(
         title=f"Training attendance against funding share by agency, {_fy_label(up.time_period)}",
-        frame=frame, source=TRAINING_SOURCE + "; section 3 (budget)",
+        frame=frame, source=up.source,
         count_columns=["Implied delegates (share × course delegates)"],
         derived={c: "Implied delegates (share × course delegates)" for c in
                  ("Share of attendance (%)", "95% CI lower (%)", "95% CI upper (%)", "Attendance ÷ funding share")},
@@ -878,7 +897,7 @@ def _uptake_chart(up: Uptake, ctx: Context):
                for r in f.itertuples(index=False)) + ".")
     ax.legend(loc="upper right")
     chart = charts.finish(fig, ax, title=_wrap(title, 90), subtitle=_wrap(subtitle, 110), xlabel="Percent (%)",
-                          ylabel="", source=TRAINING_SOURCE + "; section 3 (budget)", alt=alt, legend=False)
+                          ylabel="", source=up.source, alt=alt, legend=False)
     return chart, table
 
 
@@ -903,7 +922,8 @@ def _conference_section(ctx: Context) -> tuple[Section, pd.DataFrame]:
                "the course delegates." if lower else "."))
     frame = pd.DataFrame(out)
     count_cols = [c for c in frame.columns if c.startswith("Attendees (") or c == "Attendees"]
-    sec.tables.append(Table(title="Annual conference attendance", frame=frame, source=TRAINING_SOURCE,
+    fy = _fy_label(int(rows["time_period"].iloc[-1]))
+    sec.tables.append(Table(title="Annual conference attendance", frame=frame, source=training_source(ctx.area_name, fy),
                             count_columns=count_cols, formats={"Event": "text", "Month": "text", "Attendees as printed": "text"},
                             notes=["'More than' figures are lower bounds as printed; the report gives no exact count."]))
     return sec, rows
@@ -950,7 +970,7 @@ def _gaps_section(ctx: Context, prog: Programme | None, bud: Budget | None, up: 
     fy = _fy_label((prog or bud or up).time_period)
     sec.tables.append(Table(
         title=f"Training delegates by agency: what is known for {fy} (x = not given; fill in next year)",
-        frame=pd.DataFrame(rows), source=TRAINING_SOURCE + "; section 3 (budget)",
+        frame=pd.DataFrame(rows), source=training_source(ctx.area_name, fy, with_budget=bud is not None),
         count_columns=["Delegates"], formats={"Agency": "text", "Contribution (£)": "gbp", "Share of delegates (%)": "percent"},
         notes=["Shares of delegates as printed in section 8 (whole percent; 'Health' set against the Health CCGs). "
                "The total delegates is the course table's sum; the conference is not included."]))
