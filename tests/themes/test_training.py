@@ -180,10 +180,13 @@ def test_public_mode_suppresses_small_counts(q4_public):
 
 def test_earlier_quarter_shows_only_what_had_happened(q4_internal):
     q2 = training.build(WARWICKSHIRE, "2017-18 Q2", disclosure="public")
-    # the training and budget figures cover the year to 31 March 2018: none before that
+    # the training and budget figures cover the year to 31 March 2018: none before that, and the
+    # run is not told when later figures end
     for key in ("programme", "agency_uptake", "budget", "data_gaps"):
-        assert "31 March 2018" in q2.section(key).unavailable
+        assert "whole financial year" in q2.section(key).unavailable
+        assert "2018" not in q2.section(key).unavailable
         assert not q2.section(key).tables and not q2.section(key).charts
+    assert not any("2018" in f for f in q2.key_findings + q2.caveats)
     assert not {"events", "delegates", "income_total"} & set(q2.key_figures)
     # "In July 2017, WSCB's Annual Conference attracted more than 200" – within Q2 (July–September)
     assert q2.section("conference").unavailable is None

@@ -177,22 +177,22 @@ def _latest_year(df: pd.DataFrame) -> pd.DataFrame:
 def _not_yet(ctx: Context, measures: list[str], what: str) -> str:
     """Why a section is unavailable: no board data for the area at all, or none by this period.
 
-    ``what`` names the figures without an article, e.g. "training course figures".
+    ``what`` names the figures without an article, e.g. "training course figures". The sentence
+    never names a date after the run's period (a Q2 run must not learn when later data ends).
     """
     if not ctx.has_local():
         return (f"There is no safeguarding board data for {ctx.area_name} in the data folder. A board's {what} come "
                 "only from its own annual report (the DfE publishes no training or board budget figures), so this "
                 "section cannot be produced; add the board's figures as a local dataset to see it.")
-    later = ctx.ds.select(measures, area_code=ctx.area_code)
-    later = later[later["source"] != "dfe"]
-    if not later.empty:
-        first = later.loc[later["period_end"].idxmin()]
-        span = {"financial_year": "cover a whole financial year (1 April to 31 March)",
-                "month": "are reported for the month of the event"}.get(first["period_type"], "cover a period")
-        return (f"The board's {what} {span}. The first in the data ends on {_date(first['period_end'])}, after the end "
-                f"of this run's period ({ctx.period.label}, ending {_date(ctx.period.end)}), so nothing can be shown "
-                "yet.")
-    return f"The board's data for {ctx.area_name} holds no {what}."
+    when = f"{ctx.period.label}, ending {_date(ctx.period.end)}"
+    anywhen = ctx.ds.select(measures, area_code=ctx.area_code)
+    anywhen = anywhen[anywhen["source"] != "dfe"]
+    if anywhen.empty:
+        return f"The board's data for {ctx.area_name} holds no {what}."
+    if set(anywhen["period_type"]) == {"financial_year"} and ctx.period.quarter not in (None, 4):
+        return (f"The board's {what} cover a whole financial year (1 April to 31 March), so they appear from the run "
+                f"for the year's last quarter (Q4); this run's period is {when}.")
+    return f"The board's data holds no {what} for periods ending by {_date(ctx.period.end)} (this run: {ctx.period.label})."
 
 
 # --------------------------------------------------------------------------- the programme
@@ -1062,18 +1062,11 @@ def _unavailable_findings(ctx: Context, conf_rows: pd.DataFrame, bud: Budget | N
                 "national data can stand in for the board's own.",
                 "To produce this appendix, add the board's course table, its attendance by agency and its budget "
                 "lines as a local dataset in the toolkit's tidy format."]
-    later = ctx.ds.select(["training_events", "training_delegates"], area_code=ctx.area_code)
-    later = later[later["source"] != "dfe"]
-    when = f"{ctx.period.label}, ending {_date(ctx.period.end)}"
-    out = []
-    if not later.empty:
-        first = later["period_end"].min()
-        out.append(f"The board reports its training programme (courses, events, delegates and attendance by agency) "
-                   f"for a whole financial year, so this run ({when}) cannot show it: the first year in the data ends "
-                   f"on {_date(first)}.")
-    else:
-        out.append(f"The board's data for {ctx.area_name} holds no training course figures up to {when}.")
-    if bud is None:
+    out = [_not_yet(ctx, ["training_events", "training_delegates"], "training course figures")]
+    if bud is None and ctx.period.quarter in (None, 4):
+        out.append(f"The board's data holds no income and expenditure for a year ending by {_date(ctx.period.end)}, so "
+                   "whether partners get a return on their contribution cannot be examined.")
+    elif bud is None:
         out.append("The board's income and expenditure are also reported for the whole year, so whether partners get a "
                    "return on their contribution can only be examined in a year-end appendix.")
     if conf_rows.empty:
