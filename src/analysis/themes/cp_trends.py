@@ -209,6 +209,15 @@ def _things(n: int) -> str:
     return _WORDS[n] if 0 <= n < 10 else f"{n:,}"
 
 
+def _chart_label(v, disclosure: str) -> str:
+    """A count as a chart label: in public mode through the disclosure helper (1–5 -> 'c')."""
+    if disclosure == "public":
+        from ..stats import disclosure as dc
+
+        return str(dc.label_for_chart(v, threshold=SMALL))
+    return _fmt_count(v)
+
+
 def _is_small(v) -> bool:
     f = _num(v)
     return f is not None and 0 < f <= SMALL
@@ -511,16 +520,13 @@ def _plans_section(run: _Run, kf: dict, findings: list[str]) -> Section:
             f"At {_d(run.end)} that is {_fmt_rate(end_row['rate'])} children per 10,000 aged 0–17 (95% confidence "
             f"interval {_fmt_rate(end_row['lower'])} to {_fmt_rate(end_row['upper'])}), using the ONS mid-"
             f"{int(end_row['population_year'])} population of {_fmt_count(end_row['population'])}."
-            + (f" The board printed {_fmt_rate(end_row['printed_rate'])} per 10,000 in table 4.1; the difference "
-               f"comes from the population base the board used (quality finding DQ08)."
-               if not math.isnan(end_row["printed_rate"]) and abs(end_row["printed_rate"] - end_row["rate"]) > 0.5 + 1e-9
-               and not float(end_row["printed_rate"]).is_integer() else ""))
+            + _printed_rate_note(end_row))
     disc = series[series["other_value"].notna()]
     for r in disc.itertuples(index=False):
         sec.paragraphs.append(
             f"At {_d(r.period_end)} table {r.source_table} prints {_fmt_count(r.count)} children on plans and table "
-            f"{r.other_table} prints {_fmt_count(r.other_value)}. This appendix uses table {r.source_table} (the figure "
-            f"the report's narrative quotes) and does not adjust either (quality finding DQ04).")
+            f"{r.other_table} prints {_fmt_count(r.other_value)}. This appendix uses table {r.source_table}, the board's "
+            f"primary count of children on plans, and does not adjust either (quality finding DQ04).")
     years = series[(series["period_end"].dt.month == 3) & (series["period_end"].dt.day == 31)]
     if len(years) >= 2:
         lo = years.loc[years["count"].idxmin()]
@@ -534,6 +540,19 @@ def _plans_section(run: _Run, kf: dict, findings: list[str]) -> Section:
     sec.charts.append(_plans_chart(run, series, main))
     sec.tables.append(_changes_table(run, changes))
     return sec
+
+
+def _printed_rate_note(row: pd.Series) -> str:
+    """A sentence when the board's printed rate differs from count ÷ ONS population by more
+    than its printed rounding (0.5 for a whole number, 0.05 for one decimal place)."""
+    printed, rate = _num(row["printed_rate"]), _num(row["rate"])
+    if printed is None or rate is None:
+        return ""
+    tol = 0.5 if float(printed).is_integer() else 0.05
+    if abs(printed - rate) <= tol + 1e-9:
+        return ""
+    return (f" The board printed {_printed(printed)} per 10,000 in table 4.1, which the count and the ONS population "
+            f"do not give (quality finding DQ08): the board may have used another population base.")
 
 
 def _change_sentence(run: _Run, main: pd.Series) -> str:
@@ -572,7 +591,8 @@ def _plans_chart(run: _Run, series: pd.DataFrame, main) -> tuple[charts.Chart, T
     _date_axis(ax)
     last = series.loc[ok].iloc[-1] if ok.any() else None
     if last is not None:
-        _end_label(ax, last["period_end"], last["rate"], _fmt_rate(last["rate"]), st["color"])
+        if not (run.disclosure == "public" and _is_small(last["count"])):
+            _end_label(ax, last["period_end"], last["rate"], _fmt_rate(last["rate"]), st["color"])
     if main is not None:
         verb = "rose" if main["new"] > main["old"] else ("fell" if main["new"] < main["old"] else "did not change")
         title = (f"Children on child protection plans {verb} by {_fmt_pct(abs(main['percent_change']))} "
@@ -602,7 +622,7 @@ def _plans_chart(run: _Run, series: pd.DataFrame, main) -> tuple[charts.Chart, T
         "Rate per 10,000": series["rate"],
         "95% lower": series["lower"],
         "95% upper": series["upper"],
-        "Rate printed by the board": series["printed_rate"],
+        "Rate printed by the board": [_printed(v) for v in series["printed_rate"]],
         "Note": [_row_note(r) for r in series.itertuples(index=False)],
     })
     table = Table(
@@ -610,7 +630,7 @@ def _plans_chart(run: _Run, series: pd.DataFrame, main) -> tuple[charts.Chart, T
         source=_sources(common.board_source("3.1") + " (31 March 2013: table 4.2)", DFE_SOURCE),
         count_columns=["Children on plans"],
         derived={"Rate per 10,000": "Children on plans", "95% lower": "Children on plans", "95% upper": "Children on plans"},
-        formats={"Rate per 10,000": "rate", "95% lower": "rate", "95% upper": "rate", "Rate printed by the board": "rate",
+        formats={"Rate per 10,000": "rate", "95% lower": "rate", "95% upper": "rate", "Rate printed by the board": "text",
                  "From table": "text", "Note": "text", "Date": "text", "ONS population (mid-year)": "text"},
         notes=["Rates: count ÷ ONS mid-year population aged 0–17 × 10,000 (the estimate DfE uses for the date); "
                "intervals: exact Poisson below 10, Byar's method from 10 (PHE)."],
@@ -898,7 +918,7 @@ def _board_vs_dfe_table(run: _Run, bvd: pd.DataFrame) -> Table:
         "Board's table": bvd["source_table"],
         "DfE validated count": bvd["count_dfe"],
         "Board minus DfE": [_signed(v) for v in bvd["difference"]],
-        "Board's printed rate": bvd["printed_rate"],
+        "Board's printed rate": [_printed(v) for v in bvd["printed_rate"]],
         "DfE published rate (LAIT)": bvd["published_rate"],
         "Note": ["board marks it not yet validated" if "unvalidated" in str(f) else "" for f in bvd["flags"]],
     })
@@ -906,7 +926,7 @@ def _board_vs_dfe_table(run: _Run, bvd: pd.DataFrame) -> Table:
         title=f"The board's count of children on plans against DfE's validated return, {run.name}",
         frame=frame, source=_sources(common.board_source("3.1"), DFE_SOURCE),
         count_columns=["Board's count", "DfE validated count"],
-        formats={"Board minus DfE": "text", "Board's printed rate": "rate", "DfE published rate (LAIT)": "rate",
+        formats={"Board minus DfE": "text", "Board's printed rate": "text", "DfE published rate (LAIT)": "rate",
                  "31 March": "text", "Board's table": "text", "Note": "text"},
         notes=["Board minus DfE is a difference between two published totals, not a count of children, so it is "
                "shown (with its sign) in public mode too.",
@@ -1773,11 +1793,17 @@ def _context_chart(run: _Run, frame: pd.DataFrame) -> tuple[charts.Chart, Table]
             continue
         s = charts.series_style(i)
         ax.plot(r["period_end"], r[col], color=s["color"], marker=s["marker"], linestyle=s["linestyle"], label=lab)
-        _end_label(ax, r["period_end"].iloc[-1], r[col].iloc[-1], _fmt_count(r[col].iloc[-1]), s["color"])
+        _end_label(ax, r["period_end"].iloc[-1], r[col].iloc[-1], _chart_label(r[col].iloc[-1], run.disclosure),
+                   s["color"])
     _date_axis(ax)
     ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     last = frame.iloc[-1]
-    title = f"Looked-after children and children in need in {run.name}, to {_d(last['period_end'])}"
+    if not pd.isna(last["lac"]) and not pd.isna(last["lac_rate"]):
+        title = (f"{_count_text(last['lac'], run.disclosure).capitalize()} children were looked after in {run.name} at "
+                 f"{_d(last['period_end'])}, {_fmt_rate(last['lac_rate'])} per 10,000")
+    else:
+        title = f"Looked-after children and children in need in {run.name}, to {_d(last['period_end'])}"
     _legend_below(ax, ncol=1, offset=-0.25)
     chart = charts.finish(
         fig, ax, title=title,
@@ -1875,8 +1901,8 @@ def _caveats(run: _Run, kf: dict) -> list[str]:
     if run.has_local:
         out.append("District rates (table 4.1) are printed without counts or populations, so they carry no intervals; "
                    "table 4.3's indicators are printed as percentages without counts, so they carry none either.")
-        out.append("Table 4.3's 2017/18 quarterly values are read as year-to-date figures (from 1 April), because the "
-                   "narrative quotes the Q4 value as the year's figure; earlier quarters rest on fewer children.")
+        out.append("Table 4.3's quarterly values are recorded as year-to-date figures (from 1 April; the reasoning is in "
+                   "the data's notes), so early quarters rest on fewer children and swing more.")
     if run.disclosure == "public":
         out.append("Public mode: counts from 1 to 5 (and any count that would reveal one) are shown as 'c', and shares "
                    "and points derived from them are hidden.")
