@@ -325,3 +325,22 @@ def test_declared_small_counts_in_key_figures_are_found():
         "suppressed": {"value": "c", "unit": "count"},
     }}
     assert runner._small_key_figures(summary) == ["key figure 'panels' = 4"]
+
+
+def test_discover_themes_order_and_scope(tmp_path):
+    for name in ("zeta", "training", "cp_trends", "_draft"):
+        shutil.copyfile(FIXTURE_NOTEBOOKS / "chart_table.ipynb", tmp_path / f"{name}.ipynb")
+    shutil.copyfile(FIXTURE_NOTEBOOKS / "plain.ipynb", tmp_path / "cdop.ipynb")
+    shutil.copyfile(FIXTURE_NOTEBOOKS / "sleeps.ipynb", tmp_path / "representation.ipynb")
+    themes = runner.discover_themes(tmp_path)
+    # the four themes in report order, then others; drafts (_name) are not themes
+    assert [t.name for t in themes] == ["cp_trends", "representation", "cdop", "training", "zeta"]
+    scopes = {t.name: t.scope for t in themes}
+    assert scopes["cdop"] == "local"  # declared in the notebook's metadata
+    assert scopes["representation"] == "national"  # undeclared: runs for any area
+    assert [t.name for t in runner.discover_themes(tmp_path, ["training,cdop"])] == ["training", "cdop"]
+    nb = json.loads((tmp_path / "zeta.ipynb").read_text())
+    nb["metadata"]["safeguarding"] = {"scope": "regional"}
+    (tmp_path / "zeta.ipynb").write_text(json.dumps(nb))
+    with pytest.raises(RunError, match="zeta.ipynb: metadata safeguarding.scope is 'regional'"):
+        runner.discover_themes(tmp_path)

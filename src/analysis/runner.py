@@ -24,10 +24,14 @@
    SHA-256, package versions, start and end times, each notebook's status and duration; a copy
    is kept under ``manifests/<run id>.json``).
 
-Themes are ``notebooks/<theme>.ipynb``. A notebook's metadata may declare
-``{"safeguarding": {"scope": "national"}}``: it needs only national (DfE/ONS) data and runs for
-any local authority. Otherwise its scope is ``local``: it runs only for areas that have local
-(board) data, and for other areas the index page says so instead of failing.
+Themes are ``notebooks/<theme>.ipynb``. A notebook's metadata may declare its scope,
+``{"safeguarding": {"scope": "local"}}`` or ``"national"``:
+
+* ``national`` (the default): the theme runs for any local authority; where the area has no
+  local (board) tables the notebook itself says so (the themes' ``build`` handles it);
+* ``local``: the theme is made of the board's own tables only; it is not executed for an area
+  without local data, and that area's index page says so instead. Declaring it saves one
+  kernel per authority in a 150-authority run.
 
 Exit codes (as ``safeguarding``): 0 every notebook exported; 1 invalid input data or a failed
 notebook; 2 wrong usage (unknown theme, area or period); 130 interrupted.
@@ -113,11 +117,11 @@ class RunError(Exception):
 
 @dataclass(frozen=True)
 class ThemeNotebook:
-    """One theme notebook: ``notebooks/<name>.ipynb``; ``scope`` is ``local`` or ``national``."""
+    """One theme notebook: ``notebooks/<name>.ipynb``; ``scope`` is ``national`` or ``local``."""
 
     name: str
     path: Path
-    scope: str = "local"
+    scope: str = "national"
 
     @classmethod
     def from_path(cls, path: Path) -> "ThemeNotebook":
@@ -126,11 +130,11 @@ class ThemeNotebook:
         except (OSError, json.JSONDecodeError) as exc:
             raise RunError(f"{path.name}: cannot read the notebook ({exc}); fix or remove it") from exc
         meta = (nb.get("metadata") or {}).get("safeguarding") or {}
-        scope = meta.get("scope", "local")
+        scope = meta.get("scope", "national")
         if scope not in SCOPES:
             raise RunError(
-                f"{path.name}: metadata safeguarding.scope is {scope!r}; use 'local' (needs the "
-                "board's own tables) or 'national' (DfE/ONS data only)"
+                f"{path.name}: metadata safeguarding.scope is {scope!r}; use 'national' (runs for any "
+                "local authority) or 'local' (made of the board's own tables only)"
             )
         return cls(path.stem, path.resolve(), scope)
 
