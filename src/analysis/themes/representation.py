@@ -24,8 +24,8 @@ quarter end. Nothing dated after the end of the run's period is read, except the
 context (21 March 2021), which enters no verdict.
 
 Public mode: counts 1–5 and every cell that would reveal one are suppressed by
-:func:`analysis.display.prepare_table`; charts and sentences read the same masks (a cell
-hidden in any of this theme's tables is withheld everywhere).
+:func:`analysis.display.prepare_table`; each chart and sentence reads the mask of the table it
+shows or summarises (:class:`Withheld`), and a count of 1 to 5 is withheld everywhere.
 """
 
 from __future__ import annotations
@@ -592,8 +592,10 @@ def rri_table(items: list) -> Table:
                "plan (disability). Unborn children and those not recorded are in neither rate."])
 
 
-def trend_table(rep: pd.DataFrame, group: Group) -> Table:
-    """Every period for one group, plans and referrals: share, interval, verdicts and bounds."""
+def trend_table(rep: pd.DataFrame, group: Group) -> tuple[Table, list[tuple]]:
+    """Every period for one group, plans and referrals: share, interval, verdicts and bounds.
+
+    Returns the table and, row by row, the key of its count (for :class:`Withheld`)."""
     g = rep[rep["group"] == group.key].sort_values(["population", "period_end"]).reset_index(drop=True)
     frame = pd.DataFrame({
         "Among": g["population"].map({p.key: p.label for p in POPULATIONS}),
@@ -610,11 +612,11 @@ def trend_table(rep: pd.DataFrame, group: Group) -> Table:
               formats={"Total": "count", "Benchmark %": _PCT, **{c: _PCT for c in derived}},
               notes=["Referral shares for 2017/18 are cumulative from 1 April to each quarter end; earlier years are "
                      "whole financial years. Plans are counted at each date. x = not available (printed as not yet known)."])
-    t.keys = [_ckey(p, group.key, e) for p, e in zip(g["population"], g["period_end"])]  # type: ignore[attr-defined]
-    return t
+    return t, [_ckey(p, group.key, e) for p, e in zip(g["population"], g["period_end"])]
 
 
-def nr_table(nr: pd.DataFrame) -> Table:
+def nr_table(nr: pd.DataFrame) -> tuple[Table, list[tuple]]:
+    """The 'not recorded' shares over time, and row by row the key of each count."""
     frame = pd.DataFrame({"Recording of": nr["breakdown"],
                           "Among": nr["population"].map({p.key: p.label for p in POPULATIONS}),
                           "Period": nr["period"], NR_COUNT: nr["count"], "Total": nr["denominator"],
@@ -622,8 +624,7 @@ def nr_table(nr: pd.DataFrame) -> Table:
     t = Table(title="Ethnicity and preferred language not recorded", frame=frame, source=BOARD_SOURCE_2_3_4_2,
               count_columns=[NR_COUNT], derived={"Not recorded %": NR_COUNT},
               formats={"Total": "count", "Not recorded %": _PCT})
-    t.keys = [_nrkey(p, b, e) for p, b, e in zip(nr["population"], nr["breakdown"], nr["period_end"])]  # type: ignore[attr-defined]
-    return t
+    return t, [_nrkey(p, b, e) for p, b, e in zip(nr["population"], nr["breakdown"], nr["period_end"])]
 
 
 def bounds_table(items: list, w: Withheld) -> Table:
@@ -710,7 +711,8 @@ def mix_results(latest: dict) -> list[dict]:
     return out
 
 
-def mix_tables(results: list[dict]) -> tuple[Table, Table]:
+def mix_tables(results: list[dict]) -> tuple[Table, Table, list[tuple]]:
+    """The recorded mix against the School Census, the test results, and the mix table's count keys."""
     mix_rows, test_rows, keys = [], [], []
     for m in results:
         g, r, gof = m["group"], m["row"], m["gof"]
@@ -731,10 +733,9 @@ def mix_tables(results: list[dict]) -> tuple[Table, Table]:
                 source=src, count_columns=["Children"], derived={"Share of recorded children %": "Children"},
                 formats={"Share of recorded children %": _PCT, "School Census share (rescaled) %": _PCT,
                          "Expected children": "rate"})
-    mix.keys = keys  # type: ignore[attr-defined]
     test = Table(title="Chi-squared goodness of fit against the School Census", frame=pd.DataFrame(test_rows), source=src,
                  count_columns=["Children with it recorded"], formats={"Smallest expected count": "rate", "Chi-squared": "rate"})
-    return mix, test
+    return mix, test, keys
 
 
 # ------------------------------------------------------------------------------------------
@@ -764,17 +765,19 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
     w = Withheld(public=ctx.disclosure == "public")
 
     # tables first: each chart and sentence withholds what its table suppresses
-    tbl: dict[str, Any] = {"benchmark": benchmark_table(items), "rri": rri_table(items),
-                           "trend": {g.key: trend_table(rep, g) for g in GROUPS}, "nr": nr_table(nr)}
+    tbl: dict[str, Any] = {"benchmark": benchmark_table(items), "rri": rri_table(items)}
+    trends = {g.key: trend_table(rep, g) for g in GROUPS}
+    tbl["trend"] = {k: t for k, (t, _) in trends.items()}
+    tbl["nr"], nr_keys = nr_table(nr)
     mix = mix_results(latest)
-    tbl["mix"], tbl["gof"] = mix_tables(mix)
+    tbl["mix"], tbl["gof"], tbl["mix_keys"] = mix_tables(mix)
     w.register("benchmark", tbl["benchmark"], COUNT, [_ckey(p.key, g.key, r["period_end"]) for g, p, r in items])
     plan_items = [(g, r) for g, p, r in items if p.key == "plans" and not _missing(r["rri"])]
     w.register("rri", tbl["rri"], COUNT, [_ckey("plans", g.key, r["period_end"]) for g, r in plan_items])
     for g in GROUPS:
-        w.register("trend", tbl["trend"][g.key], COUNT, tbl["trend"][g.key].keys)
-    w.register("nr", tbl["nr"], NR_COUNT, tbl["nr"].keys)
-    w.register("mix", tbl["mix"], "Children", tbl["mix"].keys)
+        w.register("trend", tbl["trend"][g.key], COUNT, trends[g.key][1])
+    w.register("nr", tbl["nr"], NR_COUNT, nr_keys)
+    w.register("mix", tbl["mix"], "Children", tbl["mix_keys"])
     tbl["bounds"] = bounds_table(items, w)
     tbl["change"], change_meta = change_table(rep, w)
 
@@ -1178,9 +1181,9 @@ def _section_not_recorded(ctx: common.Context, rep: pd.DataFrame, nr: pd.DataFra
 # ------------------------------------------------------------------------------------------
 # section: mix of plans against the School Census (chi-squared goodness of fit)
 # ------------------------------------------------------------------------------------------
-def _mix_chart(ctx: common.Context, mix: Table, w: Withheld) -> charts.Chart | None:
+def _mix_chart(ctx: common.Context, mix: Table, keys: list[tuple], w: Withheld) -> charts.Chart | None:
     cr = mix.frame
-    if cr.empty or any(w.hidden(k, v, "mix") for k, v in zip(mix.keys, cr["Children"])):  # type: ignore[attr-defined]
+    if cr.empty or any(w.hidden(k, v, "mix") for k, v in zip(keys, cr["Children"])):
         return None
     fig, ax = charts.new_chart(8.5, 4.6)
     ys = np.arange(len(cr))[::-1]
@@ -1221,7 +1224,7 @@ def _section_mix(ctx: common.Context, latest: dict, mix: list, w: Withheld, tbl:
     for m in mix:
         g, r, gof = m["group"], m["row"], m["gof"]
         when = period_phrase("snapshot", r["period_end"], r["period_end"])
-        if any(w.hidden(k, v, "mix") for k, v in zip(tbl["mix"].keys, tbl["mix"].frame["Children"])
+        if any(w.hidden(k, v, "mix") for k, v in zip(tbl["mix_keys"], tbl["mix"].frame["Children"])
                if k[2] == g.key):
             s.paragraphs.append(f"The chi-squared test of the {g.breakdown} mix {when} is withheld: it rests on a "
                                 "withheld small number.")
@@ -1235,7 +1238,7 @@ def _section_mix(ctx: common.Context, latest: dict, mix: list, w: Withheld, tbl:
             s.paragraphs.append(f"The {g.breakdown} mix of children on plans {when} {verdict} (chi-squared "
                                 f"{fmt_number(gof.statistic, 1)}, {gof.dof} degree of freedom, {p}). With two recorded "
                                 "categories this asks the same question as the share comparison, of the whole mix.")
-    chart = _mix_chart(ctx, tbl["mix"], w)
+    chart = _mix_chart(ctx, tbl["mix"], tbl["mix_keys"], w)
     if chart is not None:
         s.charts.append((chart, tbl["mix"]))
     else:
