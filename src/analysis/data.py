@@ -41,6 +41,8 @@ class Dataset:
     dictionary: pd.DataFrame
     unplaced: pd.DataFrame
     report: ValidationReport
+    #: data-quality findings, computed once per dataset by :func:`analysis.quality.run_checks`
+    findings: pd.DataFrame | None = None
 
     # -- selection ---------------------------------------------------------------------------
     def select(
@@ -260,7 +262,7 @@ def fingerprint(raw: Path) -> str:
 
     h = hashlib.sha256()
     # the code that validates and shapes the data is part of what the stored result depends on
-    for module in ("schema.py", "dfe.py", "data.py", "periods.py"):
+    for module in ("schema.py", "dfe.py", "data.py", "periods.py", "quality.py"):
         h.update((Path(__file__).parent / module).read_bytes())
     for p in sorted(q for q in Path(raw).rglob("*") if q.is_file()):
         h.update(p.relative_to(raw).as_posix().encode())
@@ -268,13 +270,16 @@ def fingerprint(raw: Path) -> str:
     return h.hexdigest()
 
 
-_PROCESSED_FRAMES = ("observations", "areas", "districts", "dictionary", "unplaced")
+_PROCESSED_FRAMES = ("observations", "areas", "districts", "dictionary", "unplaced", "findings")
 
 
 def _write_processed(ds: "Dataset", out: Path) -> None:
     """Store a validated dataset so later loads of the same inputs skip validation."""
     import json
 
+    from .quality import run_checks
+
+    run_checks(ds)  # fills ds.findings
     for name in _PROCESSED_FRAMES:
         frame = getattr(ds, name)
         frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_parquet(out / f"{name}.parquet", index=False)

@@ -177,17 +177,16 @@ def cross_table(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
     loc = local(obs)
     loc = loc[loc["value"].notna()]
     keys = _GROUP + ["breakdown", "breakdown_value"]
-    for key, g in loc.groupby(keys, dropna=False):
-        if g["source_table"].nunique() < 2:
-            continue
-        vals = g.drop_duplicates("source_table")
-        if vals["value"].nunique() > 1:
-            k = dict(zip(keys, key))
-            when = _label(k["time_period"], k["time_identifier"], k["period_type"], k["period_end"])
-            desc = "; ".join(f"table {r.source_table}: {_fmt(r.value)}" for r in vals.itertuples(index=False))
-            out.append(Finding("DQ04", "warning", RULES["DQ04"].title,
-                               f"{k['measure']} ({k['breakdown_value']}) {when} differs between tables — {desc}.",
-                               ", ".join(vals["source_table"]), k["measure"], when, desc, period_end=_iso(k["period_end"])))
+    per_table = loc.drop_duplicates(keys + ["source_table"])
+    stats = per_table.groupby(keys, dropna=False).agg(tables=("source_table", "nunique"), values=("value", "nunique"))
+    clash = stats[(stats["tables"] > 1) & (stats["values"] > 1)].reset_index()[keys]
+    for k in clash.to_dict("records"):
+        vals = per_table.merge(pd.DataFrame([k]), on=keys)
+        when = _label(k["time_period"], k["time_identifier"], k["period_type"], k["period_end"])
+        desc = "; ".join(f"table {r.source_table}: {_fmt(r.value)}" for r in vals.itertuples(index=False))
+        out.append(Finding("DQ04", "warning", RULES["DQ04"].title,
+                           f"{k['measure']} ({k['breakdown_value']}) {when} differs between tables — {desc}.",
+                           ", ".join(vals["source_table"]), k["measure"], when, desc, period_end=_iso(k["period_end"])))
     return out
 
 
@@ -449,6 +448,8 @@ def run_checks(data=None, unplaced: pd.DataFrame | None = None, codes: list[str]
         from .data import Dataset, load
 
         ds = data if isinstance(data, Dataset) else load(data)
+        if codes is None and ds.findings is not None:
+            return ds.findings.copy()
         obs, unplaced = ds.observations, ds.unplaced
     rows = []
     for code, r in RULES.items():
@@ -456,6 +457,8 @@ def run_checks(data=None, unplaced: pd.DataFrame | None = None, codes: list[str]
             continue
         rows += [asdict(f) for f in r.check(obs, unplaced if unplaced is not None else pd.DataFrame())]
     df = pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    if codes is None and not isinstance(data, pd.DataFrame):
+        ds.findings = df.copy()  # the same inputs give the same findings: compute them once
     return df
 
 
