@@ -33,6 +33,7 @@ display assumes a table's row sums are published), charts hide exactly what thei
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -510,6 +511,8 @@ class Budget:
     printed_expenditure_total: float | None
     other: dict[str, float | None]  # scr_expenditure, balances brought/carried forward, training_income
     source: str = ""  # source note for tables and charts
+    printed_income_words: str = ""  # the report's words for the printed totals
+    printed_expenditure_words: str = ""
 
     @property
     def fy(self) -> str:
@@ -548,20 +551,23 @@ def budget(ctx: Context) -> Budget | None:
     tp = int(inc["time_period"].max())
     rows = _in_report_order(rows[rows["time_period"] == tp])
 
-    def lines(measure: str, name: str) -> tuple[pd.DataFrame, float | None]:
+    def lines(measure: str, name: str) -> tuple[pd.DataFrame, float | None, str]:
         r = rows[rows["measure"] == measure]
         body = r[r["breakdown_value"] != "Total"]
-        tot = r.loc[r["breakdown_value"] == "Total", "value"]
-        return (pd.DataFrame({name: body["breakdown_value"].to_numpy(), "gbp": body["value"].to_numpy(dtype=float)}),
-                None if tot.empty or pd.isna(tot.iloc[0]) else float(tot.iloc[0]))
+        tot = r[r["breakdown_value"] == "Total"]
+        return (pd.DataFrame({name: body["breakdown_value"].to_numpy(), "gbp": body["value"].to_numpy(dtype=float),
+                              "as_printed": [_as_printed(t) for t in body["note"]]}),
+                None if tot.empty or pd.isna(tot["value"].iloc[0]) else float(tot["value"].iloc[0]),
+                "" if tot.empty else _as_printed(tot["note"].iloc[0]))
 
-    income, inc_total = lines("budget_income", "agency")
-    exp, exp_total = lines("budget_expenditure", "line")
+    income, inc_total, inc_words = lines("budget_income", "agency")
+    exp, exp_total, exp_words = lines("budget_expenditure", "line")
     other = {}
     for m in ("scr_expenditure", "budget_balance_brought_forward", "budget_balance_carried_forward", "training_income"):
         v = rows.loc[rows["measure"] == m, "value"]
         other[m] = None if v.empty or pd.isna(v.iloc[0]) else float(v.iloc[0])
-    return Budget(tp, income, exp, inc_total, exp_total, other, budget_source(ctx.area_name, _fy_label(tp)))
+    return Budget(tp, income, exp, inc_total, exp_total, other, budget_source(ctx.area_name, _fy_label(tp)),
+                  inc_words, exp_words)
 
 
 def _budget_section(ctx: Context, bud: Budget | None) -> Section:
@@ -590,27 +596,34 @@ def _budget_section(ctx: Context, bud: Budget | None) -> Section:
                "underspends, also unquantified" if scr is not None else "")
             + ". The gap cannot be explained from the printed figures.")
     sec.charts.append(_budget_chart(bud))
-    inc_frame = bud.income.rename(columns={"agency": "Contributing agency", "gbp": "Contribution (£)"})
+    inc_frame = bud.income.rename(columns={"agency": "Contributing agency", "gbp": "Contribution (£)",
+                                           "as_printed": "As printed in the report"})
     inc_frame["Share of income (%)"] = inc_frame["Contribution (£)"] / inc * 100
     inc_frame = pd.concat([inc_frame, pd.DataFrame([
-        {"Contributing agency": "Total (sum of the lines)", "Contribution (£)": inc, "Share of income (%)": 100.0},
+        {"Contributing agency": "Total (sum of the lines)", "Contribution (£)": inc, "Share of income (%)": 100.0,
+         "As printed in the report": NOT_APPLICABLE},
         {"Contributing agency": "Total as printed", "Contribution (£)": bud.printed_income_total
-         if bud.printed_income_total is not None else np.nan, "Share of income (%)": np.nan}])], ignore_index=True)
+         if bud.printed_income_total is not None else np.nan, "Share of income (%)": np.nan,
+         "As printed in the report": bud.printed_income_words or dc.NOT_AVAILABLE}])], ignore_index=True)
     sec.tables.append(Table(
         title=f"Board income by contributing agency, {bud.fy}", frame=inc_frame, source=bud.source,
-        formats={"Contributing agency": "text", "Contribution (£)": "gbp", "Share of income (%)": "percent"},
-        notes=["The report prints 'Direct Schools Grant'; it is recorded as the Dedicated Schools Grant. "
-               "'Districts and Boroughs x5' is one line for the five district and borough councils."]))
-    exp_frame = bud.expenditure.rename(columns={"line": "Expenditure line", "gbp": "Spent (£)"})
+        formats={"Contributing agency": "text", "As printed in the report": "text", "Contribution (£)": "gbp",
+                 "Share of income (%)": "percent"},
+        notes=["Agency names are standardised; the report's own words are shown beside them."]))
+    exp_frame = bud.expenditure.rename(columns={"line": "Expenditure line", "gbp": "Spent (£)",
+                                                "as_printed": "As printed in the report"})
     exp_frame["Share of expenditure (%)"] = exp_frame["Spent (£)"] / exp * 100
     exp_frame = pd.concat([exp_frame, pd.DataFrame([
-        {"Expenditure line": "Total (sum of the lines)", "Spent (£)": exp, "Share of expenditure (%)": 100.0},
+        {"Expenditure line": "Total (sum of the lines)", "Spent (£)": exp, "Share of expenditure (%)": 100.0,
+         "As printed in the report": NOT_APPLICABLE},
         {"Expenditure line": "Total as printed", "Spent (£)": bud.printed_expenditure_total
-         if bud.printed_expenditure_total is not None else np.nan, "Share of expenditure (%)": np.nan}])],
+         if bud.printed_expenditure_total is not None else np.nan, "Share of expenditure (%)": np.nan,
+         "As printed in the report": bud.printed_expenditure_words or dc.NOT_AVAILABLE}])],
         ignore_index=True)
     sec.tables.append(Table(
         title=f"Board expenditure by line, {bud.fy}", frame=exp_frame, source=bud.source,
-        formats={"Expenditure line": "text", "Spent (£)": "gbp", "Share of expenditure (%)": "percent"}))
+        formats={"Expenditure line": "text", "As printed in the report": "text", "Spent (£)": "gbp",
+                 "Share of expenditure (%)": "percent"}))
     other = pd.DataFrame([
         {"Item": "Deficit (expenditure less income)", "Pounds (£)": bud.deficit},
         {"Item": "Serious Case Review expenditure (outside the lines above)", "Pounds (£)": _nan(scr)},
@@ -622,6 +635,13 @@ def _budget_section(ctx: Context, bud: Budget | None) -> Section:
                             formats={"Item": "text", "Pounds (£)": "gbp"},
                             notes=["x = not available: the report mentions the item but gives no amount."]))
     return sec
+
+
+def _as_printed(note: str) -> str:
+    """The report's own words for a budget line, kept in the row's note as ``printed '…'``
+    (the transcription convention of data/raw); empty when the note does not quote it."""
+    m = re.search(r"printed '([^']+)'", note or "")
+    return m.group(1) if m else ""
 
 
 def _nan(v: float | None) -> float:
