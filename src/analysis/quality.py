@@ -215,18 +215,21 @@ def local_vs_dfe(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
         if a.empty or b.empty:
             continue
         m = a.merge(b[keys + ["value", "source_table"]], on=keys, suffixes=("", "_dfe"))
-        seen = set()
-        for r in m.itertuples(index=False):
-            tol = 0.05 if r.unit == "percent" else (0.5 if r.unit == "rate_per_10k" else 0)
-            if abs(r.value - r.value_dfe) > tol + 1e-9 and (r.source_table, r.period_end) not in seen:
-                seen.add((r.source_table, r.period_end))
-                when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
-                flag = " (the board marks its figure as not yet validated)" if "unvalidated" in r.flags else ""
-                out.append(Finding("DQ05", "info", RULES["DQ05"].title,
-                                   f"{lm} {when}: the board's table {r.source_table} gives {_fmt(r.value)}{flag}; "
-                                   f"the validated DfE return ({r.source_table_dfe}) gives {_fmt(r.value_dfe)}.",
-                                   f"{r.source_table}, {r.source_table_dfe}", lm, when,
-                                   f"board={_fmt(r.value)}; dfe={_fmt(r.value_dfe)}", period_end=_iso(r.period_end)))
+        tol = m["unit"].map({"percent": 0.05, "rate_per_10k": 0.5}).fillna(0)
+        m = m[(m["value"] - m["value_dfe"]).abs() > tol + 1e-9]
+        # one finding per date and board value, naming every board table that prints it
+        for (_, value, _), g in m.groupby(["period_end", "value", "value_dfe"], sort=True):
+            r = g.iloc[0]
+            names = sorted(g["source_table"].unique())
+            tables = ", ".join(names)
+            said = f"table {names[0]} gives" if len(names) == 1 else f"tables {' and '.join(names)} give"
+            when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
+            flag = " (the board marks its figure as not yet validated)" if g["flags"].str.contains("unvalidated").any() else ""
+            out.append(Finding("DQ05", "info", RULES["DQ05"].title,
+                               f"{lm} {when}: the board's {said} {_fmt(value)}{flag}; "
+                               f"the validated DfE return ({r.source_table_dfe}) gives {_fmt(r.value_dfe)}.",
+                               f"{tables}, {r.source_table_dfe}", lm, when,
+                               f"board={_fmt(value)}; dfe={_fmt(r.value_dfe)}", period_end=_iso(r.period_end)))
     return out
 
 
