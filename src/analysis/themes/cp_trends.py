@@ -1878,6 +1878,11 @@ KEY_FIGURES = ("cp_plans_start", "cp_plans_end", "cp_plans_change_percent", "cp_
                "cp_rate_ci_upper", "cp_plans_dfe_validated_end", "cp_plans_board_minus_dfe", "long_plans_percent")
 
 
+#: Key figures that are counts of children (suppressed as "c" in public mode when 1 to 5).
+#: ``cp_plans_board_minus_dfe`` is not one: it is the difference of two published totals.
+COUNT_KEY_FIGURES = ("cp_plans_start", "cp_plans_end", "cp_plans_dfe_validated_end")
+
+
 def _caveats(run: _Run, kf: dict) -> list[str]:
     out: list[str] = []
     per = run.ctx.period
@@ -1960,6 +1965,10 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
         _context_section(run),
     ]
     key_findings = (f_plans[:1] + f_bench[:2] + f_funnel[:1] + f_ind[:1] + f_dist[:1] + f_mix[:1])[:6]
+    if ctx.disclosure == "public":  # a count of children from 1 to 5 is published as "c" (summary contract)
+        for k in COUNT_KEY_FIGURES:
+            if _is_small(kf.get(k)):
+                kf[k] = "c"
     return ThemeResult(
         theme=THEME, title=TITLE, area_code=ctx.area_code, area_name=ctx.area_name, period=ctx.period,
         disclosure=ctx.disclosure, key_findings=key_findings, caveats=_caveats(run, kf), sections=sections,
