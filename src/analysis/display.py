@@ -65,7 +65,8 @@ def _suppress(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     if table.total_row is not None:
         hits = df.index[df.iloc[:, 0].astype(str) == table.total_row]
         total_row = hits[0] if len(hits) else None
-    shown = suppress_counts(counts, threshold=SMALL_COUNT_THRESHOLD, total_row=total_row)
+    shown = suppress_counts(counts, threshold=SMALL_COUNT_THRESHOLD, total_row=total_row,
+                            implicit_totals=table.implicit_totals)
     out = df.astype(object)
     for col in table.count_columns:
         # a symbol printed in the source ("x", "z") stays as printed

@@ -38,6 +38,9 @@ class Table:
     formats: dict[str, str] = field(default_factory=dict)
     total_row: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: assume row/column sums are published elsewhere (safe default); False for a list or a
+    #: time series whose rows are not parts of a whole, to avoid needless secondary suppression
+    implicit_totals: bool = True
 
 
 @dataclass
