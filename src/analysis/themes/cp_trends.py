@@ -1912,7 +1912,13 @@ def _caveats(run: _Run, kf: dict) -> list[str]:
         out.append("Public mode: counts from 1 to 5 (and any count that would reveal one) are shown as 'c', and shares "
                    "and points derived from them are hidden.")
     if run.has_local:
-        out.extend(common.caveats_from_findings(run.ctx.findings_for(LOCAL_TABLES), limit=6))
+        f = run.ctx.findings_for(LOCAL_TABLES)
+        limit = 6
+        listed = common.caveats_from_findings(f, limit=limit)
+        if len(f) > limit:  # the shared helper's closing line, with the number in words
+            listed = listed[:limit] + [f"{_things(len(f) - limit).capitalize()} further data-quality finding"
+                                       f"{'s' if len(f) - limit > 1 else ''} touch this theme's tables; see the index page."]
+        out.extend(listed)
     return out
 
 
