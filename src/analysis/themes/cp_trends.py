@@ -627,6 +627,7 @@ def _plans_chart(run: _Run, series: pd.DataFrame, main) -> tuple[charts.Chart, T
     })
     table = Table(
         title=f"Children on child protection plans, {run.name}", frame=frame,
+        implicit_totals=False,
         source=_sources(common.board_source("3.1") + " (31 March 2013: table 4.2)", DFE_SOURCE),
         count_columns=["Children on plans"],
         derived={"Rate per 10,000": "Children on plans", "95% lower": "Children on plans", "95% upper": "Children on plans"},
@@ -668,6 +669,7 @@ def _changes_table(run: _Run, changes: pd.DataFrame) -> Table:
         })
     return Table(
         title="Change in children on plans over each year (and from the opening 31 March to the period end)",
+        implicit_totals=False,
         frame=frame, source=_sources(common.board_source("3.1"), DFE_SOURCE),
         count_columns=["Children at start", "Children at end"],
         derived={"Change (%)": "Children at end", "Rate at start": "Children at start", "Rate at end": "Children at end"},
@@ -893,6 +895,7 @@ def _benchmark_chart(run: _Run, bench: pd.DataFrame, board: pd.DataFrame) -> tup
                  "Neighbours' average", "Neighbours (pooled)"]
     table = Table(
         title="Children on plans per 10,000 at 31 March: area, England, region and statistical neighbours",
+        implicit_totals=False,
         frame=frame, source=DFE_SOURCE + "; DfE statistical neighbours", count_columns=[cnt],
         derived={f"{run.name}: rate": cnt, "95% lower": cnt, "95% upper": cnt},
         formats={**{c: "rate" for c in rate_cols}, "31 March": "text", "Against England (95%)": "text",
@@ -954,6 +957,7 @@ def _neighbours_table(run: _Run, when) -> Table:
     })
     return Table(
         title=f"{run.name} and its statistical neighbours at {_d(when)}", frame=frame,
+        implicit_totals=False,
         source=DFE_SOURCE + "; DfE statistical neighbours", count_columns=["Children on plans"],
         derived={"Rate per 10,000": "Children on plans", "95% lower": "Children on plans", "95% upper": "Children on plans"},
         formats={"Children aged 0–17": "count", "Rate per 10,000": "rate", "95% lower": "rate", "95% upper": "rate",
@@ -1162,6 +1166,7 @@ def _funnel_chart(run: _Run, fd: FunnelData) -> tuple[charts.Chart, Table]:
         frame["Allowing for between-LA variation"] = sel["od_position"].to_numpy()
     table = Table(
         title=f"Where {run.name} and its statistical neighbours sit on the funnel at {_d(fd.when)}", frame=frame,
+        implicit_totals=False,
         source=DFE_SOURCE, count_columns=["Children on plans"], derived={"Rate per 10,000": "Children on plans"},
         formats={"Children aged 0–17": "count", "Rate per 10,000": "rate", "99.8% lower limit": "rate",
                  "99.8% upper limit": "rate", "Position": "text", "Local authority": "text", "On chart": "text",
@@ -1865,6 +1870,7 @@ def _dfe_cin_table(run: _Run, dfe: pd.DataFrame) -> Table:
     })
     return Table(
         title=f"Children in need at 31 March, {run.name} and England (DfE validated)", frame=frame, source=DFE_SOURCE,
+        implicit_totals=False,
         count_columns=["Children in need (DfE)"],
         derived={"Rate per 10,000": "Children in need (DfE)", "95% lower": "Children in need (DfE)",
                  "95% upper": "Children in need (DfE)"},
