@@ -26,9 +26,9 @@ of the year sees only what ended by then (the July conference, in one month), an
 section says plainly that its figures are not yet available. With several years in the data the
 latest year up to the period is shown, and the programme section adds totals by year.
 
-Public mode: tables carry ``count_columns``/``derived`` (one count column per table, since the
-display assumes a table's row sums are published), charts hide exactly what their table shows as
-``c``, and sentences say "fewer than 6" instead of a count from 1 to 5.
+Public mode: tables carry ``count_columns``/``derived`` (and ``implicit_totals=False`` where
+rows or columns are not parts of a whole), charts hide exactly what their table shows as ``c``,
+and sentences say "fewer than 6" instead of a count from 1 to 5.
 """
 
 from __future__ import annotations
@@ -330,42 +330,51 @@ def _programme_section(ctx: Context, prog: Programme | None) -> Section:
     # chart 2: learning hours by course
     sec.charts.append(_course_chart(prog, "learning_hours", ctx))
 
-    # One count column per table: display control assumes a table's row sums are published, which
-    # for events beside delegates (different measures) would hide visible delegates for nothing.
-    # Delegates and learning hours are in the charts' tables above; events here.
+    # Events and delegates are different measures: their row sums mean nothing, so the table does
+    # not ask disclosure control to protect row totals (implicit_totals=False); the column totals
+    # are the printed total row.
     frame = pd.DataFrame({
         "Course": c["course"],
         LENGTH_COLUMN: _length_text(c["length_hours"]),
         "Events (times delivered)": c["events"],
-        "Course hours delivered (events × length)": c["course_hours_delivered"],
+        "Delegates": c["delegates"],
         "Delegates per event": c["delegates_per_event"],
+        "Course hours delivered (events × length)": c["course_hours_delivered"],
+        "Learning hours (delegates × length)": c["learning_hours"],
     })
     total = {
         "Course": TOTAL_LABEL,
         LENGTH_COLUMN: NOT_APPLICABLE,
         "Events (times delivered)": prog.events,
-        "Course hours delivered (events × length)": prog.course_hours_delivered,
+        "Delegates": prog.delegates,
         "Delegates per event": dpe if dpe is not None else np.nan,
+        "Course hours delivered (events × length)": prog.course_hours_delivered,
+        "Learning hours (delegates × length)": prog.learning_hours,
     }
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
     sec.tables.append(Table(
-        title=f"Training events by course, {prog.fy}",
+        title=f"Multi-agency training courses, {prog.fy}",
         frame=frame, source=src,
-        count_columns=["Events (times delivered)"],
+        count_columns=["Events (times delivered)", "Delegates"],
         derived={"Delegates per event": "Events (times delivered)",
-                 "Course hours delivered (events × length)": "Events (times delivered)"},
+                 "Course hours delivered (events × length)": "Events (times delivered)",
+                 "Learning hours (delegates × length)": "Delegates"},
         formats={LENGTH_COLUMN: "text", "Delegates per event": "rate",
-                 "Course hours delivered (events × length)": "hours"},
+                 "Course hours delivered (events × length)": "hours",
+                 "Learning hours (delegates × length)": "hours"},
         total_row=TOTAL_LABEL,
-        notes=["Events: the report's 'No. of courses delivered'. Course length as printed after each course's name. "
-               "Course hours delivered and delegates per event are computed here, not printed in the report. "
-               "z = not applicable (the total has no single course length)."],
+        implicit_totals=False,
+        notes=["Events: the report's 'No. of courses delivered'; delegates: its 'Total number of delegates'. Course "
+               "length as printed after each course's name. Delegates per event, course hours delivered and "
+               "learning hours are computed here, not printed in the report. z = not applicable (the total has no "
+               "single course length)."],
     ))
     sec.tables.append(Table(
         title=f"Course table against the totals printed in the narrative, {prog.fy}",
         frame=pd.DataFrame(checks), source=src,
         count_columns=["Sum of the course table", "Printed in the narrative"],
         formats={"Figure": "text", "Agreement": "text"},
+        implicit_totals=False,  # courses, events and delegates are not parts of a whole
         notes=["The narrative prints: 'From a programme of 8 different courses, 46 training events were delivered "
                "in the year.' It prints no total of delegates (x)."],
     ))
@@ -376,7 +385,8 @@ def _programme_section(ctx: Context, prog: Programme | None) -> Section:
         sec.tables.append(Table(title="Training programme by financial year", frame=by, source=src,
                                 count_columns=["Courses", "Events", "Delegates"],
                                 derived={"Learning hours": "Delegates"},
-                                formats={"Financial year": "text", "Learning hours": "hours"}))
+                                formats={"Financial year": "text", "Learning hours": "hours"},
+                                implicit_totals=False))  # a time series: years do not add up
     return sec
 
 
