@@ -148,4 +148,4 @@ def publish(result: ThemeResult) -> None:
 
     publish_summary(theme=result.theme, title=result.title, area_code=result.area_code, area_name=result.area_name,
                     period=result.period.label, key_findings=result.key_findings, key_figures=result.key_figures,
-                    caveats=result.caveats)
+                    caveats=result.caveats, status=result.status)

@@ -69,6 +69,14 @@ class ThemeResult:
     sections: list[Section] = field(default_factory=list)
     key_figures: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def status(self) -> str:
+        """``ok``; ``partial`` when some sections lack their data; ``no_local_data`` when all do."""
+        missing = [s for s in self.sections if s.unavailable]
+        if self.sections and len(missing) == len(self.sections):
+            return "no_local_data"
+        return "partial" if missing else "ok"
+
     def section(self, key: str) -> Section:
         for s in self.sections:
             if s.key == key:
