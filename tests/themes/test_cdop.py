@@ -284,7 +284,7 @@ def test_an_earlier_quarter_sees_no_later_figures():
     assert r.period.label == "2017-18 Q2"
     # the panel's 2017/18 figures cover the year to 31 March 2018: not yet available at Q2
     for key in ("panel_activity", "categories"):
-        assert r.section(key).unavailable and "31 March 2018" in r.section(key).unavailable
+        assert r.section(key).unavailable and "30 September 2017" in r.section(key).unavailable
         assert not r.section(key).charts and not r.section(key).tables
     for k in ("deaths_reviewed_total", "warwickshire_deaths_reviewed", "perinatal_neonatal_deaths", "panels_held"):
         assert r.key_figures[k] is None
@@ -292,6 +292,9 @@ def test_an_earlier_quarter_sees_no_later_figures():
     assert list(table.frame[cdop.COL_YEAR]) == ["2015/16", "2016/17"]
     assert r.key_figures["modifiable_factors_reviews"] == lait_published("Warwickshire", "2017")
     assert 3 <= len(r.key_findings) <= 6
+    tables = [t for s in r.sections for t in [t for _c, t in s.charts] + s.tables]
+    words = prose(r) + r.caveats + [t.title for t in tables] + [n for t in tables for n in t.notes]
+    assert not any("2018" in w for w in words)  # not even a later date
 
 
 def test_an_la_without_board_data_gets_unavailable_sections_and_the_dfe_section():

@@ -423,6 +423,12 @@ def lait_table(ctx: Context) -> tuple[pd.DataFrame, dict]:
     return table, cols
 
 
+def _lait_label_example(years: list[int]) -> str:
+    """How LAIT labels the latest financial year in the table, e.g. "2018 = 1 April 2017 to 31 March 2018"."""
+    p = period_of(int(years[-1]), "Annual")
+    return f"{p.end.year} = 1 April {p.start_year} to 31 March {p.end.year}"
+
+
 def rounded_years(ctx: Context) -> list[int]:
     """Financial years (``time_period``) in which every LAIT figure of the indicator, across all
     LAs, regions and England, is a multiple of 5: DfE published them rounded to the nearest five.
@@ -608,10 +614,9 @@ def _board_missing_sentence(ctx: Context) -> str:
     all_rows = all_rows[all_rows["source"] != "dfe"]
     if all_rows.empty:
         return f"The board's data for {ctx.area_name} has no Child Death Overview Panel figures (report section 5)."
-    first_end = all_rows["period_end"].min().date()
-    return (f"The board's Child Death Overview Panel figures cover whole financial years (1 April to 31 March); the "
-            f"first ends on {first_end:%d %B %Y}, after the end of {ctx.period.label} ({ctx.period.end:%d %B %Y}), "
-            "so none can be shown for this period.")
+    return (f"The board's Child Death Overview Panel figures cover whole financial years (1 April to 31 March), and "
+            f"none ends by {ctx.period.end:%-d %B %Y}, the end of {ctx.period.label}: a year's figures first appear in "
+            "the appendix for its final quarter (Q4).")
 
 
 def _panel_section(ctx: Context, rows: pd.DataFrame, words: _Words, la_name: str, figures: dict,
@@ -848,7 +853,7 @@ def _modifiable_section(ctx: Context, words: _Words, figures: dict, findings: li
         frame=tab, source=LAIT_SOURCE, count_columns=count_cols, derived=derived, formats=fmts,
         notes=["Reviews completed in the year on behalf of the LSCB that the panel assessed as having modifiable "
                "factors (DfE LAIT 'PreChildDea'). LAIT labels each figure by the year in which the financial year ends "
-               "(2018 = 1 April 2017 to 31 March 2018). x = not available (LAIT '-'), not zero.",
+               f"({_lait_label_example(cols['years'])}). x = not available (LAIT '-'), not zero.",
                "Rate per 100,000 children aged 0–17 (ONS mid-year estimate of the year the financial year starts in); "
                "95% interval exact below 10 reviews, Byar's from 10. 'Compared with England': whether the area's "
                "interval excludes England's rate."])
