@@ -47,17 +47,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import StrMethodFormatter
 
-from .. import charts, quality
+from .. import charts
 from .. import stats
 from ..charts import DFE_SOURCE, HIGHLIGHT, NEUTRAL, PALETTE
-from ..data import load
 from ..data import select as data_select
 from ..dfe import population_for
-from ..periods import parse_period
 from ..stats import change as st_change
 from ..stats import funnel as st_funnel
 from . import common
-from .base import Section, Table, ThemeResult, check_disclosure
+from .base import Section, Table, ThemeResult
 
 THEME = "cp_trends"
 TITLE = "Child protection: trends and benchmarks"
@@ -224,38 +222,6 @@ def _is_small(v) -> bool:
 
 
 # --------------------------------------------------------------------------- run context
-_FINDINGS_CACHE: dict[int, tuple[Any, pd.DataFrame]] = {}
-
-
-def _findings(ds) -> pd.DataFrame:
-    """Data-quality findings for a loaded dataset, computed once per dataset.
-
-    ``common.context`` re-runs every check on each call (several seconds); a theme is built
-    many times per session (tests, notebooks), so the findings are cached here by dataset.
-    """
-    hit = _FINDINGS_CACHE.get(id(ds))
-    if hit is not None and hit[0] is ds:
-        return hit[1]
-    f = quality.run_checks(ds)
-    _FINDINGS_CACHE.clear()
-    _FINDINGS_CACHE[id(ds)] = (ds, f)
-    return f
-
-
-def _context(area_code: str, period, data_dir, disclosure: str, area_name: str | None) -> common.Context:
-    """Same as :func:`analysis.themes.common.context` (findings up to the period end), with the
-    data-quality findings computed once per loaded dataset."""
-    check_disclosure(disclosure)
-    ds = load(data_dir or None)
-    if period is None or period == "":
-        periods = ds.periods(area_code) or ds.periods()
-        per = periods[-1]
-    else:
-        per = parse_period(period)
-    name = area_name or ds.area_name(area_code)
-    return common.Context(ds, area_code, name, per, disclosure, common.findings_up_to(_findings(ds), per))
-
-
 @dataclass
 class _Run:
     """Everything one build needs, selected once."""
@@ -1956,7 +1922,7 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
     DfE at that date. ``long_plans_percent``: table 4.3's long-plans percentage for the
     period (year to date at the period end). Missing figures are ``None``, never 0.
     """
-    ctx = _context(area_code, period, data_dir, disclosure, area_name)
+    ctx = common.context(area_code, period, data_dir, disclosure, area_name)
     run = _run(ctx)
     kf: dict[str, Any] = {k: None for k in KEY_FIGURES}
     kf.update({"period_start_date": run.start.date().isoformat(), "period_end_date": run.end.date().isoformat()})
