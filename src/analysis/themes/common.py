@@ -62,7 +62,11 @@ def context(area_code: str, period: "str | Period | None", data_dir: "str | Path
     else:
         per = parse_period(period)
     name = area_name or ds.area_name(area_code)
-    return Context(ds, area_code, name, per, disclosure, findings_up_to(quality.run_checks(ds), per))
+    findings = findings_up_to(quality.run_checks(ds), per)
+    if not ds.has_local_data(area_code):
+        # every rule checks the board's own tables: none is about an area without them
+        findings = findings.iloc[0:0]
+    return Context(ds, area_code, name, per, disclosure, findings)
 
 
 def findings_up_to(findings: pd.DataFrame, period: Period) -> pd.DataFrame:
