@@ -82,11 +82,15 @@ class Contracts:
         self.problems: list[FakeProblem] = []
         self.findings = pd.DataFrame(
             {
-                "code": ["DQ01"],
-                "severity": ["warning"],
-                "title": ["Breakdown does not add up to its total"],
-                "message": ["Table 2.3: the ethnic groups add up to 2,940, the printed total is 2,943."],
-                "source_tables": ["2.3"],
+                "code": ["DQ01", "DQ03"],
+                "severity": ["warning", "warning"],
+                "title": ["Breakdown does not add up to its total", "Cumulative count falls"],
+                "message": [
+                    "Table 2.3: the ethnic groups add up to 2,940, the printed total is 2,943.",
+                    "Table 2.4: a count about 2018-19 Q1, after the run's period.",
+                ],
+                "source_tables": ["2.3", "2.4"],
+                "period_end": ["2018-03-31", "2018-06-30"],
             }
         )
         self.latest = "2017-18 Q4"

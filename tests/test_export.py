@@ -107,7 +107,10 @@ def test_page_is_english_with_header_facts(page):
 def test_page_has_table_of_contents_from_headings(page):
     toc = page[page.index('<nav class="sg-toc"') : page.index("</nav>")]
     assert [m for m in re.findall(r'href="#([^"]+)"', toc)] == ["Trend", "By-district", "Rates"]
-    assert 'class="sg-toc-h3"><a href="#Rates">' in toc
+    # h2 numbered, h3 nested under its h2
+    assert re.sub(r"\s+", "", toc).endswith(
+        '<li><ahref="#By-district">Bydistrict</a><ul><li><ahref="#Rates">Rates</a></li></ul></li></ol>'
+    )
     for anchor in ("Trend", "By-district", "Rates"):
         assert f'id="{anchor}"' in page
 

@@ -199,9 +199,11 @@ def test_run_exports_appendices_index_and_manifest(workspace, contracts):
     assert 'href="chart_table.html"' in index and 'href="plain.html"' in index
     assert "Children on a plan rose each quarter." in index  # key finding from the summary
     assert "the printed total is 2,943" in index  # data-quality finding
+    assert "after the run's period" not in index  # a finding about a later quarter is left out
     assert 'href="manifest.json"' in index
     bham_index = (bham / "index.html").read_text(encoding="utf-8")
     assert "Birmingham has no local (board) data" in bham_index and 'href="plain.html"' not in bham_index
+    assert "there is none for Birmingham" in bham_index and "2,943" not in bham_index  # not its findings
 
     manifest = json.loads((war / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["period"] == "2017-18 Q4"

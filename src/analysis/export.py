@@ -458,14 +458,32 @@ def headings(html: str) -> list[tuple[int, str, str]]:
 
 
 def _toc_html(items: list[tuple[int, str, str]]) -> str:
+    """Contents: the top heading level numbered, the next level nested under its parent."""
     links = [(lvl, hid, text) for lvl, hid, text in items if hid and text]
     if not links:
         return ""
     top = min(lvl for lvl, _, _ in links)
     lines = ['<nav class="sg-toc" aria-label="Contents">', "<h2>Contents</h2>", "<ol>"]
+    li_open = sub_open = False
     for lvl, hid, text in links:
-        cls = ' class="sg-toc-h3"' if lvl > top else ""
-        lines.append(f'<li{cls}><a href="#{html_lib.escape(hid)}">{html_lib.escape(text)}</a></li>')
+        link = f'<a href="#{html_lib.escape(hid)}">{html_lib.escape(text)}</a>'
+        if lvl > top and li_open:
+            if not sub_open:
+                lines.append("<ul>")
+                sub_open = True
+            lines.append(f"<li>{link}</li>")
+            continue
+        if sub_open:
+            lines.append("</ul>")
+            sub_open = False
+        if li_open:
+            lines.append("</li>")
+        lines.append(f"<li>{link}")
+        li_open = True
+    if sub_open:
+        lines.append("</ul>")
+    if li_open:
+        lines.append("</li>")
     lines += ["</ol>", "</nav>"]
     return "\n".join(lines)
 

@@ -766,6 +766,9 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
     quality_note = ""
     try:
         findings = _contract("analysis.quality", "run_checks")(raw_dir)
+        if "period_end" in findings.columns:  # leave out findings about figures after the period
+            dated = findings["period_end"].fillna("").astype(str)
+            findings = findings[(dated == "") | (dated <= period.end.isoformat())]
         quality = [
             {k: findings[k].iloc[i] if k in findings.columns else "" for k in ("code", "severity", "title", "message", "source_tables")}
             for i in range(len(findings))
@@ -840,9 +843,15 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
                 quality=quality, quality_note=quality_note, validation=report, previous=previous,
                 has_appendix=lambda theme, final=final: (final / f"{theme}.html").exists(),
             )
+            area_quality, area_note = quality, quality_note
+            if quality is not None and not area.has_local_data:
+                # the checks examine the local (board) datasets; this area has none
+                area_quality = None
+                area_note = (f"The data-quality checks examine the local (board) datasets; there is none for "
+                             f"{area.name} in the data folder, so there are no findings to show.")
             try:
                 index_html = _index_html(final, area, period, options.disclosure, run_date, run_id, started,
-                                         finished, area_results, quality, quality_note, inputs, roots, previous)
+                                         finished, area_results, area_quality, area_note, inputs, roots, previous)
             except ExportError as exc:
                 result.messages.append(f"index page of {area.code} not written: {exc}")
                 manifest["index_error"] = str(exc)
