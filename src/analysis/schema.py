@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
+
+if TYPE_CHECKING:  # pandera is imported only when validating
+    import pandera.pandas as pa
 
 from .periods import PERIOD_TYPES, TIME_IDENTIFIERS, PeriodError, period_of, quarter_of
 

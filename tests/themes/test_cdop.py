@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import display, quality
+from analysis import display
 from analysis.paths import REPO_ROOT
 from analysis.stats import disclosure
-from analysis.themes import cdop, common
+from analysis.themes import cdop
 
 WARWICKSHIRE = "E10000031"
 COVENTRY = "E08000026"  # DfE data only: no board report in data/raw
@@ -46,23 +46,6 @@ PERINATAL = 20
 
 #: A stand-alone whole number from 1 to 5 in prose (not part of 17, 0.5, 2017/18, 95%, Q2 …).
 SMALL_NUMBER = re.compile(r"(?<![\w.,/–-])[1-5](?![\w.,%/–-])")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _checks_once():
-    """Run the data-quality checks once per dataset (build() runs them on every call)."""
-    cache: dict[int, pd.DataFrame] = {}
-    original = quality.run_checks
-
-    def cached(ds):
-        if id(ds) not in cache:
-            cache[id(ds)] = original(ds)
-        return cache[id(ds)]
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr(common.quality, "run_checks", cached)
-    yield
-    mp.undo()
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-import pandas as pd
+
 import pytest
 from scipy.stats import binomtest
 
-from analysis import display, quality
+from analysis import display
 from analysis.periods import parse_period
 from analysis.themes import common, training
 from analysis.themes.common import Context
@@ -38,23 +38,6 @@ REPORT_COURSES = [  # (hours, events, delegates) as printed
 INCOME, EXPENDITURE, POLICE_GBP, HEALTH_GBP = 125_105, 157_074, 17_508, 32_952
 # Section 8: "the Police overall attendance at 17% - almost entirely related to one course – and Health at 3%"
 POLICE_PCT, HEALTH_PCT = 17, 3
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _checks_once():
-    """Run the data-quality checks once per dataset (build() runs them per call; slow in a loop)."""
-    cache: dict[int, pd.DataFrame] = {}
-    original = quality.run_checks
-
-    def cached(ds):
-        if id(ds) not in cache:
-            cache[id(ds)] = original(ds)
-        return cache[id(ds)]
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr(common.quality, "run_checks", cached)
-    yield
-    mp.undo()
 
 
 @pytest.fixture(scope="module")

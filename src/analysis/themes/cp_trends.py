@@ -1242,7 +1242,6 @@ MIX = {
 def mix_counts(run: _Run, breakdown: str) -> pd.DataFrame:
     """Children on plans by one breakdown of table 4.2: rows = groups in printed order, then
     ``Total`` (the table's own total row), columns = dates (snapshots). Counts of children."""
-    ctx = run.ctx
     d = run.local("children_on_cp_plan", breakdown=breakdown, period_type="snapshot")
     d = d[d["breakdown_value"] != "Total"]
     if d.empty:

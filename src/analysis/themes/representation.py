@@ -39,7 +39,7 @@ from typing import Any, Hashable
 import numpy as np
 import pandas as pd
 
-from .. import charts, quality, stats
+from .. import charts, stats
 from ..data import select
 from ..dfe import population_for
 from ..stats.sentences import fmt_count, fmt_interval, fmt_number, fmt_percent

@@ -966,7 +966,6 @@ def _gaps_section(ctx: Context, prog: Programme | None, bud: Budget | None, up: 
         sec.unavailable = _not_yet(ctx, ["training_delegates", "budget_income", "training_attendance_share"],
                                    "training and budget figures")
         return sec
-    d = ctx.disclosure
     funders = list(bud.income["agency"]) if bud is not None else []
     given = {} if up is None else {r.agency: r for r in up.frame[~up.frame["remainder"]].itertuples(index=False)}
     missing = [a for a in funders if a not in given]
