@@ -760,6 +760,11 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
     themes = discover_themes(notebooks_dir, options.themes)
     dataset = _contract("analysis.data", "load")(raw_dir)
     areas = resolve_areas(list(options.areas or [DEFAULT_AREA]), dataset, period)
+    for area in areas:
+        held = dataset.periods(area.code) if area.has_local_data and hasattr(dataset, "periods") else []
+        if held and period not in held:
+            print(f"WARNING {area.code}: the local data has no figures for {period.label} (it holds "
+                  f"{held[0].label} to {held[-1].label}); the appendices will say what is missing.", file=out)
 
     # 3. data-quality findings (for the index page) and inputs (for the manifest)
     quality: list[dict[str, Any]] | None = None
@@ -853,8 +858,9 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
                 index_html = _index_html(final, area, period, options.disclosure, run_date, run_id, started,
                                          finished, area_results, area_quality, area_note, inputs, roots, previous)
             except ExportError as exc:
-                result.messages.append(f"index page of {area.code} not written: {exc}")
-                manifest["index_error"] = str(exc)
+                message = redact_paths(str(exc), path_names)
+                result.messages.append(f"index page of {area.code} not written: {message}")
+                manifest["index_error"] = message
                 index_html = None
             manifest["exit_code"] = EXIT_FAILED if (any(r.status == "failed" and not r.carried_forward for r in area_results) or index_html is None or quality is None) else EXIT_OK
             (final / "manifests").mkdir(exist_ok=True)
@@ -943,8 +949,12 @@ def _promote(staging: Path, final: Path, results: list[NotebookResult]) -> None:
             os.replace(staging / f"{r.theme}.html", final / f"{r.theme}.html")
             with contextlib.suppress(FileNotFoundError):
                 (final / f"{r.theme}.failed.ipynb").unlink()
-        elif r.status == "failed" and r.failed_notebook:
-            os.replace(staging / r.failed_notebook, final / r.failed_notebook)
+        elif r.status == "failed":
+            if r.failed_notebook:
+                os.replace(staging / r.failed_notebook, final / r.failed_notebook)
+            runner_error = staging / f"{r.theme}.runner-error.txt"  # a fault of the runner itself
+            if runner_error.exists():
+                os.replace(runner_error, final / runner_error.name)
 
 
 def _carried_forward(previous: dict[str, Any], final: Path, this_run: set[str]) -> list[NotebookResult]:
