@@ -132,7 +132,7 @@ def test_interrupted_run_promotes_nothing(workspace, contracts, monkeypatch):
     before = workspace.snapshot()
     calls = []
 
-    def fake_execute(self, job):
+    def fake_execute(self, job, km=None):
         calls.append(job.theme.name)
         (job.staging / f"{job.theme.name}.html").write_text("new")
         if job.theme.name == "beta":
@@ -204,6 +204,16 @@ def test_run_exports_appendices_index_and_manifest(workspace, contracts):
     bham_index = (bham / "index.html").read_text(encoding="utf-8")
     assert "Birmingham has no local (board) data" in bham_index and 'href="plain.html"' not in bham_index
     assert "there is none for Birmingham" in bham_index and "2,943" not in bham_index  # not its findings
+
+    # the first notebook of each worker ran on a kernel warmed during validation, silently:
+    # its cells are still numbered from 1 and nothing of the warm-up is in the namespace
+    assert any(r.prewarmed for r in result.results)
+    for r in result.results:
+        if r.status == "ok":
+            nb = nbformat.read(workspace.reports / r.area_code / "2017-18-Q4" / f"{r.theme}.ipynb", as_version=4)
+            counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+            assert counts == list(range(1, len(counts) + 1)), (r.theme, counts)
+    # (the plain fixture itself asserts, in the kernel, that no warm-up name is left behind)
 
     manifest = json.loads((war / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["period"] == "2017-18 Q4"

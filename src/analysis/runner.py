@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -55,7 +56,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import asdict, dataclass, field
 from importlib import import_module
 from importlib import metadata as importlib_metadata
@@ -255,6 +256,7 @@ class RunOptions:
     notebooks_dir: Path | None = None
     reports_dir: Path | None = None
     progress: bool = True
+    prewarm: bool = True  # start each worker's first kernel (and its imports) during validation
 
 
 @dataclass
@@ -283,6 +285,7 @@ class NotebookResult:
     stderr_outputs: int = 0
     execute_s: float | None = None  # papermill: kernel start, cells, kernel stop
     export_s: float | None = None  # checks and nbconvert export
+    prewarmed: bool = False  # ran on a kernel started (and its imports done) during validation
     run_id: str | None = None  # the run that produced this entry
     carried_forward: bool = False  # not run this time: the entry and appendix of an earlier run
 
@@ -331,9 +334,10 @@ def _kernel_manager_class(socket_root: Path, env: dict[str, str]) -> type:
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             folder = Path(tempfile.mkdtemp(prefix="k", dir=socket_root))
-            self.transport = "ipc"
-            self.ip = str(folder / "s")
             self.connection_file = str(folder / "connection.json")
+            if os.name != "nt":  # zmq has no IPC transport on Windows: TCP there (start is retried)
+                self.transport = "ipc"
+                self.ip = str(folder / "s")
             self.sg_log = folder / "kernel.log"
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
@@ -366,6 +370,148 @@ def _kill_active_kernels() -> None:
                 proc.kill()
 
 
+def prewarm_modules(themes: Iterable[ThemeNotebook]) -> list[str]:
+    """Modules the theme notebooks import (``import x`` / ``from x import y``), sorted.
+
+    Only names written in import statements are taken; nothing else in a notebook is run
+    ahead of time.
+    """
+    import ast
+
+    modules: set[str] = set()
+    for t in themes:
+        try:
+            nb = json.loads(t.path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        for cell in nb.get("cells", []):
+            if cell.get("cell_type") != "code":
+                continue
+            source = "".join(cell.get("source", "")) if isinstance(cell.get("source"), list) else cell.get("source", "")
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:  # e.g. IPython magics: that cell's imports are simply not warmed
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    modules.update(a.name for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    modules.add(node.module)
+                    modules.update(f"{node.module}.{a.name}" for a in node.names if a.name != "*")
+    return sorted(modules)
+
+
+_PREWARM_CODE = """\
+import importlib as __sg_importlib
+__sg_module = None
+for __sg_module in {modules!r}:
+    try:
+        __sg_importlib.import_module(__sg_module)
+    except Exception:
+        pass
+del __sg_importlib, __sg_module
+"""
+
+
+def _start_warm_kernel(km_class: type, kernel_name: str, modules: Sequence[str], timeout: int) -> Any:
+    """Start a kernel and import ``modules`` in it, silently (no execution count, no history).
+
+    Runs in the worker thread that will use the kernel (a kernel manager stays on the thread
+    and event loop that started it).
+    """
+    from jupyter_core.utils import run_sync
+
+    km = km_class(kernel_name=kernel_name)
+    # what nbclient passes when it starts a kernel itself
+    run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+
+    async def warm() -> None:
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=timeout)
+            if modules:
+                await kc.execute_interactive(_PREWARM_CODE.format(modules=list(modules)), silent=True,
+                                             store_history=False, allow_stdin=False, timeout=timeout,
+                                             output_hook=lambda msg: None)
+        finally:
+            kc.stop_channels()
+
+    try:
+        run_sync(warm)()
+    except BaseException:
+        _shutdown_kernel(km)
+        raise
+    return km
+
+
+def _shutdown_kernel(km: Any) -> None:
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):
+        run_sync(km.shutdown_kernel)(now=True)
+
+
+class _Workers:
+    """``n`` worker threads that each start a warm kernel at once, then run submitted jobs.
+
+    The runner's own start (imports, validation, data-quality checks, hashing) keeps one core
+    busy for several seconds; the workers use that time to start their first kernel and
+    import what the notebooks import. Each worker's first job runs on its warm kernel, later
+    jobs on fresh ones. If the run stops before a warm kernel is used, it is shut down.
+    """
+
+    def __init__(self, n: int, warm: Callable[[], Any] | None):
+        import queue
+
+        self._queue: "queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None]" = queue.Queue()
+        self._warm = warm
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"sg-notebook-{i + 1}", daemon=True) for i in range(n)
+        ]
+        for t in self._threads:
+            t.start()
+
+    def _loop(self) -> None:
+        km = None
+        if self._warm is not None:
+            try:
+                km = self._warm()
+            except Exception:  # noqa: BLE001 - the job then starts its own kernel
+                km = None
+        try:
+            while True:
+                item = self._queue.get()
+                if item is None:
+                    return
+                fn, future = item
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    future.set_result(fn(km))
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                    future.set_exception(exc)
+                finally:
+                    if km is not None and km.has_kernel:  # not handed over (the job failed early)
+                        _shutdown_kernel(km)
+                    km = None  # a warm kernel serves one notebook
+        finally:
+            if km is not None:
+                _shutdown_kernel(km)
+
+    def submit(self, fn: Callable[[Any], Any]) -> "Future[Any]":
+        future: Future[Any] = Future()
+        self._queue.put((fn, future))
+        return future
+
+    def close(self, wait: bool = True) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+        if wait:
+            for t in self._threads:
+                t.join()
+
+
 class KernelStartError(RuntimeError):
     """The kernel failed before any cell ran (worth retrying with a fresh kernel)."""
 
@@ -379,16 +525,34 @@ def _register_engine() -> None:
     raises :class:`papermill.exceptions.PapermillExecutionError` like any cell error.
     """
     import nbformat
+    from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
 
     if ENGINE_NAME in papermill_engines._engines:
         return
 
     class SafeguardingEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):  # type: ignore[override]
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,  # type: ignore[override]
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            # As NBClientEngine, except that the client always cleans up its kernel: also a
+            # kernel started in advance and passed as ``km`` (see _Workers).
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs,
+                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
             try:
-                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+                return PapermillNotebookClient(nb_man, **final_kwargs).execute(cleanup_kc=True)
             except Exception as exc:  # noqa: BLE001 - classified below
                 started = [
                     i for i, c in enumerate(nb_man.nb.cells)
@@ -399,9 +563,8 @@ def _register_engine() -> None:
                 index = started[-1]
                 cell = nb_man.nb.cells[index]
                 name = type(exc).__name__
-                timeout = kwargs.get("execution_timeout")
                 if name == "CellTimeoutError":
-                    evalue = f"the cell did not finish within {timeout} seconds (--cell-timeout)"
+                    evalue = f"the cell did not finish within {execution_timeout} seconds (--cell-timeout)"
                 elif name == "DeadKernelError":
                     evalue = "the kernel died while running this cell (out of memory, or a crash in a library)"
                 else:
@@ -601,7 +764,8 @@ class _Runner:
             "disclosure": self.options.disclosure,
         }
 
-    def execute(self, job: _Job) -> NotebookResult:
+    def execute(self, job: _Job, km: Any = None) -> NotebookResult:
+        """Execute and export one notebook; ``km`` is an optional kernel started in advance."""
         import papermill
         from papermill.exceptions import PapermillExecutionError
 
@@ -620,6 +784,7 @@ class _Runner:
                 result.attempts = attempt
                 if self.cancelled.is_set():
                     raise KeyboardInterrupt
+                warm = {"km": km} if km is not None and attempt == 1 else {}
                 try:
                     nb = papermill.execute_notebook(
                         str(job.theme.path),
@@ -634,8 +799,10 @@ class _Runner:
                         execution_timeout=self.options.cell_timeout,
                         kernel_manager_class=self.km_class,
                         shutdown_kernel="immediate",  # outputs are in; a graceful stop costs ~1 s
+                        **warm,
                     )
                     result.execute_s = time.perf_counter() - t0
+                    result.prewarmed = bool(warm)
                     break
                 except KernelStartError as exc:
                     if attempt == KERNEL_START_ATTEMPTS or self.cancelled.is_set():
@@ -697,6 +864,8 @@ class _Runner:
             if result.status != "ok" and executed.exists():
                 os.replace(executed, failed)
                 result.failed_notebook = failed.name
+            if km is not None and km.has_kernel:  # papermill failed before handing it to nbclient
+                _shutdown_kernel(km)
         return result
 
     def _relativise(self, nb: Any, job: _Job, executed: Path) -> None:
@@ -742,8 +911,40 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
     reports_dir = Path(options.reports_dir or paths.reports_dir()).resolve()
     if not raw_dir.is_dir():
         raise RunError(f"input folder {raw_dir} does not exist (--data-dir)", EXIT_FAILED)
+    themes = discover_themes(notebooks_dir, options.themes)
 
-    # 1. validate, before anything else
+    # Kernels: IPC sockets in a private folder; the workers start their first kernel now,
+    # while this thread validates (no notebook cell runs before validation has passed).
+    socket_root = Path(tempfile.mkdtemp(prefix="sg-kernels-"))
+    env = {
+        "PYTHONHASHSEED": "0",  # set and dict-of-set orders repeat from run to run
+        "SOURCE_DATE_EPOCH": "315532800",  # fixed dates in any SVG/PDF matplotlib writes
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+    km_class = _kernel_manager_class(socket_root, env)
+    _register_engine()
+    warm = None
+    if options.prewarm:
+        warm = functools.partial(_start_warm_kernel, km_class, options.kernel_name, prewarm_modules(themes),
+                                 options.start_timeout)
+    workers = _Workers(options.jobs, warm)
+    try:
+        return _run(options, out=out, run_id=run_id, started=started, run_date=run_date, raw_dir=raw_dir,
+                    notebooks_dir=notebooks_dir, reports_dir=reports_dir, themes=themes, km_class=km_class,
+                    socket_root=socket_root, workers=workers)
+    except BaseException:
+        _kill_active_kernels()
+        raise
+    finally:
+        workers.close(wait=True)
+        shutil.rmtree(socket_root, ignore_errors=True)
+
+
+def _run(options: RunOptions, *, out: TextIO, run_id: str, started: dt.datetime, run_date: dt.datetime,
+         raw_dir: Path, notebooks_dir: Path, reports_dir: Path, themes: list[ThemeNotebook], km_class: type,
+         socket_root: Path, workers: _Workers) -> RunResult:
+    """The run after its set-up (see :func:`run`)."""
+    # 1. validate, before anything is executed
     report = _contract("analysis.data", "validate_raw")(raw_dir)
     if not report.ok:
         print(str(report), file=out)
@@ -757,7 +958,6 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
         period = parse_period(options.period) if options.period else _contract("analysis.periods", "latest_period")(raw_dir)
     except (PeriodError, ValueError) as exc:
         raise RunError(str(exc)) from exc
-    themes = discover_themes(notebooks_dir, options.themes)
     dataset = _contract("analysis.data", "load")(raw_dir)
     areas = resolve_areas(list(options.areas or [DEFAULT_AREA]), dataset, period)
     for area in areas:
@@ -790,20 +990,12 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
     default_raw = Path(paths.raw_dir()).resolve()
     data_dir_param = "" if raw_dir == default_raw else str(raw_dir)
     staging_root = reports_dir / STAGING_DIR / run_id
-    socket_root = Path(tempfile.mkdtemp(prefix="sg-kernels-"))
-    env = {
-        "PYTHONHASHSEED": "0",
-        "SOURCE_DATE_EPOCH": str(int(dt.datetime.combine(period.end, dt.time(), dt.timezone.utc).timestamp())),
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-    }
     roots = local_roots([raw_dir, notebooks_dir, reports_dir, socket_root])
     path_names = {root: "<local path>" for root in roots}
     path_names.update({str(Path.home()): "~", str(paths.REPO_ROOT): "<repository>", str(raw_dir): "<data_dir>",
                        str(notebooks_dir): "<notebooks_dir>", str(reports_dir): "<reports_dir>"})
     runner = _Runner(options=options, period=period, raw_dir=raw_dir, run_date=run_date,
-                     km_class=_kernel_manager_class(socket_root, env), roots=roots, data_dir_param=data_dir_param,
-                     path_names=path_names)
-    _register_engine()
+                     km_class=km_class, roots=roots, data_dir_param=data_dir_param, path_names=path_names)
 
     results: list[NotebookResult] = []
     jobs: list[_Job] = []
@@ -828,7 +1020,7 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
     try:
         for area in areas:
             (staging_root / area.code).mkdir(parents=True, exist_ok=True)
-        results += _execute_all(runner, jobs, options.jobs, progress)
+        results += _execute_all(runner, jobs, workers, progress)
         rank = {(a.code, t.name): i for i, (a, t) in enumerate((a, t) for a in areas for t in themes)}
         results.sort(key=lambda r: rank[(r.area_code, r.theme)])
         # 5. promote, index, manifest: per area
@@ -870,14 +1062,10 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
             if index_html is not None:
                 _write_atomic(final / "index.html", index_html)
             result.report_dirs[area.code] = final
-    except BaseException:
-        _kill_active_kernels()
-        raise
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
         with contextlib.suppress(OSError):
             (reports_dir / STAGING_DIR).rmdir()  # only if no other run is using it
-        shutil.rmtree(socket_root, ignore_errors=True)
 
     for r in results:
         if r.status == "failed":
@@ -900,23 +1088,21 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
     return result
 
 
-def _execute_all(runner: _Runner, jobs: list[_Job], workers: int, progress: Progress) -> list[NotebookResult]:
-    """Run the jobs on a thread pool; on interrupt, kill the kernels and cancel the rest."""
+def _execute_all(runner: _Runner, jobs: list[_Job], workers: _Workers, progress: Progress) -> list[NotebookResult]:
+    """Run the jobs on the workers; on interrupt, kill the kernels and cancel the rest."""
     results: list[NotebookResult] = []
     if not jobs:
         return results
 
-    def work(job: _Job) -> NotebookResult:
+    def work(job: _Job, km: Any) -> NotebookResult:
         progress.start(job.label)
-        r = runner.execute(job)
+        r = runner.execute(job, km)
         progress.finish(job.label, r.status, r.duration_s)
         return r
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sg-notebook")
-    futures: dict[Future[NotebookResult], _Job] = {}
+    futures: list[Future[NotebookResult]] = []
     try:
-        for job in jobs:
-            futures[pool.submit(work, job)] = job
+        futures = [workers.submit(functools.partial(work, job)) for job in jobs]
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
@@ -927,9 +1113,7 @@ def _execute_all(runner: _Runner, jobs: list[_Job], workers: int, progress: Prog
         for f in futures:
             f.cancel()
         _kill_active_kernels()
-        pool.shutdown(wait=True, cancel_futures=True)
         raise
-    pool.shutdown(wait=True)
     order = {(j.area.code, j.theme.name): i for i, j in enumerate(jobs)}
     results.sort(key=lambda r: order[(r.area_code, r.theme)])
     return results
@@ -1100,6 +1284,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="input folder (default: the repository's data/raw)")
     parser.add_argument("--notebooks-dir", type=Path, default=None, help="theme notebooks (default: notebooks/)")
     parser.add_argument("--reports-dir", type=Path, default=None, help="output folder (default: reports/)")
+    parser.add_argument("--no-prewarm", dest="prewarm", action="store_false",
+                        help="do not start kernels (and import what the notebooks import) while the data is validated")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
 
 
@@ -1116,6 +1302,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         notebooks_dir=args.notebooks_dir,
         reports_dir=args.reports_dir,
         progress=not args.quiet,
+        prewarm=getattr(args, "prewarm", True),
     )
 
 
