@@ -1,16 +1,18 @@
 """Benchmark of the quarterly run (prints figures; not a test).
 
-    python benchmarks/bench_runner.py                      # full: naive loop, runner, floor, 1/10/50 areas
-    python benchmarks/bench_runner.py --areas 1,3 --skip-naive   # quick
+    python benchmarks/bench_runner.py                       # naive loop, runner, floor; 1/10/50 areas
+    python benchmarks/bench_runner.py --repeat 3 --areas ""  # 3 interleaved rounds, medians; no scaling
+    python benchmarks/bench_runner.py --areas 1,3 --skip-naive --skip-floor   # quick scaling only
 
-Measured in one process, one after another, on the same theme notebooks and data:
+Measured in the same run, one after another (``--repeat`` interleaves rounds and compares
+medians, since a shared machine's load varies), on the same theme notebooks and data:
 
-1. **runner**: ``analysis.runner.run`` for one area (the full quarterly batch: validation,
-   data-quality checks, input hashing, parallel execution, export, index, manifest);
+1. **runner**: ``safeguarding run`` in a fresh process for one area (the full quarterly batch:
+   validation, data-quality checks, input hashing, parallel execution, export, index, manifest);
 2. **naive loop**: what an analyst would write: for each notebook, the ``papermill`` CLI then
    ``jupyter nbconvert --to html``, one after another;
-3. **floor**: the same runner on *empty* notebooks (each theme's parameters cell only), i.e.
-   the runner's fixed costs, kernel start and export;
+3. **floor**: the same command on *empty* notebooks (each theme's parameters cell only), i.e.
+   process start, validation, checks, kernel start and export;
 4. **scaling**: the runner for the first 1, 10, 50 areas of the DfE data (Warwickshire first);
    themes declared ``local`` run only where there is board data, so the time per executed
    notebook is reported.
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import io
 import json
 import os
 import shutil
@@ -66,14 +67,31 @@ def copy_themes(src_dir: Path, dst_dir: Path, themes: list[str], national: set[s
 
 
 def run_runner(notebooks: Path, reports: Path, *, period: str, areas: list[str], themes: list[str],
-               jobs: int, raw: Path | None) -> tuple[float, list]:
-    from analysis.runner import RunOptions, run
-
-    opts = RunOptions(period=period, areas=areas, themes=themes, jobs=jobs, notebooks_dir=notebooks,
-                      reports_dir=reports, raw_dir=raw, progress=False)
+               jobs: int, raw: Path | None) -> tuple[float, list[dict]]:
+    """``safeguarding run`` in a fresh process (as a user runs it); wall time and manifest entries."""
+    cmd = [sys.executable, "-m", "analysis.cli", "run", "--period", period, "--area", *areas,
+           "--themes", *themes, "--jobs", str(jobs), "--notebooks-dir", str(notebooks),
+           "--reports-dir", str(reports), "--quiet"]
+    if raw:
+        cmd += ["--data-dir", str(raw)]
     t0 = time.perf_counter()
-    result = run(opts, stream=io.StringIO())
-    return time.perf_counter() - t0, result.results
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    entries: list[dict] = []
+    for manifest in sorted(reports.glob("*/*/manifest.json")):
+        entries += json.loads(manifest.read_text(encoding="utf-8"))["notebooks"]
+    if proc.returncode not in (0, 1) or not entries:
+        print(f"  runner exited {proc.returncode}: {proc.stderr.strip()[-500:]}")
+    return wall, entries
+
+
+def cell_seconds(reports: Path) -> float:
+    """Total time the notebooks spent in their own cells (papermill's per-cell durations)."""
+    total = 0.0
+    for path in reports.glob("*/*/*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        total += sum((c.get("metadata", {}).get("papermill", {}).get("duration") or 0) for c in nb["cells"])
+    return total
 
 
 def naive_loop(notebooks: Path, out: Path, *, period: str, themes: list[str], area: str, area_name: str,
@@ -119,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--themes", default=None, help="comma-separated (default: every notebook in notebooks/)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--areas", default="1,10,50", help="area counts for the scaling runs, e.g. 1,10,50 ('' to skip)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of runner / naive / floor, interleaved; medians are compared (default 1)")
     ap.add_argument("--national", default=None,
                     help="themes to treat as national scope in the scaling runs (default: as the notebooks "
                          "declare; if none declares a scope, every theme: they all handle an LA without board data)")
@@ -128,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-floor", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder and print it")
     args = ap.parse_args(argv)
+
+    from statistics import median
 
     from analysis.runner import discover_themes
 
@@ -143,62 +165,79 @@ def main(argv: list[str] | None = None) -> int:
         national = set(themes)
 
     tmp = Path(tempfile.mkdtemp(prefix="sg-bench-"))
-    rows: list[tuple[str, float, int, str]] = []
     try:
         print(f"machine: {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.2f} at start; "
-              f"python {sys.version.split()[0]}; jobs={args.jobs}; period {args.period}")
+              f"python {sys.version.split()[0]}; jobs={args.jobs}; period {args.period}; {args.repeat} round(s)")
         print(f"themes: {', '.join(themes)} (national scope in scaling runs: {', '.join(sorted(national)) or 'none'})")
         copy_themes(args.notebooks_dir, tmp / "nb", themes, national)
+        make_empty(args.notebooks_dir, tmp / "nb-empty", themes)
 
-        wall, results = run_runner(tmp / "nb", tmp / "r-runner", period=args.period, areas=["E10000031"],
-                                   themes=themes, jobs=args.jobs, raw=args.data_dir)
-        n = sum(r.status != "no_local_data" for r in results)
-        bad = [f"{r.theme}: {r.error}" for r in results if r.status == "failed"]
-        rows.append(("runner, 1 area (full batch)", wall, n, "; ".join(bad) or "all exported"))
-        runner_wall = wall
-        exec_s = [r.execute_s for r in results if r.execute_s]
-        export_s = [r.export_s for r in results if r.export_s]
-        if exec_s:
-            print(f"  per notebook in the runner: execute {sum(exec_s) / len(exec_s):.1f}s, "
-                  f"export {sum(export_s) / max(len(export_s), 1):.1f}s on average")
-
-        naive_wall = None
-        if not args.skip_naive:
-            naive_wall, failures = naive_loop(args.notebooks_dir, tmp / "r-naive", period=args.period, themes=themes,
-                                              area="E10000031", area_name="Warwickshire", raw=args.data_dir)
-            rows.append(("naive loop (papermill CLI + nbconvert CLI)", naive_wall, len(themes), "; ".join(failures) or "all converted"))
-
-        floor_wall = None
-        if not args.skip_floor:
-            make_empty(args.notebooks_dir, tmp / "nb-empty", themes)
-            floor_wall, results = run_runner(tmp / "nb-empty", tmp / "r-floor", period=args.period,
-                                             areas=["E10000031"], themes=themes, jobs=args.jobs, raw=args.data_dir)
-            rows.append(("floor: runner on empty notebooks", floor_wall, len(results), "kernel start + export + fixed costs"))
+        runner_walls: list[float] = []
+        naive_walls: list[float] = []
+        floor_walls: list[float] = []
+        cells: list[float] = []
+        notes: dict[str, str] = {}
+        for round_no in range(1, args.repeat + 1):
+            out = tmp / f"round-{round_no}"
+            load = os.getloadavg()[0]
+            wall, results = run_runner(tmp / "nb", out / "runner", period=args.period, areas=["E10000031"],
+                                       themes=themes, jobs=args.jobs, raw=args.data_dir)
+            runner_walls.append(wall)
+            cells.append(cell_seconds(out / "runner"))
+            bad = [f"{r['theme']}: {r['error']}" for r in results if r["status"] == "failed"]
+            notes["runner"] = "; ".join(bad) or "all exported"
+            line = f"round {round_no} (load {load:.1f}): runner {wall:.1f}s"
+            if not args.skip_naive:
+                wall, failures = naive_loop(args.notebooks_dir, out / "naive", period=args.period, themes=themes,
+                                            area="E10000031", area_name="Warwickshire", raw=args.data_dir)
+                naive_walls.append(wall)
+                notes["naive"] = "; ".join(failures) or "all converted"
+                line += f", naive {wall:.1f}s"
+            if not args.skip_floor:
+                wall, _ = run_runner(tmp / "nb-empty", out / "floor", period=args.period, areas=["E10000031"],
+                                     themes=themes, jobs=args.jobs, raw=args.data_dir)
+                floor_walls.append(wall)
+                line += f", floor {wall:.1f}s"
+            print(line)
+            shutil.rmtree(out, ignore_errors=True)
 
         scaling = []
         for count in [int(x) for x in args.areas.split(",") if x.strip()]:
             areas = pick_areas(count, args.data_dir, args.period)
             wall, results = run_runner(tmp / "nb", tmp / f"r-{count}", period=args.period, areas=areas,
                                        themes=themes, jobs=args.jobs, raw=args.data_dir)
-            executed = sum(r.status != "no_local_data" for r in results)
-            failed = sum(r.status == "failed" for r in results)
+            executed = sum(r["status"] != "no_local_data" for r in results)
+            failed = sum(r["status"] == "failed" for r in results)
             scaling.append((len(areas), wall, executed, failed))
             shutil.rmtree(tmp / f"r-{count}", ignore_errors=True)
 
+        n = len(themes)
+        runner_wall = median(runner_walls)
+        in_cells = median(cells)
+        rows = [("runner, 1 area (full batch)", runner_wall, n, notes["runner"])]
+        if naive_walls:
+            rows.append(("naive loop (papermill CLI + nbconvert CLI)", median(naive_walls), n, notes["naive"]))
+        if floor_walls:
+            rows.append(("floor: runner on empty notebooks", median(floor_walls), n,
+                         "process start, validation, checks, kernel start, export"))
         print()
-        print(f"{'measurement':48} {'wall (s)':>9} {'notebooks':>9} {'s/notebook':>10}  notes")
+        print(f"{'measurement (median of rounds)':48} {'wall (s)':>9} {'notebooks':>9} {'s/notebook':>10}  notes")
         for name, wall, count, note in rows:
             print(f"{name:48} {wall:9.1f} {count:9d} {wall / max(count, 1):10.1f}  {note}")
         for areas, wall, executed, failed in scaling:
             name = f"runner, {areas} area(s)"
             print(f"{name:48} {wall:9.1f} {executed:9d} {wall / max(executed, 1):10.1f}  {failed} failed")
         print()
-        if naive_wall:
-            ratio = naive_wall / runner_wall
+        print(f"the notebooks' own cells: {in_cells:.1f}s of kernel time per batch ({in_cells / n:.1f}s per notebook)")
+        if naive_walls:
+            ratio = median(naive_walls) / runner_wall
             print(f"naive loop / runner = {ratio:.2f}x  (target >= 3x on 2 cores: {'met' if ratio >= 3 else 'NOT met'})")
-        if floor_wall:
-            ratio = runner_wall / floor_wall
+        if floor_walls:
+            floor = median(floor_walls)
+            ratio = runner_wall / floor
             print(f"runner / floor      = {ratio:.2f}x  (target <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})")
+            print(f"  without the notebooks' own cell time ({in_cells / args.jobs:.1f}s of wall time at {args.jobs} jobs) "
+                  f"the runner would take about {(runner_wall - in_cells / args.jobs) / floor:.2f}x the floor")
         if len(scaling) > 1:
             base = scaling[0][1] / max(scaling[0][2], 1)
             for areas, wall, executed, _ in scaling[1:]:
