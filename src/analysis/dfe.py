@@ -104,7 +104,10 @@ def _fy_from_year_end(year: pd.Series) -> tuple[pd.Series, pd.Series]:
     return (y - 1) * 100 + y % 100, pd.to_datetime(y.astype(str) + "-03-31")
 
 
-def _tidy(base: pd.DataFrame, **cols) -> pd.DataFrame:
+def _tidy(base: pd.DataFrame, name: str, **cols) -> pd.DataFrame:
+    """Tidy columns for the rows of ``base`` (a published file's frame), with provenance."""
+    cols = {"flags": "", "note": "", **cols, "source": SOURCE, "source_file": name,
+            "source_row": (base.index.to_series() + 1).astype("int64")}
     out = pd.DataFrame(index=base.index)
     for c, v in cols.items():
         out[c] = v
@@ -129,6 +132,7 @@ def _wide(df: pd.DataFrame, key: str, spec: tuple, report: ValidationReport) -> 
     start = end if ptype == "snapshot" else pd.to_datetime((tp // 100).astype(str) + "-04-01")
     return _tidy(
         d,
+        name,
         time_period=tp.astype("int64"),
         time_identifier=ti,
         period_type=ptype,
@@ -146,11 +150,6 @@ def _wide(df: pd.DataFrame, key: str, spec: tuple, report: ValidationReport) -> 
         value=value,
         unit=unit,
         status=status,
-        flags="",
-        note="",
-        source=SOURCE,
-        source_file=name,
-        source_row=(d.index.to_series() + 1).astype("int64"),
     )
 
 
@@ -206,6 +205,7 @@ def load_lait(raw_dir: Path, areas: pd.DataFrame, report: ValidationReport) -> p
     start = end.where(ptype.eq("snapshot"), pd.to_datetime((y - 1).astype(str) + "-04-01"))
     return _tidy(
         lait,
+        name,
         time_period=tp.astype("int64"),
         time_identifier=np.where(ptype.eq("snapshot"), "Q4", "Annual"),
         period_type=ptype,
@@ -219,11 +219,6 @@ def load_lait(raw_dir: Path, areas: pd.DataFrame, report: ValidationReport) -> p
         value=value,
         unit=spec.str[1],
         status=status,
-        flags="",
-        note="",
-        source=SOURCE,
-        source_file=name,
-        source_row=(lait.index.to_series() + 1).astype("int64"),
     )
 
 
@@ -242,6 +237,7 @@ def load_census_ethnicity(raw_dir: Path, report: ValidationReport) -> pd.DataFra
         out.append(
             _tidy(
                 d,
+                name,
                 time_period=202122,
                 time_identifier="Q1",
                 period_type="snapshot",
@@ -259,11 +255,6 @@ def load_census_ethnicity(raw_dir: Path, report: ValidationReport) -> pd.DataFra
                 value=value,
                 unit="count",
                 status=status,
-                flags="",
-                note="",
-                source=SOURCE,
-                source_file=name,
-                source_row=(d.index.to_series() + 1).astype("int64"),
             )
         )
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()

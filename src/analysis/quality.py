@@ -37,6 +37,13 @@ class Finding:
     period_end: str = ""
 
 
+def _finding(code: str, message: str, source_tables: str = "", measure: str = "", period: str = "",
+             values: str = "", period_end: str = "") -> "Finding":
+    """A finding of rule ``code``; its title and severity come from the rule's registration."""
+    r = RULES[code]
+    return Finding(code, r.severity, r.title, message, source_tables, measure, period, values, period_end)
+
+
 def _iso(ts) -> str:
     return "" if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
 
@@ -116,9 +123,7 @@ def breakdown_sums(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
     for r in m.to_dict("records"):
         when = _label(r["time_period"], r["time_identifier"], r["period_type"], r["period_end"])
         s_, t_ = r["total_of_parts"], r["printed_total"]
-        out.append(Finding(
-            "DQ01", "warning", RULES["DQ01"].title,
-            f"Table {r['source_table']}: {r['measure']} by {r['breakdown']} {when} adds up to {_fmt(s_)}, "
+        out.append(_finding("DQ01", f"Table {r['source_table']}: {r['measure']} by {r['breakdown']} {when} adds up to {_fmt(s_)}, "
             f"but the table's total is {_fmt(t_)} (difference {_fmt(s_ - t_)}).",
             r["source_table"], r["measure"], when, f"sum={_fmt(s_)}; total={_fmt(t_)}", period_end=_iso(r["period_end"])))
     return out
@@ -139,9 +144,7 @@ def percent_sums(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
         tol = 0.05 * len(g) + 1e-9
         if abs(s - 100) > tol:
             when = _label(k["time_period"], k["time_identifier"], k["period_type"], k["period_end"])
-            out.append(Finding(
-                "DQ02", "warning", RULES["DQ02"].title,
-                f"Table {k['source_table']}: {k['measure']} by {k['breakdown']} {when} adds up to {s:.1f}%, "
+            out.append(_finding("DQ02", f"Table {k['source_table']}: {k['measure']} by {k['breakdown']} {when} adds up to {s:.1f}%, "
                 f"more than rounding allows ({len(g)} figures, ±{tol:.2f}).",
                 k["source_table"], k["measure"], when, f"sum={s:.1f}", period_end=_iso(k["period_end"])))
     return out
@@ -159,9 +162,7 @@ def cumulative_falls(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]
         prev = None
         for r in g.itertuples(index=False):
             if prev is not None and r.value < prev.value:
-                out.append(Finding(
-                    "DQ03", "warning", RULES["DQ03"].title,
-                    f"Table {k['source_table']}: {k['measure']} ({k['breakdown']}: {k['breakdown_value']}) cumulative from 1 April "
+                out.append(_finding("DQ03", f"Table {k['source_table']}: {k['measure']} ({k['breakdown']}: {k['breakdown_value']}) cumulative from 1 April "
                     f"falls from {_fmt(prev.value)} at {prev.time_identifier} to {_fmt(r.value)} at {r.time_identifier} "
                     f"{period_of(r.time_period, 'Annual').fy_label}; a cumulative count can only rise, so one of the two is wrong.",
                     k["source_table"], k["measure"], f"{period_of(r.time_period, 'Annual').fy_label} {prev.time_identifier}–{r.time_identifier}",
@@ -184,8 +185,7 @@ def cross_table(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
         vals = per_table.merge(pd.DataFrame([k]), on=keys)
         when = _label(k["time_period"], k["time_identifier"], k["period_type"], k["period_end"])
         desc = "; ".join(f"table {r.source_table}: {_fmt(r.value)}" for r in vals.itertuples(index=False))
-        out.append(Finding("DQ04", "warning", RULES["DQ04"].title,
-                           f"{k['measure']} ({k['breakdown_value']}) {when} differs between tables — {desc}.",
+        out.append(_finding("DQ04", f"{k['measure']} ({k['breakdown_value']}) {when} differs between tables — {desc}.",
                            ", ".join(vals["source_table"]), k["measure"], when, desc, period_end=_iso(k["period_end"])))
     return out
 
@@ -225,8 +225,7 @@ def local_vs_dfe(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
             said = f"table {names[0]} gives" if len(names) == 1 else f"tables {' and '.join(names)} give"
             when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
             flag = " (the board marks its figure as not yet validated)" if g["flags"].str.contains("unvalidated").any() else ""
-            out.append(Finding("DQ05", "info", RULES["DQ05"].title,
-                               f"{lm} {when}: the board's {said} {_fmt(value)}{flag}; "
+            out.append(_finding("DQ05", f"{lm} {when}: the board's {said} {_fmt(value)}{flag}; "
                                f"the validated DfE return ({r.source_table_dfe}) gives {_fmt(r.value_dfe)}.",
                                f"{tables}, {r.source_table_dfe}", lm, when,
                                f"board={_fmt(value)}; dfe={_fmt(r.value_dfe)}", period_end=_iso(r.period_end)))
@@ -262,8 +261,7 @@ def printed_ratios(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
             tol = 0.5 if decimals == 0 else 0.05
             if abs(exact - r.value) > tol + 1e-9:
                 when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
-                out.append(Finding("DQ06", "warning", RULES["DQ06"].title,
-                                   f"Table {r.source_table}: {pm} {when} is printed as {r.value:g}%, but "
+                out.append(_finding("DQ06", f"Table {r.source_table}: {pm} {when} is printed as {r.value:g}%, but "
                                    f"{_fmt(r.value_num)} / {_fmt(r.value_den)} = {exact:.2f}% "
                                    f"({'truncated rather than rounded' if 0 < exact - r.value < 0.1 else 'does not match'}).",
                                    r.source_table, pm, when, f"printed={r.value:g}; computed={exact:.2f}", period_end=_iso(r.period_end)))
@@ -273,8 +271,7 @@ def printed_ratios(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
     for r in den.merge(tot, on=keys, suffixes=("", "_tot")).itertuples(index=False):
         if r.value != r.value_tot:
             when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
-            out.append(Finding("DQ06", "warning", RULES["DQ06"].title,
-                               f"Table {r.source_table}: the share of referrals moved on to assessment {when} is printed over "
+            out.append(_finding("DQ06", f"Table {r.source_table}: the share of referrals moved on to assessment {when} is printed over "
                                f"{_fmt(r.value)} referrals, but the same table gives {_fmt(r.value_tot)} referrals for that period.",
                                r.source_table, "referrals_to_assessment_denominator", when,
                                f"denominator={_fmt(r.value)}; referrals={_fmt(r.value_tot)}", period_end=_iso(r.period_end)))
@@ -295,8 +292,7 @@ def same_group_two_breakdowns(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list
         k = dict(zip(keys, key))
         when = _label(k["time_period"], k["time_identifier"], k["period_type"], k["period_end"])
         desc = "; ".join(f"by {r.breakdown}: {_fmt(r.value)}" for r in g.itertuples(index=False))
-        out.append(Finding("DQ07", "warning", RULES["DQ07"].title,
-                           f"Table {k['source_table']}: unborn children's {k['measure']} {when} differs between breakdowns — {desc}.",
+        out.append(_finding("DQ07", f"Table {k['source_table']}: unborn children's {k['measure']} {when} differs between breakdowns — {desc}.",
                            k["source_table"], k["measure"], when, desc, period_end=_iso(k["period_end"])))
     return out
 
@@ -327,8 +323,7 @@ def rate_vs_population(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Findin
             tol = 0.5 if float(r.value).is_integer() else 0.05
             if abs(computed - r.value) > tol + 1e-9:
                 when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
-                out.append(Finding("DQ08", "info", RULES["DQ08"].title,
-                                   f"Table {r.source_table}: {rm} {when} is printed as {r.value:g}; {_fmt(r.value_count)} "
+                out.append(_finding("DQ08", f"Table {r.source_table}: {rm} {when} is printed as {r.value:g}; {_fmt(r.value_count)} "
                                    f"(table {r.source_table_count}) per ONS mid-{year} population aged 0–17 ({_fmt(p['value'].iloc[0])}) "
                                    f"gives {computed:.1f}.",
                                    f"{r.source_table}, {r.source_table_count}", rm, when, f"printed={r.value:g}; computed={computed:.1f}", period_end=_iso(r.period_end)))
@@ -343,8 +338,7 @@ def unplaced_values(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
         return []
     out = []
     for table, g in unplaced.groupby("source_table"):
-        out.append(Finding("DQ09", "warning", RULES["DQ09"].title,
-                           f"Table {table}: {len(g)} printed row(s) could not be placed in a period "
+        out.append(_finding("DQ09", f"Table {table}: {len(g)} printed row(s) could not be placed in a period "
                            f"(e.g. '{g['row_label'].iloc[0]}': {g['values_as_printed'].iloc[0]}).",
                            str(table), "", "", f"rows={len(g)}"))
     return out
@@ -359,8 +353,7 @@ def mislabelled_headers(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Findi
     out = []
     for table, rows in g.groupby("source_table"):
         example = rows["note"].iloc[0]
-        out.append(Finding("DQ10", "info", RULES["DQ10"].title,
-                           f"Table {table}: {len(rows)} figure(s) sit under a header that contradicts their dates ({example}).",
+        out.append(_finding("DQ10", f"Table {table}: {len(rows)} figure(s) sit under a header that contradicts their dates ({example}).",
                            str(table), ", ".join(sorted(rows["measure"].unique())), "", f"rows={len(rows)}", period_end=_iso(rows["period_end"].min())))
     return out
 
@@ -373,8 +366,7 @@ def unvalidated(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
     out = []
     for r in g.itertuples(index=False):
         when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
-        out.append(Finding("DQ11", "info", RULES["DQ11"].title,
-                           f"Table {r.source_table}: {r.measure} {when} ({_fmt(r.value)}) is marked as not yet validated.",
+        out.append(_finding("DQ11", f"Table {r.source_table}: {r.measure} {when} ({_fmt(r.value)}) is marked as not yet validated.",
                            r.source_table, r.measure, when, _fmt(r.value), period_end=_iso(r.period_end)))
     return out
 
@@ -400,9 +392,7 @@ def implied_cumulative_falls(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[
                 continue
             implied, slack = r.value / 100 * n, 0.0005 * n
             if prev is not None and implied + slack < prev[0] - prev[1]:
-                out.append(Finding(
-                    "DQ12", "warning", RULES["DQ12"].title,
-                    f"Table {k['source_table']}: {k['breakdown_value']} ({k['breakdown']}) is {prev[2]:g}% of {_fmt(prev[3])} referrals "
+                out.append(_finding("DQ12", f"Table {k['source_table']}: {k['breakdown_value']} ({k['breakdown']}) is {prev[2]:g}% of {_fmt(prev[3])} referrals "
                     f"at {prev[4]} (about {prev[0]:,.0f}) but {r.value:g}% of {_fmt(n)} at {r.time_identifier} (about {implied:,.0f}): "
                     f"a cumulative count cannot fall, so records were re-coded or a figure is wrong.",
                     k["source_table"], "referrals_share", f"{period_of(r.time_period, 'Annual').fy_label} {prev[4]}–{r.time_identifier}",
@@ -428,8 +418,7 @@ def share_beside_count(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Findin
             exact = 100 * r.value_count / r.total if r.total else np.nan
             if abs(exact - r.value) > 0.05 + 1e-9:
                 when = _label(r.time_period, r.time_identifier, r.period_type, r.period_end)
-                out.append(Finding("DQ13", "warning", RULES["DQ13"].title,
-                                   f"Table {r.source_table}: {r.breakdown_value} {when} is printed as {r.value:g}% beside "
+                out.append(_finding("DQ13", f"Table {r.source_table}: {r.breakdown_value} {when} is printed as {r.value:g}% beside "
                                    f"{_fmt(r.value_count)} of {_fmt(r.total)} referrals, which is {exact:.2f}%.",
                                    r.source_table, sm, when, f"printed={r.value:g}; computed={exact:.2f}", period_end=_iso(r.period_end)))
     return out
