@@ -11,7 +11,10 @@
    private folder) instead of TCP ports, so parallel kernels cannot race for a port (papermill
    issue #511); a kernel that fails to *start* is retried. Every cell has a timeout; no
    per-cell saving; no ``cwd`` (a process-wide ``chdir`` is not thread-safe): the notebooks get
-   absolute paths as parameters.
+   absolute paths as parameters. While this process validates the data (one core busy), each
+   worker starts its first kernel and imports the modules the notebooks' import statements
+   name, silently; no notebook cell runs before validation has passed (``--no-prewarm``
+   turns this off).
 3. **Export** each cleanly executed notebook to a self-contained HTML appendix
    (:mod:`analysis.export`): no code, prompts, traceback, network request or local path, and in
    ``public`` mode no count from 1 to 5 in a table.
