@@ -310,7 +310,6 @@ def test_leaky_notebooks_are_not_exported(workspace, contracts):
 @notebook
 def test_kernels_use_ipc_sockets(tmp_path):
     """Parallel kernels must not race for TCP ports: each gets its own IPC socket folder."""
-    from jupyter_client.asynchronous import AsyncKernelClient  # noqa: F401 - import check
     from jupyter_core.utils import run_sync
 
     km_class = runner._kernel_manager_class(tmp_path, {"PYTHONHASHSEED": "0"})

@@ -66,7 +66,7 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__, paths
+from . import paths
 from .export import (
     DISCLOSURE_MODES,
     AppendixContext,
