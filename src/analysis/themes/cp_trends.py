@@ -394,16 +394,19 @@ def board_plans(run: _Run) -> pd.DataFrame:
             "printed_rate": float(pr["value"].iloc[0]) if not pr.empty else np.nan,
         })
     out = pd.DataFrame(rows)
-    ok = out["population"].notna()
-    out["rate"] = np.nan
-    out["lower"] = np.nan
-    out["upper"] = np.nan
-    if ok.any():
-        t = stats.rate_ci_table(out.loc[ok, "count"], out.loc[ok, "population"], PER, conf=0.95)
-        out.loc[ok, "rate"] = t["value"].to_numpy()
-        out.loc[ok, "lower"] = t["lower"].to_numpy()
-        out.loc[ok, "upper"] = t["upper"].to_numpy()
+    _add_rates(out, "count", "population", ("rate", "lower", "upper"))
     return out
+
+
+def _add_rates(frame: pd.DataFrame, count: str, population: str, names: tuple[str, str, str]) -> None:
+    """Add rate per 10,000 with its 95% limits (Byar's / exact) where the population is known."""
+    ok = frame[count].notna() & frame[population].notna()
+    for name in names:
+        frame[name] = np.nan
+    if ok.any():
+        t = stats.rate_ci_table(frame.loc[ok, count], frame.loc[ok, population], PER, conf=0.95)
+        for name, col in zip(names, ("value", "lower", "upper")):
+            frame.loc[ok, name] = t[col].to_numpy()
 
 
 def plan_changes(run: _Run, series: pd.DataFrame) -> pd.DataFrame:
@@ -1717,15 +1720,7 @@ def _context_section(run: _Run) -> Section:
         frame["cp"] = frame["period_end"].map(cp.set_index("period_end")["count"]) if not cp.empty else np.nan
         frame["population"] = [run.population(ctx.area_code, t) for t in frame["period_end"]]
         frame["population"] = frame["population"].astype("float64")
-        ok = frame["lac"].notna() & frame["population"].notna()
-        frame["lac_rate"] = np.nan
-        frame["lac_lower"] = np.nan
-        frame["lac_upper"] = np.nan
-        if ok.any():
-            t = stats.rate_ci_table(frame.loc[ok, "lac"], frame.loc[ok, "population"], PER, conf=0.95)
-            frame.loc[ok, "lac_rate"] = t["value"].to_numpy()
-            frame.loc[ok, "lac_lower"] = t["lower"].to_numpy()
-            frame.loc[ok, "lac_upper"] = t["upper"].to_numpy()
+        _add_rates(frame, "lac", "population", ("lac_rate", "lac_lower", "lac_upper"))
         frame["three_groups"] = frame[["lac", "cin", "cp"]].sum(axis=1, min_count=3)
         last = frame.iloc[-1]
         if not pd.isna(last["lac"]):
