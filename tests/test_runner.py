@@ -355,3 +355,18 @@ def test_discover_themes_order_and_scope(tmp_path):
     (tmp_path / "zeta.ipynb").write_text(json.dumps(nb))
     with pytest.raises(RunError, match="zeta.ipynb: metadata safeguarding.scope is 'regional'"):
         runner.discover_themes(tmp_path)
+
+
+def test_shipped_theme_scopes_match_what_each_theme_can_say_without_board_data():
+    """Training is built only from a board's own report, so it is declared ``local`` (a
+    150-authority run skips it where there is no board data, and the index says so); the other
+    themes have DfE/ONS sections and run for any authority."""
+    repo_notebooks = Path(runner.__file__).resolve().parents[2] / "notebooks"
+    scopes = {t.name: t.scope for t in runner.discover_themes(repo_notebooks)}
+    assert scopes == {"cp_trends": "national", "representation": "national", "cdop": "national",
+                      "training": "local"}
+    from analysis.themes import cdop, training
+
+    no_board = "E06000001"  # Hartlepool: DfE data, no board report in data/raw
+    assert training.build(area_code=no_board, period="2017-18 Q4").status == "no_local_data"
+    assert cdop.build(area_code=no_board, period="2017-18 Q4").status == "partial"
