@@ -37,3 +37,47 @@ def test_build_writes_processed_and_leaves_raw_untouched(tmp_path):
     assert all(p.exists() and p.stat().st_size > 0 for p in paths.values())
     after = {p: digest(p) for p in RAW.rglob("*") if p.is_file()}
     assert before == after
+
+
+def _same_dataset(a, b):
+    import pandas as pd
+
+    for name in data._PROCESSED_FRAMES:
+        fa, fb = getattr(a, name).reset_index(drop=True), getattr(b, name).reset_index(drop=True)
+        pd.testing.assert_frame_equal(fa, fb, check_dtype=False, obj=name)  # same values, cached or not
+
+
+def test_cache_slots_are_per_folder_and_content_and_never_half_written(tmp_path, monkeypatch):
+    """Two runs on different data folders each get their own slot (neither overwrites the other);
+    changing a file is a miss (the notebooks then validate data/raw); a half-written slot is
+    never read."""
+    import shutil
+
+    monkeypatch.setenv("SAFEGUARDING_PROCESSED_DIR", str(tmp_path / "processed"))
+    raw_a, raw_b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(RAW, raw_a)
+    shutil.copytree(RAW, raw_b)
+    assert data._read_processed(raw_a) is None  # nothing stored yet
+
+    slot_a = data.store_validated(raw_a)
+    slot_b = data.store_validated(raw_b)
+    assert slot_a != slot_b and slot_a.is_dir() and slot_b.is_dir()
+    from analysis.quality import run_checks
+
+    fresh = data._load(raw_a.resolve())
+    run_checks(fresh)  # fills fresh.findings, as the stored slot holds them
+    from_a = data._read_processed(raw_a)
+    assert from_a is not None and from_a.raw_dir == raw_a.resolve()
+    _same_dataset(from_a, fresh)
+    assert len(from_a.findings) > 0
+    assert data._read_processed(raw_b).raw_dir == raw_b.resolve()
+
+    # a changed input file: a different fingerprint, so the stored slot is not used
+    csv = next((raw_b / "wscb_2017_18").glob("*.csv"))
+    csv.write_text(csv.read_text() + "\n")
+    assert data._read_processed(raw_b) is None
+    assert data._read_processed(raw_a) is not None  # untouched by b's change
+
+    # a slot without its fingerprint (as if its writer died half way) is a miss, not an error
+    (slot_a / "fingerprint.json").unlink()
+    assert data._read_processed(raw_a) is None

@@ -14,6 +14,7 @@ problem; :func:`validate_raw` returns the same report without raising.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -271,38 +272,91 @@ def fingerprint(raw: Path) -> str:
 
 
 _PROCESSED_FRAMES = ("observations", "areas", "districts", "dictionary", "unplaced", "findings")
+#: Validated datasets stored under data/processed/cache/<slot>/, one slot per (data folder, fingerprint).
+_CACHE_DIR = "cache"
+_CACHE_KEEP = 4  # slots kept; older ones are removed when a new one is written
 
 
-def _write_processed(ds: "Dataset", out: Path) -> None:
-    """Store a validated dataset so later loads of the same inputs skip validation."""
+def _cache_slot(root: Path, raw: Path, sha: str) -> Path:
+    """The cache folder for one data folder at one fingerprint. Different folders and different
+    contents get different slots, so runs on different data never overwrite each other."""
+    import hashlib
+
+    return root / _CACHE_DIR / hashlib.sha256(f"{raw}\n{sha}".encode()).hexdigest()[:20]
+
+
+def _write_processed(ds: "Dataset", root: Path) -> Path:
+    """Store a validated dataset so later loads of the same inputs skip validation.
+
+    Written into a temporary folder and renamed into its slot in one step: a reader sees a
+    whole slot or none (never a mix of two runs' files); a slot that exists is left as it is
+    (same fingerprint, same content).
+    """
     import json
+    import shutil
+    import uuid
 
     from .quality import run_checks
 
+    raw = Path(ds.raw_dir).resolve()
+    sha = fingerprint(raw)
+    slot = _cache_slot(root, raw, sha)
+    if (slot / "fingerprint.json").exists():
+        return slot
     run_checks(ds)  # fills ds.findings
-    for name in _PROCESSED_FRAMES:
-        frame = getattr(ds, name)
-        frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_parquet(out / f"{name}.parquet", index=False)
-    (out / "fingerprint.json").write_text(json.dumps({"raw_dir": str(ds.raw_dir), "sha256": fingerprint(ds.raw_dir),
-                                                      "files_checked": ds.report.files_checked}, indent=1))
+    tmp = root / _CACHE_DIR / f".tmp-{uuid.uuid4().hex}"
+    tmp.mkdir(parents=True)
+    try:
+        for name in _PROCESSED_FRAMES:
+            frame = getattr(ds, name)
+            frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_parquet(
+                tmp / f"{name}.parquet", index=False)
+        (tmp / "fingerprint.json").write_text(json.dumps({"raw_dir": str(raw), "sha256": sha,
+                                                          "files_checked": ds.report.files_checked}, indent=1))
+        try:
+            os.rename(tmp, slot)
+        except OSError:  # another run stored the same slot first
+            if not (slot / "fingerprint.json").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _prune_cache(root / _CACHE_DIR, keep=_CACHE_KEEP, current=slot)
+    return slot
+
+
+def _prune_cache(folder: Path, *, keep: int, current: Path) -> None:
+    """Remove all but the ``keep`` newest slots (and temporary folders over a day old). A run
+    still reading a removed slot falls back to loading data/raw (see :func:`_read_processed`)."""
+    import shutil
+    import time
+
+    slots = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in slots if p != current][max(keep - 1, 0):]:
+        shutil.rmtree(old, ignore_errors=True)
+    for tmp in folder.glob(".tmp-*"):
+        if time.time() - tmp.stat().st_mtime > 86400:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _read_processed(raw: Path) -> "Dataset | None":
-    """The dataset from data/processed when it was built from exactly these inputs, else None."""
+    """The dataset from data/processed when it was stored from exactly these inputs, else None."""
     import json
 
     from .paths import processed_dir
 
-    out = processed_dir()
-    meta = out / "fingerprint.json"
-    if not meta.exists():
-        return None
+    raw = Path(raw).resolve()
     try:
-        info = json.loads(meta.read_text())
-        if info.get("raw_dir") != str(raw) or info.get("sha256") != fingerprint(raw):
+        sha = fingerprint(raw)
+        slot = _cache_slot(processed_dir(), raw, sha)
+        meta = slot / "fingerprint.json"
+        if not meta.exists():
             return None
-        frames = {name: pd.read_parquet(out / f"{name}.parquet") for name in _PROCESSED_FRAMES}
-    except (OSError, ValueError):
+        info = json.loads(meta.read_text())
+        if info.get("raw_dir") != str(raw) or info.get("sha256") != sha:
+            return None
+        frames = {name: pd.read_parquet(slot / f"{name}.parquet") for name in _PROCESSED_FRAMES}
+    except (OSError, ValueError):  # removed or unreadable: load data/raw instead
         return None
     return Dataset(raw, report=ValidationReport(files_checked=info.get("files_checked", [])), **frames)
 
@@ -362,10 +416,32 @@ def build_processed(raw_dir: str | Path | None = None, out_dir: str | Path | Non
         "observations_local_csv": out / "observations_local.csv",
         "quality_findings": out / "quality_findings.csv",
     }
-    _write_processed(ds, out) if out.resolve() == processed_dir().resolve() else ds.observations.to_parquet(paths["observations"], index=False)
-    ds.observations[ds.observations["source"] != dfe.SOURCE].to_csv(paths["observations_local_csv"], index=False)
-    run_checks(ds).to_csv(paths["quality_findings"], index=False)
+    local = ds.observations[ds.observations["source"] != dfe.SOURCE]
+    # each file written beside its final name and renamed over it: a reader never sees half a file
+    _replace_with(paths["observations"], lambda p: ds.observations.to_parquet(p, index=False))
+    _replace_with(paths["observations_local_csv"], lambda p: local.to_csv(p, index=False))
+    _replace_with(paths["quality_findings"], lambda p: run_checks(ds).to_csv(p, index=False))
+    if out.resolve() == processed_dir().resolve():
+        _write_processed(ds, out)  # the notebooks' fast path (see load)
     return paths
+
+
+def store_validated(raw_dir: str | Path | None = None) -> Path:
+    """Store the validated dataset (and its findings) in data/processed's cache, so each
+    notebook's kernel loads it in a fraction of a second instead of validating data/raw again.
+    Returns the cache slot. Raises :class:`DataValidationError` on invalid input."""
+    from .paths import processed_dir
+
+    return _write_processed(load(raw_dir), processed_dir())
+
+
+def _replace_with(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def available_periods(raw_dir: str | Path | None = None, area_code: str | None = None) -> list[Period]:
