@@ -233,6 +233,39 @@ def test_run_exports_appendices_index_and_manifest(workspace, contracts):
 
 
 @notebook
+def test_promotion_waits_for_another_run_of_the_same_area_and_period(workspace, contracts):
+    """Two runs of one area and period finishing together must not leave a mix of their files:
+    while one holds the folder's lock, the other's finished appendix waits in staging."""
+    import fcntl
+    import threading
+
+    workspace.add_theme("plain", "plain")
+    final = workspace.reports / "E10000031" / "2017-18-Q4"
+    locks = workspace.reports / runner.LOCKS_DIR
+    locks.mkdir()
+    holder = open(locks / "E10000031__2017-18-Q4.lock", "a+b")
+    fcntl.flock(holder, fcntl.LOCK_EX)  # "the other run", promoting
+    box = {}
+    thread = threading.Thread(target=lambda: box.update(zip(("result", "output"), _run(workspace))))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 300
+        staged = []
+        while not staged and thread.is_alive() and time.monotonic() < deadline:
+            staged = list((workspace.reports / runner.STAGING_DIR).glob("*/E10000031/plain.html"))
+            time.sleep(0.2)
+        assert staged, "the run never staged its appendix"
+        time.sleep(1.5)
+        assert thread.is_alive() and not (final / "plain.html").exists()  # waiting for the lock
+    finally:
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        holder.close()
+        thread.join(300)
+    assert box["result"].exit_code == EXIT_OK, box["output"]
+    assert (final / "plain.html").exists() and (final / "index.html").exists()
+
+
+@notebook
 def test_failed_theme_keeps_previous_appendix_and_names_the_cell(workspace, contracts):
     workspace.add_theme("alpha", "plain")
     workspace.add_theme("beta", "plain")

@@ -19,7 +19,8 @@
    (:mod:`analysis.export`): no code, prompts, traceback, network request or local path, and in
    ``public`` mode no count from 1 to 5 in a table.
 4. **Promote safely.** Everything is built under ``reports/.staging/<run id>/`` and moved into
-   ``reports/<area>/<period>/`` file by file (atomic renames) only when the run has finished.
+   ``reports/<area>/<period>/`` file by file (atomic renames) only when the run has finished,
+   under a per-area-and-period lock (two runs finishing together leave one run's set, not a mix).
    A failed theme keeps its previous good appendix untouched and leaves its executed notebook
    as ``<theme>.failed.ipynb`` for debugging; an interrupted run promotes nothing.
 5. **Index and manifest** per area and period: ``index.html`` (links, key findings,
@@ -97,6 +98,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 SCOPES = ("local", "national")
 ENGINE_NAME = "safeguarding"
 STAGING_DIR = ".staging"
+LOCKS_DIR = ".locks"  # reports/.locks/<area>__<period>.lock: see _area_lock
 MANIFEST_SCHEMA_VERSION = 1
 
 #: Distributions whose versions go into the manifest.
@@ -947,11 +949,11 @@ def _store_processed(raw_dir: Path, out: TextIO) -> None:
     """Write the validated dataset (and its findings) to data/processed, so each notebook's kernel
     loads it in a fraction of a second instead of validating data/raw again. Optional: when it
     cannot be written the notebooks load and validate data/raw themselves."""
-    build = getattr(import_module("analysis.data"), "build_processed", None)
-    if build is None:
+    store = getattr(import_module("analysis.data"), "store_validated", None)
+    if store is None:
         return
     try:
-        build(raw_dir)
+        store(raw_dir)
     except Exception as exc:  # noqa: BLE001 - a speed-up only; the run goes on without it
         print(f"note: data/processed was not refreshed ({type(exc).__name__}: {_first_line(str(exc), 160)}); "
               "each notebook will validate data/raw itself.", file=out)
@@ -1046,40 +1048,41 @@ def _run(options: RunOptions, *, out: TextIO, run_id: str, started: dt.datetime,
         for area in areas:
             area_results = [r for r in results if r.area_code == area.code]
             final = reports_dir / area.code / period.slug
-            previous = _previous_manifest(final)
-            for r in area_results:
-                r.run_id = run_id
-            _promote(staging_root / area.code, final, area_results)
-            area_results = area_results + _carried_forward(previous, final, {r.theme for r in area_results})
-            finished = _utc_now()
-            manifest = _manifest(
-                run_id=run_id, options=options, period=period, area=area, areas=areas, themes=themes,
-                results=area_results, inputs=inputs, started=started, finished=finished,
-                quality=quality, quality_note=quality_note, validation=report, previous=previous,
-                has_appendix=lambda theme, final=final: (final / f"{theme}.html").exists(),
-            )
-            area_quality, area_note = quality, quality_note
-            if quality is not None and not area.has_local_data:
-                # the checks examine the local (board) datasets; this area has none
-                area_quality = None
-                area_note = (f"The data-quality checks examine the local (board) datasets; there is none for "
-                             f"{area.name} in the data folder, so there are no findings to show.")
-            try:
-                index_html = _index_html(final, area, period, options.disclosure, run_date, run_id, started,
-                                         finished, area_results, area_quality, area_note, inputs, roots, previous)
-            except ExportError as exc:
-                message = redact_paths(str(exc), path_names)
-                result.messages.append(f"index page of {area.code} not written: {message}")
-                manifest["index_error"] = message
-                index_html = None
-            manifest["exit_code"] = EXIT_FAILED if (any(r.status == "failed" and not r.carried_forward for r in area_results) or index_html is None or quality is None) else EXIT_OK
-            (final / "manifests").mkdir(exist_ok=True)
-            text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-            _write_atomic(final / "manifests" / f"{run_id}.json", text)
-            _write_atomic(final / "manifest.json", text)
-            if index_html is not None:
-                _write_atomic(final / "index.html", index_html)
-            result.report_dirs[area.code] = final
+            with _area_lock(final):  # one run at a time promotes into this folder
+                previous = _previous_manifest(final)
+                for r in area_results:
+                    r.run_id = run_id
+                _promote(staging_root / area.code, final, area_results)
+                area_results = area_results + _carried_forward(previous, final, {r.theme for r in area_results})
+                finished = _utc_now()
+                manifest = _manifest(
+                    run_id=run_id, options=options, period=period, area=area, areas=areas, themes=themes,
+                    results=area_results, inputs=inputs, started=started, finished=finished,
+                    quality=quality, quality_note=quality_note, validation=report, previous=previous,
+                    has_appendix=lambda theme, final=final: (final / f"{theme}.html").exists(),
+                )
+                area_quality, area_note = quality, quality_note
+                if quality is not None and not area.has_local_data:
+                    # the checks examine the local (board) datasets; this area has none
+                    area_quality = None
+                    area_note = (f"The data-quality checks examine the local (board) datasets; there is none for "
+                                 f"{area.name} in the data folder, so there are no findings to show.")
+                try:
+                    index_html = _index_html(final, area, period, options.disclosure, run_date, run_id, started,
+                                             finished, area_results, area_quality, area_note, inputs, roots, previous)
+                except ExportError as exc:
+                    message = redact_paths(str(exc), path_names)
+                    result.messages.append(f"index page of {area.code} not written: {message}")
+                    manifest["index_error"] = message
+                    index_html = None
+                manifest["exit_code"] = EXIT_FAILED if (any(r.status == "failed" and not r.carried_forward for r in area_results) or index_html is None or quality is None) else EXIT_OK
+                (final / "manifests").mkdir(exist_ok=True)
+                text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+                _write_atomic(final / "manifests" / f"{run_id}.json", text)
+                _write_atomic(final / "manifest.json", text)
+                if index_html is not None:
+                    _write_atomic(final / "index.html", index_html)
+                result.report_dirs[area.code] = final
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
         with contextlib.suppress(OSError):
@@ -1135,6 +1138,27 @@ def _execute_all(runner: _Runner, jobs: list[_Job], workers: _Workers, progress:
     order = {(j.area.code, j.theme.name): i for i, j in enumerate(jobs)}
     results.sort(key=lambda r: order[(r.area_code, r.theme)])
     return results
+
+
+@contextlib.contextmanager
+def _area_lock(final: Path):
+    """Hold ``reports/.locks/<area>__<period>.lock`` while a run promotes its files, reads the previous manifest and writes
+    the index and manifest: two runs of the same area and period finishing together then leave
+    one run's complete set (the later one's), never a mix. Execution is not serialised, only
+    this last step (a fraction of a second). POSIX ``flock``; elsewhere no lock is taken."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    locks = final.parent.parent / LOCKS_DIR
+    locks.mkdir(parents=True, exist_ok=True)
+    with open(locks / f"{final.parent.name}__{final.name}.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _promote(staging: Path, final: Path, results: list[NotebookResult]) -> None:
