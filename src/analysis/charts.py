@@ -5,6 +5,11 @@ units, a source note, a colour-blind-safe palette (Okabe–Ito), no meaning carr
 alone (markers, line styles and direct labels as well), and alt text; the data table is shown
 beside it by :mod:`analysis.display`.
 
+The words around a chart are the figure's, not the axes': the title (bold), the subtitle under
+it and the source at the foot are wrapped to the figure's width with the font's own character
+widths, and the figure grows by the room they take, so the image is exactly the figure (nothing
+is cut off and nothing widens it; ``tests/test_charts.py`` checks every chart of every theme).
+
 Usage::
 
     fig, ax = new_chart()
@@ -17,7 +22,9 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import matplotlib
 
@@ -87,21 +94,100 @@ def new_chart(width: float = 8.0, height: float = 4.5):
     return fig, ax
 
 
+#: Type sizes (points) of the words around a chart, and the figure's margin (inches).
+TITLE_PT, SUBTITLE_PT, SOURCE_PT = 13.0, 10.5, 8.0
+MARGIN_IN = 0.12
+_LINE = 1.2  # matplotlib's default line spacing
+
+
+@lru_cache(maxsize=4)
+def _font(weight: str):
+    """The house font at 100 pt and 72 dpi (one point per pixel), for measuring text."""
+    from matplotlib import ft2font
+    from matplotlib.font_manager import FontProperties, findfont
+
+    font = ft2font.FT2Font(findfont(FontProperties(family=plt.rcParams["font.family"], weight=weight)))
+    font.set_size(100, 72)
+    return font
+
+
+@lru_cache(maxsize=4096)
+def _advance(char: str, weight: str) -> float:
+    """Advance width of one character at 1 pt, in points (a missing glyph counts as an 'M')."""
+    font = _font(weight)
+    code = ord(char) if font.get_char_index(ord(char)) else ord("M")
+    return font.load_char(code).linearHoriAdvance / 65536 / 100
+
+
+def text_width(text: str, size_pt: float, weight: str = "normal") -> float:
+    """Width in inches of one line of ``text`` in the house font (kerning ignored: within ~2%)."""
+    return sum(_advance(c, weight) for c in text) * size_pt / 72
+
+
+def wrap(text: str, width_in: float, size_pt: float, weight: str = "normal") -> str:
+    """``text`` broken at spaces into lines no wider than ``width_in`` (existing line breaks kept;
+    a single word longer than the line stays whole). Measured with the font's own widths, so a
+    title wraps where it would run off the chart instead of stretching the image."""
+    limit = width_in * 0.94  # room for hinting (glyphs snap to whole pixels: up to ~5% wider) and kerning
+    out = []
+    for para in text.split("\n"):
+        line = ""
+        for word in para.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and text_width(candidate, size_pt, weight) > limit:
+                out.append(line)
+                line = word
+            else:
+                line = candidate
+        out.append(line)
+    return "\n".join(out)
+
+
+def _height(text: str, size_pt: float) -> float:
+    return (text.count("\n") + 1) * size_pt * _LINE / 72
+
+
 def finish(fig, ax, *, title: str, subtitle: str, xlabel: str, ylabel: str, source: str, alt: str,
            legend: bool = True) -> Chart:
-    """Title (the finding), subtitle (the statistic), axis labels, source note; PNG and close."""
+    """Title (the finding), subtitle (the statistic), axis labels, source note; PNG and close.
+
+    The title, subtitle and source are wrapped to the figure's width and the figure is made
+    taller by the room they need, so the plotting area keeps the size the caller chose and the
+    image is as wide as the figure (a long title no longer widens it, which shrank every label
+    on the page). One layout pass (``tight_layout`` inside the room left) and one render.
+    """
     if not alt or not title:
         raise ValueError("every chart needs a title that states the finding and alt text")
-    fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
-    ax.set_title(subtitle, loc="left", fontsize=10.5, fontweight="normal", color="#333333")
+    width, height = fig.get_size_inches()
+    text_w = width - 2 * MARGIN_IN
+    title = wrap(title, text_w, TITLE_PT, "bold")
+    subtitle = wrap(subtitle, text_w, SUBTITLE_PT) if subtitle else ""
+    source = wrap(source, text_w, SOURCE_PT) if source else ""
+    title_h = _height(title, TITLE_PT)
+    sub_h = (0.06 + _height(subtitle, SUBTITLE_PT)) if subtitle else 0.0
+    # The figure grows by the room the words need, so the plotting area keeps its size.
+    total = height + MARGIN_IN + title_h + sub_h + (_height(source, SOURCE_PT) if source else 0.0) + MARGIN_IN
+    fig.set_size_inches(width, total)
+    x = MARGIN_IN / width
+    # tight_layout makes room for the suptitle and the supxlabel in the same single pass that
+    # places the axes; the subtitle sits in blank lines added under the title for it.
+    blank = math.ceil(sub_h / (TITLE_PT * _LINE / 72)) if subtitle else 0
+    fig.suptitle(title + "\n" * blank, x=x, y=1 - MARGIN_IN / total, ha="left", va="top",
+                 fontsize=TITLE_PT, fontweight="bold")
+    if subtitle:
+        fig.text(x, 1 - (MARGIN_IN + title_h + 0.06) / total, subtitle, ha="left", va="top",
+                 fontsize=SUBTITLE_PT, color="#333333")
+    if source:
+        fig.supxlabel(source, x=x, y=MARGIN_IN / total, ha="left", va="bottom", fontsize=SOURCE_PT,
+                      color="#444444")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     handles, labels = ax.get_legend_handles_labels()
     if legend and labels:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.text(0.01, 0.005, source, fontsize=8, color="#444444", ha="left", va="bottom")
-    fig.tight_layout(rect=(0, 0.04, 1, 0.95))
+    fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", metadata={"Software": None})
     plt.close(fig)
-    return Chart(title=title, subtitle=subtitle, alt=alt, source=source, png=buf.getvalue())
+    return Chart(title=title.replace("\n", " "), subtitle=subtitle.replace("\n", " "), alt=alt,
+                 source=source.replace("\n", " "), png=buf.getvalue())

@@ -496,7 +496,7 @@ def _course_chart(prog: Programme, what: str, ctx: Context):
 
     alt = (f"Horizontal bar chart of {unit} by course in {prog.fy}, largest first: "
            + "; ".join(f"{r.course}: {alt_value(r)}" for r in c.iloc[::-1].itertuples(index=False)) + ".")
-    chart = charts.finish(fig, ax, title=_wrap(title, 80), subtitle=subtitle, xlabel=xlabel, ylabel="Course",
+    chart = charts.finish(fig, ax, title=title, subtitle=subtitle, xlabel=xlabel, ylabel="Course",
                           source=prog.source, alt=alt, legend=False)
     table.title = title
     return chart, table
@@ -926,7 +926,7 @@ def _uptake_chart(up: Uptake, ctx: Context):
                + ("" if pd.isna(r.lower) else f" (95% CI {_pct(r.lower, 1)} to {_pct(r.upper, 1)})")
                for r in f.itertuples(index=False)) + ".")
     ax.legend(loc="upper right")
-    chart = charts.finish(fig, ax, title=_wrap(title, 90), subtitle=_wrap(subtitle, 110), xlabel="Percent (%)",
+    chart = charts.finish(fig, ax, title=title, subtitle=subtitle, xlabel="Percent (%)",
                           ylabel="", source=up.source, alt=alt, legend=False)
     return chart, table
 
