@@ -81,3 +81,18 @@ def test_cache_slots_are_per_folder_and_content_and_never_half_written(tmp_path,
     # a slot without its fingerprint (as if its writer died half way) is a miss, not an error
     (slot_a / "fingerprint.json").unlink()
     assert data._read_processed(raw_a) is None
+
+
+def test_cache_keeps_the_newest_slots_and_the_current_one(tmp_path):
+    import os
+    import time
+
+    now = time.time()
+    for i in range(6):  # slot0 newest ... slot5 oldest
+        (tmp_path / f"slot{i}").mkdir()
+        os.utime(tmp_path / f"slot{i}", (now - i * 60, now - i * 60))
+    (tmp_path / ".tmp-fresh").mkdir()  # another run writing now: left alone
+    (tmp_path / ".tmp-stale").mkdir()
+    os.utime(tmp_path / ".tmp-stale", (now - 2 * 86400, now - 2 * 86400))
+    data._prune_cache(tmp_path, keep=4, current=tmp_path / "slot5")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".tmp-fresh", "slot0", "slot1", "slot2", "slot5"]

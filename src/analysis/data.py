@@ -330,12 +330,17 @@ def _prune_cache(folder: Path, *, keep: int, current: Path) -> None:
     import shutil
     import time
 
-    slots = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                   key=lambda p: p.stat().st_mtime, reverse=True)
+    def age(p: Path) -> float:
+        try:
+            return time.time() - p.stat().st_mtime
+        except OSError:  # removed meanwhile by another run
+            return -1.0
+
+    slots = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")), key=age)
     for old in [p for p in slots if p != current][max(keep - 1, 0):]:
         shutil.rmtree(old, ignore_errors=True)
     for tmp in folder.glob(".tmp-*"):
-        if time.time() - tmp.stat().st_mtime > 86400:
+        if age(tmp) > 86400:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
