@@ -22,7 +22,7 @@ import pytest
 from analysis.export import check_html, local_roots
 from analysis.runner import THEMES
 
-from conftest_runner import REPO, assert_page_renders, chromium, open_in_browser  # noqa: F401
+from conftest_runner import REPO, assert_page_renders, chromium, open_in_browser, strip_run_date  # noqa: F401
 
 pytestmark = pytest.mark.notebook
 
@@ -65,6 +65,36 @@ def test_readme_command_produces_index_and_four_appendices(shipped_run):
     entry = next(i for i in manifest["inputs"] if i["path"] == "data/raw/wscb_2017_18/t2_1_contacts_referrals_assessments.csv")
     assert entry["sha256"] == hashlib.sha256(shipped.read_bytes()).hexdigest()
     assert not (clone / "reports" / ".staging").exists()
+
+
+def test_rerun_on_the_same_inputs_gives_the_same_appendices(shipped_run):
+    """The issue: re-running on the same inputs produces the same appendices apart from the run
+    date. The README command again in the same clone; each appendix (charts included) and each
+    executed notebook's outputs must match the first run's, byte for byte, once the run date
+    is taken out."""
+    clone, proc = shipped_run
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = clone / "reports" / "E10000031" / "2017-18-Q4"
+    first = {t: (out / f"{t}.html").read_text(encoding="utf-8") for t in THEMES}
+    first_outputs = {t: _outputs(out / f"{t}.ipynb") for t in THEMES}
+    first_run = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["run_id"]
+    env = {**os.environ, "PYTHONPATH": str(clone / "src")}
+    for var in ("SAFEGUARDING_RAW_DIR", "SAFEGUARDING_REPORTS_DIR", "SAFEGUARDING_NOTEBOOKS_DIR"):
+        env.pop(var, None)
+    again = subprocess.run([sys.executable, "-m", "analysis.cli", "run"], cwd=clone, env=env,
+                           capture_output=True, text=True, timeout=1500)
+    assert again.returncode == 0, again.stderr[-4000:]
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["run_id"] != first_run
+    for t in THEMES:
+        second = (out / f"{t}.html").read_text(encoding="utf-8")
+        assert strip_run_date(second) == strip_run_date(first[t]), t
+        assert _outputs(out / f"{t}.ipynb") == first_outputs[t], t
+
+
+def _outputs(path: Path) -> list:
+    """A notebook's outputs, without the timings papermill records."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"]
 
 
 def test_every_shipped_page_is_fit_to_publish(shipped_run):
