@@ -154,7 +154,8 @@ def finish(fig, ax, *, title: str, subtitle: str, xlabel: str, ylabel: str, sour
     The title, subtitle and source are wrapped to the figure's width and the figure is made
     taller by the room they need, so the plotting area keeps the size the caller chose and the
     image is as wide as the figure (a long title no longer widens it, which shrank every label
-    on the page). One layout pass (``tight_layout`` inside the room left) and one render.
+    on the page). One layout pass (``tight_layout``, which also makes room for the title and the
+    source) and one render; the old extra tight-bounding-box pass is gone.
     """
     if not alt or not title:
         raise ValueError("every chart needs a title that states the finding and alt text")
