@@ -101,3 +101,24 @@ def test_every_theme_chart_fits_its_figure(monkeypatch, area):
     for theme in (cp_trends, representation, cdop, training):
         theme.build(area_code=area, period="2017-18 Q4")
     assert len(seen) >= (20 if area == "E10000031" else 3)
+
+
+def test_a_legend_under_the_plot_sits_just_under_the_axis_labels(monkeypatch):
+    """Themes anchor legends under the plot in fractions of its height; after the layout pass
+    resizes the plot that left a band of white space (0.5 to 1 inch) above or below the legend."""
+    fig, ax = charts.new_chart(8.5, 5.6)
+    for i in range(4):
+        ax.plot([1, 2, 3], [i, i + 1, i + 2], label=f"Series {i}", **charts.series_style(i))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, frameon=False)
+    chart = _finish_and_keep(monkeypatch, fig, ax, title="A finding", subtitle="A statistic", xlabel="Quarter",
+                             ylabel="Children", source="Source: somewhere", alt="Line chart.", legend=False)
+    renderer = fig.canvas.get_renderer()
+    axis = ax.xaxis.get_tightbbox(renderer)
+    legend = ax.get_legend().get_window_extent(renderer)
+    source = fig._supxlabel.get_window_extent(renderer)
+    gap_above = (axis.y0 - legend.y1) / fig.dpi
+    gap_below = (legend.y0 - source.y1) / fig.dpi
+    assert 0 < gap_above < 0.2, gap_above
+    assert 0 < gap_below < 0.45, gap_below
+    _assert_within(fig, chart.png, "legend below")
+    plt.close(fig)

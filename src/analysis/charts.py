@@ -147,6 +147,34 @@ def _height(text: str, size_pt: float) -> float:
     return (text.count("\n") + 1) * size_pt * _LINE / 72
 
 
+def _pin_legends_below(fig) -> None:
+    """Put a legend that a theme placed under its plot just below the x-axis labels, at a fixed
+    distance in inches.
+
+    Themes anchor such a legend in fractions of the plot's height (e.g. 30% of it below the
+    plot); the single layout pass would measure it there and then resize the plot, leaving a
+    band of white space. Pinned under the x-axis (whose tick labels sit a fixed distance under
+    the plot whatever its height), the layout pass measures it where it will be drawn.
+    """
+    from matplotlib.transforms import ScaledTranslation
+
+    renderer = fig.canvas.get_renderer()
+    for a in fig.axes:
+        leg = a.get_legend()
+        if leg is None:
+            continue
+        anchor = leg.get_bbox_to_anchor()  # display coordinates, at the current layout
+        box = a.get_window_extent()
+        if anchor.y1 >= box.y0 or box.width == 0:
+            continue  # not below the plot
+        axis = a.xaxis.get_tightbbox(renderer)  # tick labels and axis label
+        bottom = min(axis.y0, box.y0) if axis is not None else box.y0
+        below_in = (bottom - box.y0) / fig.dpi - 0.08  # negative: inches under the plot's bottom edge
+        x = (anchor.x0 - box.x0) / box.width
+        w = anchor.width / box.width
+        leg.set_bbox_to_anchor((x, 0, w, 0), transform=a.transAxes + ScaledTranslation(0, below_in, fig.dpi_scale_trans))
+
+
 def finish(fig, ax, *, title: str, subtitle: str, xlabel: str, ylabel: str, source: str, alt: str,
            legend: bool = True) -> Chart:
     """Title (the finding), subtitle (the statistic), axis labels, source note; PNG and close.
@@ -171,8 +199,9 @@ def finish(fig, ax, *, title: str, subtitle: str, xlabel: str, ylabel: str, sour
     fig.set_size_inches(width, total)
     x = MARGIN_IN / width
     # tight_layout makes room for the suptitle and the supxlabel in the same single pass that
-    # places the axes; the subtitle sits in blank lines added under the title for it.
-    blank = math.ceil(sub_h / (TITLE_PT * _LINE / 72)) if subtitle else 0
+    # places the axes; the subtitle sits in blank lines added under the title for it (the small
+    # gap above it comes out of the padding tight_layout leaves under the suptitle).
+    blank = math.ceil(_height(subtitle, SUBTITLE_PT) / (TITLE_PT * _LINE / 72)) if subtitle else 0
     fig.suptitle(title + "\n" * blank, x=x, y=1 - MARGIN_IN / total, ha="left", va="top",
                  fontsize=TITLE_PT, fontweight="bold")
     if subtitle:
@@ -186,6 +215,7 @@ def finish(fig, ax, *, title: str, subtitle: str, xlabel: str, ylabel: str, sour
     handles, labels = ax.get_legend_handles_labels()
     if legend and labels:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _pin_legends_below(fig)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
