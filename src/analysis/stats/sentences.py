@@ -188,6 +188,15 @@ def describe_change(
     return f"{body}; {clause}" if clause else body
 
 
+def _verdict_words(verdict: str, label: str) -> str:
+    """'significantly higher at 95%' etc.: a comparison's verdict in words."""
+    return {
+        HIGHER: f"significantly higher at {label}",
+        LOWER: f"significantly lower at {label}",
+        SIMILAR: f"not significantly different at {label}",
+    }[verdict]
+
+
 def describe_share_vs_benchmark(
     x: int,
     n: int,
@@ -215,11 +224,7 @@ def describe_share_vs_benchmark(
     verdict = compare_proportion_to_benchmark(x, n, benchmark_share, c)
     lo, hi = _wilson(np.array([float(x)]), np.array([float(n)]), z_value(c))
     label = conf_label(c)
-    verdict_text = {
-        HIGHER: f"significantly higher at {label}",
-        LOWER: f"significantly lower at {label}",
-        SIMILAR: f"not significantly different at {label}",
-    }[verdict]
+    verdict_text = _verdict_words(verdict, label)
     return (
         f"{fmt_count(x)} of {fmt_count(n)} {among} ({fmt_percent(x / n * 100)}; {label} "
         f"confidence interval {fmt_interval(lo[0] * 100, hi[0] * 100)}) were {group}, "
@@ -251,11 +256,7 @@ def describe_rate_vs_benchmark(
     lo, hi = _count_ci(np.array([float(x)]), c)
     rate = float(x) / float(population) * multiplier
     label = conf_label(c)
-    verdict_text = {
-        HIGHER: f"significantly higher at {label}",
-        LOWER: f"significantly lower at {label}",
-        SIMILAR: f"not significantly different at {label}",
-    }[verdict]
+    verdict_text = _verdict_words(verdict, label)
     interval = fmt_interval(
         lo[0] / population * multiplier, hi[0] / population * multiplier, "rate"
     )
