@@ -56,7 +56,7 @@ def make_empty(src_dir: Path, dst_dir: Path, themes: list[str]) -> None:
 
 
 def copy_themes(src_dir: Path, dst_dir: Path, themes: list[str], national: set[str]) -> None:
-    """Copy the theme notebooks, declaring ``national`` themes' scope (see analysis.runner)."""
+    """Copy the theme notebooks, declaring ``national`` themes' scope (see analysis.pipeline.runner)."""
     dst_dir.mkdir(parents=True, exist_ok=True)
     for t in themes:
         nb = json.loads((src_dir / f"{t}.ipynb").read_text(encoding="utf-8"))
@@ -69,7 +69,7 @@ def copy_themes(src_dir: Path, dst_dir: Path, themes: list[str], national: set[s
 def run_runner(notebooks: Path, reports: Path, *, period: str, areas: list[str], themes: list[str],
                jobs: int, raw: Path | None) -> tuple[float, list[dict]]:
     """``safeguarding run`` in a fresh process (as a user runs it); wall time and manifest entries."""
-    cmd = [sys.executable, "-m", "analysis.cli", "run", "--period", period, "--area", *areas,
+    cmd = [sys.executable, "-m", "analysis.pipeline.cli", "run", "--period", period, "--area", *areas,
            "--themes", *themes, "--jobs", str(jobs), "--notebooks-dir", str(notebooks),
            "--reports-dir", str(reports), "--quiet"]
     if raw:
@@ -122,9 +122,9 @@ def naive_loop(notebooks: Path, out: Path, *, period: str, themes: list[str], ar
 
 
 def pick_areas(n: int, raw: Path | None, period: str) -> list[str]:
-    from analysis.data import load
+    from analysis.processed import load
     from analysis.periods import parse_period
-    from analysis.runner import DEFAULT_AREA, resolve_areas
+    from analysis.pipeline.runner import DEFAULT_AREA, resolve_areas
 
     every = [a.code for a in resolve_areas(["all"], load(raw), parse_period(period))]
     ordered = [DEFAULT_AREA] + [c for c in every if c != DEFAULT_AREA]
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from statistics import median
 
-    from analysis.runner import discover_themes
+    from analysis.pipeline.runner import discover_themes
 
     themes = [t.name for t in discover_themes(args.notebooks_dir, args.themes.split(",") if args.themes else None)]
     declared = {t.name: t.scope for t in discover_themes(args.notebooks_dir, themes)}

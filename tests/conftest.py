@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import data
+from analysis import processed as data
 from analysis.paths import REPO_ROOT
 
 RAW = REPO_ROOT / "data" / "raw"

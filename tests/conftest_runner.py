@@ -1,8 +1,8 @@
 """Fixtures for the runner / export / browser tests (imported by those test modules).
 
 The runner calls other parts of the package through their contracts:
-``analysis.data.validate_raw`` / ``load``, ``analysis.quality.run_checks`` and
-``analysis.periods.latest_period``. Unit tests replace them with small fakes (:class:`Contracts`)
+``analysis.ingest.dataset.validate_raw``, ``analysis.processed.load`` / ``store_validated`` /
+``latest_period`` and ``analysis.quality.run_checks``. Unit tests replace them with small fakes (:class:`Contracts`)
 so that they exercise the runner, on tiny fixture notebooks, in seconds; the shipped-data test
 uses the real ones.
 """
@@ -59,7 +59,7 @@ class FakeReport:
 
 
 class FakeDataset:
-    """The parts of :class:`analysis.data.Dataset` the runner uses."""
+    """The parts of :class:`analysis.ingest.dataset.Dataset` the runner uses."""
 
     def __init__(self, las: dict[str, tuple[str, bool]]):
         self.las = las
@@ -105,6 +105,9 @@ class Contracts:
         self.calls.append("load")
         return FakeDataset(self.las)
 
+    def store_validated(self, raw_dir=None):
+        self.calls.append("store_validated")
+
     def run_checks(self, data=None, *args, **kwargs):
         self.calls.append("run_checks")
         return self.findings.copy()
@@ -128,10 +131,11 @@ def _patch(monkeypatch: pytest.MonkeyPatch, module: str, name: str, fn) -> None:
 @pytest.fixture
 def contracts(monkeypatch: pytest.MonkeyPatch) -> Contracts:
     c = Contracts()
-    _patch(monkeypatch, "analysis.data", "validate_raw", c.validate_raw)
-    _patch(monkeypatch, "analysis.data", "load", c.load)
+    _patch(monkeypatch, "analysis.ingest.dataset", "validate_raw", c.validate_raw)
+    _patch(monkeypatch, "analysis.processed", "load", c.load)
+    _patch(monkeypatch, "analysis.processed", "store_validated", c.store_validated)
     _patch(monkeypatch, "analysis.quality", "run_checks", c.run_checks)
-    _patch(monkeypatch, "analysis.periods", "latest_period", c.latest_period)
+    _patch(monkeypatch, "analysis.processed", "latest_period", c.latest_period)
     return c
 
 
@@ -151,7 +155,7 @@ class Workspace:
         return dest
 
     def options(self, **kwargs):
-        from analysis.runner import RunOptions
+        from analysis.pipeline.runner import RunOptions
 
         base = dict(
             period="2017-18 Q4",

@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[str, Path]:
-    from analysis.runner import run
+    from analysis.pipeline.runner import run
 
     root = tmp_path_factory.mktemp("browser")
     ws = Workspace(root, root / "raw", root / "notebooks", root / "reports")
@@ -42,8 +42,8 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     ws.add_theme("fails", "fails")
     contracts = Contracts()
     with pytest.MonkeyPatch.context() as mp:
-        _patch(mp, "analysis.data", "validate_raw", contracts.validate_raw)
-        _patch(mp, "analysis.data", "load", contracts.load)
+        _patch(mp, "analysis.ingest.dataset", "validate_raw", contracts.validate_raw)
+        _patch(mp, "analysis.processed", "load", contracts.load)
         _patch(mp, "analysis.quality", "run_checks", contracts.run_checks)
         result = run(ws.options(areas=["E10000031", "E08000025"]), stream=io.StringIO())
     assert {(r.area_code, r.theme): r.status for r in result.results} == {

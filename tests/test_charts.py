@@ -1,4 +1,4 @@
-"""The house chart frame (:mod:`analysis.charts`): words wrapped to the figure, nothing cut off.
+"""The house chart frame (:mod:`analysis.report.charts`): words wrapped to the figure, nothing cut off.
 
 Before, a long title ran past the figure and ``bbox_inches="tight"`` widened the image to fit
 it, so the page scaled the whole chart (and every label) down. Now the title, subtitle and
@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import pytest
 from PIL import Image
 
-from analysis import charts
+from analysis.report import charts
 
 
 def _measured_width(text: str, size: float, weight: str = "normal") -> float:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from analysis import data
+from analysis import processed
+from analysis.ingest import dataset as ingest
 from analysis.paths import REPO_ROOT
 
 RAW = REPO_ROOT / "data" / "raw"
@@ -25,7 +26,7 @@ def test_dfe_files_match_the_sha256_in_source_md():
 
 
 def test_every_local_file_is_listed_in_its_source_md():
-    for folder in data.local_dataset_dirs(RAW):
+    for folder in ingest.local_dataset_dirs(RAW):
         source = (folder / "SOURCE.md").read_text()
         for csv in folder.glob("*.csv"):
             assert f"`{csv.name}`" in source, f"{csv} is not described in {folder / 'SOURCE.md'}"
@@ -33,7 +34,7 @@ def test_every_local_file_is_listed_in_its_source_md():
 
 def test_build_writes_processed_and_leaves_raw_untouched(tmp_path):
     before = {p: digest(p) for p in RAW.rglob("*") if p.is_file()}
-    paths = data.build_processed(RAW, tmp_path / "processed")
+    paths = processed.build_processed(RAW, tmp_path / "processed")
     assert all(p.exists() and p.stat().st_size > 0 for p in paths.values())
     after = {p: digest(p) for p in RAW.rglob("*") if p.is_file()}
     assert before == after
@@ -42,7 +43,7 @@ def test_build_writes_processed_and_leaves_raw_untouched(tmp_path):
 def _same_dataset(a, b):
     import pandas as pd
 
-    for name in data._PROCESSED_FRAMES:
+    for name in processed._PROCESSED_FRAMES:
         fa, fb = getattr(a, name).reset_index(drop=True), getattr(b, name).reset_index(drop=True)
         pd.testing.assert_frame_equal(fa, fb, check_dtype=False, obj=name)  # same values, cached or not
 
@@ -57,30 +58,30 @@ def test_cache_slots_are_per_folder_and_content_and_never_half_written(tmp_path,
     raw_a, raw_b = tmp_path / "a", tmp_path / "b"
     shutil.copytree(RAW, raw_a)
     shutil.copytree(RAW, raw_b)
-    assert data._read_processed(raw_a) is None  # nothing stored yet
+    assert processed._read_processed(raw_a) is None  # nothing stored yet
 
-    slot_a = data.store_validated(raw_a)
-    slot_b = data.store_validated(raw_b)
+    slot_a = processed.store_validated(raw_a)
+    slot_b = processed.store_validated(raw_b)
     assert slot_a != slot_b and slot_a.is_dir() and slot_b.is_dir()
     from analysis.quality import run_checks
 
-    fresh = data._load(raw_a.resolve())
+    fresh = ingest.load_raw(raw_a.resolve())
     run_checks(fresh)  # fills fresh.findings, as the stored slot holds them
-    from_a = data._read_processed(raw_a)
+    from_a = processed._read_processed(raw_a)
     assert from_a is not None and from_a.raw_dir == raw_a.resolve()
     _same_dataset(from_a, fresh)
     assert len(from_a.findings) > 0
-    assert data._read_processed(raw_b).raw_dir == raw_b.resolve()
+    assert processed._read_processed(raw_b).raw_dir == raw_b.resolve()
 
     # a changed input file: a different fingerprint, so the stored slot is not used
     csv = next((raw_b / "wscb_2017_18").glob("*.csv"))
     csv.write_text(csv.read_text() + "\n")
-    assert data._read_processed(raw_b) is None
-    assert data._read_processed(raw_a) is not None  # untouched by b's change
+    assert processed._read_processed(raw_b) is None
+    assert processed._read_processed(raw_a) is not None  # untouched by b's change
 
     # a slot without its fingerprint (as if its writer died half way) is a miss, not an error
     (slot_a / "fingerprint.json").unlink()
-    assert data._read_processed(raw_a) is None
+    assert processed._read_processed(raw_a) is None
 
 
 def test_cache_keeps_the_newest_slots_and_the_current_one(tmp_path):
@@ -94,5 +95,5 @@ def test_cache_keeps_the_newest_slots_and_the_current_one(tmp_path):
     (tmp_path / ".tmp-fresh").mkdir()  # another run writing now: left alone
     (tmp_path / ".tmp-stale").mkdir()
     os.utime(tmp_path / ".tmp-stale", (now - 2 * 86400, now - 2 * 86400))
-    data._prune_cache(tmp_path, keep=4, current=tmp_path / "slot5")
+    processed._prune_cache(tmp_path, keep=4, current=tmp_path / "slot5")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".tmp-fresh", "slot0", "slot1", "slot2", "slot5"]

@@ -15,9 +15,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from analysis import export
-from analysis.export import AppendixContext, ExportError, check_html, export_appendix, prepare_notebook
-from analysis.summary import SUMMARY_MIMETYPE
+from analysis.pipeline import export
+from analysis.pipeline.export import AppendixContext, ExportError, check_html, export_appendix, prepare_notebook
+from analysis.report.summary import SUMMARY_MIMETYPE
 
 from conftest_runner import strip_run_date
 
@@ -267,12 +267,12 @@ def test_styler_ids_are_renumbered():
 
 
 def test_disclosure_modes_match_the_themes():
-    base = pytest.importorskip("analysis.themes.base")
+    base = pytest.importorskip("analysis.report.model")
     assert set(export.DISCLOSURE_MODES) == set(base.DISCLOSURE_MODES)
 
 
 def test_markdown_title_and_display_header_give_one_h1():
-    """A notebook with a markdown "# Appendix" and then analysis.display.header's <h1>."""
+    """A notebook with a markdown "# Appendix" and then analysis.report.display.header's <h1>."""
     nb = new_notebook()
     header = new_code_cell("display.header(result)")
     header.outputs = [new_output("display_data", data={"text/html": "<h1>Child deaths</h1><p class='lede'>Area</p>"})]

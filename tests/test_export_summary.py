@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from analysis import summary as summary_mod
+from analysis.report import summary as summary_mod
 from analysis.periods import parse_period
-from analysis.summary import SUMMARY_MIMETYPE, SummaryError, format_figure, make_summary, read_summary
+from analysis.report.summary import SUMMARY_MIMETYPE, SummaryError, format_figure, make_summary, read_summary
 
 ARGS = dict(
     theme="cp_trends",

@@ -17,7 +17,7 @@ import papermill as pm
 import pytest
 
 from analysis.paths import REPO_ROOT
-from analysis.summary import read_summary
+from analysis.report.summary import read_summary
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 THEMES = ["cp_trends", "representation", "cdop", "training"]

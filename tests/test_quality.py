@@ -258,7 +258,7 @@ def test_shipped_data_raises_no_false_alarm_for_rounding(shipped):
 
 
 def test_cli_check_prints_findings(capsys):
-    from analysis.cli import main
+    from analysis.pipeline.cli import main
 
     assert main(["check"]) == 0
     out = capsys.readouterr().out

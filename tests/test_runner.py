@@ -19,10 +19,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import runner
-from analysis.export import check_html, local_roots
-from analysis.runner import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RunError, add_run_arguments, run, run_from_args
-from analysis.summary import read_summary
+from analysis.paths import REPO_ROOT
+from analysis.pipeline import runner
+from analysis.pipeline.export import check_html, local_roots
+from analysis.pipeline.runner import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RunError, add_run_arguments, run, run_from_args
+from analysis.report.summary import read_summary
 
 from conftest_runner import FIXTURE_NOTEBOOKS, contracts, strip_run_date, workspace  # noqa: F401
 
@@ -61,7 +62,7 @@ def test_run_arguments_defaults():
 
 
 def test_cli_registers_run_subcommand():
-    cli = pytest.importorskip("analysis.cli")
+    cli = pytest.importorskip("analysis.pipeline.cli")
     args = cli.build_parser().parse_args(["run", "--period", "2017-18 Q4"])
     assert args.func is run_from_args
 
@@ -394,7 +395,7 @@ def test_shipped_theme_scopes_match_what_each_theme_can_say_without_board_data()
     """Training is built only from a board's own report, so it is declared ``local`` (a
     150-authority run skips it where there is no board data, and the index says so); the other
     themes have DfE/ONS sections and run for any authority."""
-    repo_notebooks = Path(runner.__file__).resolve().parents[2] / "notebooks"
+    repo_notebooks = REPO_ROOT / "notebooks"
     scopes = {t.name: t.scope for t in runner.discover_themes(repo_notebooks)}
     assert scopes == {"cp_trends": "national", "representation": "national", "cdop": "national",
                       "training": "local"}

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.export import check_html, local_roots
-from analysis.runner import THEMES
+from analysis.pipeline.export import check_html, local_roots
+from analysis.pipeline.runner import THEMES
 
 from conftest_runner import REPO, assert_page_renders, chromium, open_in_browser, strip_run_date  # noqa: F401
 
@@ -46,7 +46,7 @@ def shipped_run(tmp_path_factory):
     for var in ("SAFEGUARDING_RAW_DIR", "SAFEGUARDING_REPORTS_DIR", "SAFEGUARDING_NOTEBOOKS_DIR"):
         env.pop(var, None)
     cli = shutil.which("safeguarding")
-    cmd = [cli, "run"] if cli else [sys.executable, "-m", "analysis.cli", "run"]
+    cmd = [cli, "run"] if cli else [sys.executable, "-m", "analysis.pipeline.cli", "run"]
     proc = subprocess.run(cmd, cwd=clone, env=env, capture_output=True, text=True, timeout=1500)
     return clone, proc
 
@@ -81,7 +81,7 @@ def test_rerun_on_the_same_inputs_gives_the_same_appendices(shipped_run):
     env = {**os.environ, "PYTHONPATH": str(clone / "src")}
     for var in ("SAFEGUARDING_RAW_DIR", "SAFEGUARDING_REPORTS_DIR", "SAFEGUARDING_NOTEBOOKS_DIR"):
         env.pop(var, None)
-    again = subprocess.run([sys.executable, "-m", "analysis.cli", "run"], cwd=clone, env=env,
+    again = subprocess.run([sys.executable, "-m", "analysis.pipeline.cli", "run"], cwd=clone, env=env,
                            capture_output=True, text=True, timeout=1500)
     assert again.returncode == 0, again.stderr[-4000:]
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["run_id"] != first_run
@@ -124,7 +124,7 @@ def test_shipped_pages_render_in_chromium(shipped_run, chromium, tmp_path):
 
 
 def test_planted_bad_file_stops_the_run_before_anything_executes(raw_copy, tmp_path):
-    """Real validation (analysis.data.validate_raw) on a copy of data/raw with one bad cell."""
+    """Real validation (analysis.ingest.dataset.validate_raw) on a copy of data/raw with one bad cell."""
     target = raw_copy / "wscb_2017_18" / "t2_1_contacts_referrals_assessments.csv"
     lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[1] = lines[1].replace(",10059,count,", ",-10059,count,")
@@ -137,7 +137,7 @@ def test_planted_bad_file_stops_the_run_before_anything_executes(raw_copy, tmp_p
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     shutil.copyfile(REPO / "tests" / "fixtures" / "notebooks" / "plain.ipynb", notebooks / "cdop.ipynb")
-    cmd = [sys.executable, "-m", "analysis.cli", "run", "--data-dir", str(raw_copy),
+    cmd = [sys.executable, "-m", "analysis.pipeline.cli", "run", "--data-dir", str(raw_copy),
            "--notebooks-dir", str(notebooks), "--reports-dir", str(reports)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 1, proc.stdout + proc.stderr

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import data
-from analysis.cli import main
-from analysis.schema import DataValidationError
+from analysis import paths, processed
+from analysis.ingest import dataset as ingest
+from analysis.pipeline.cli import main
+from analysis.ingest.schema import DataValidationError
 
 T31 = "wscb_2017_18/t3_1_lac_cp_cin.csv"
 T41 = "wscb_2017_18/t4_1_cp_rate_by_district.csv"
@@ -33,13 +34,13 @@ def edit(raw: Path, rel: str, row: int, column: str, value: str) -> None:
 
 
 def problems(raw: Path):
-    report = data.validate_raw(raw)
+    report = ingest.validate_raw(raw)
     assert not report.ok
     return report.problems
 
 
 def test_shipped_data_is_valid():
-    report = data.validate_raw()
+    report = ingest.validate_raw()
     assert report.ok, str(report)
     assert len(report.files_checked) >= 20
 
@@ -129,7 +130,7 @@ def test_every_problem_is_listed_at_once(raw_copy):
 def test_strict_load_raises_with_the_report(raw_copy):
     edit(raw_copy, T31, 2, "value", "lots")
     with pytest.raises(DataValidationError) as exc:
-        data.load(raw_copy)
+        processed.load(raw_copy)
     assert "t3_1_lac_cp_cin.csv, row 2 (line 3), column 'value'" in str(exc.value)
 
 
@@ -156,7 +157,7 @@ def test_bad_benchmark_value_is_reported(tmp_path, raw_copy):
     dfe = raw_copy / "dfe"
     dfe.unlink()
     dfe.mkdir()
-    for f in (data.default_raw_dir() / "dfe").iterdir():
+    for f in (paths.raw_dir() / "dfe").iterdir():
         (dfe / f.name).write_bytes(f.read_bytes())
     pop = dfe / "ons_mid-year_population_estimates_2012_to_2024.csv"
     lines = pop.read_text().splitlines()

@@ -163,18 +163,6 @@ def quarter_of(d: date | pd.Timestamp) -> Period:
     return Period(fy, (d.month - 4) % 12 // 3 + 1)
 
 
-def time_period_to_year_end(time_period: int | str) -> date:
-    """31 March ending the financial year ``time_period`` (201718 -> 2018-03-31)."""
-    return period_of(time_period, "Q4").end
-
-
-def periods_between(first: Period, last: Period) -> list[Period]:
-    """Every quarter from ``first`` to ``last`` inclusive."""
-    out, p = [], first
-    while p <= last:
-        out.append(p)
-        p = p.shift_quarters(1)
-    return out
 
 
 def discrete_from_cumulative(values: "pd.Series") -> "pd.Series":
@@ -201,22 +189,3 @@ def discrete_from_cumulative(values: "pd.Series") -> "pd.Series":
             out.iloc[i] = float("nan")
         prev_q, prev_v = q, v
     return out
-
-
-def sort_labels(labels: Iterable[str]) -> list[str]:
-    """Sort period labels chronologically."""
-    return [p.label for p in sorted(parse_period(x) for x in labels)]
-
-
-def available_periods(raw_dir=None, area_code: str | None = None) -> list[Period]:
-    """Quarters present in the local data under ``raw_dir`` (see :func:`analysis.data.available_periods`)."""
-    from .data import available_periods as _available
-
-    return _available(raw_dir, area_code)
-
-
-def latest_period(raw_dir=None, area_code: str | None = None) -> Period:
-    """The most recent quarter in the local data (see :func:`analysis.data.latest_period`)."""
-    from .data import latest_period as _latest
-
-    return _latest(raw_dir, area_code)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import display
+from analysis.report import display
 from analysis.paths import REPO_ROOT
 from analysis.stats import disclosure
 from analysis.themes import cdop
@@ -242,7 +242,7 @@ def test_a_small_dfe_count_is_withheld_everywhere_in_public_mode():
     small = rows[pd.to_numeric(rows["Values"], errors="coerce").between(1, 5)]
     assert not small.empty
     name = str(small["LA and Regions"].iloc[0])
-    from analysis import data
+    from analysis import processed as data
 
     ds = data.load()
     code = ds.local_authorities().set_index("la_name").loc[name, "new_la_code"]

@@ -8,7 +8,7 @@ computes everything from data/raw.
 
 Speed: chart rendering (PNG encoding and layout) is most of a build's time and nothing here
 looks at pixels, so the module's fixtures stub the two matplotlib calls that produce the image;
-:func:`analysis.charts.finish` itself still runs (it refuses a chart without a title or alt
+:func:`analysis.report.charts.finish` itself still runs (it refuses a chart without a title or alt
 text). The notebook tests render every chart for real.
 """
 
@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from analysis import display
+from analysis.report import display
 from analysis.paths import REPO_ROOT
 from analysis.stats import disclosure
 from analysis.themes import cp_trends

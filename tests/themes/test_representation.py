@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 
-from analysis import charts, quality
-from analysis.data import Dataset
-from analysis.display import prepare_table
+from analysis import quality
+from analysis.report import charts
+from analysis.ingest.dataset import Dataset
+from analysis.report.display import prepare_table
 from analysis.themes import representation
 from analysis.themes.representation import COUNT, SECTION_KEYS
 

@@ -13,10 +13,10 @@ from dataclasses import replace
 import pytest
 from scipy.stats import binomtest
 
-from analysis import display
+from analysis.report import display
 from analysis.periods import parse_period
-from analysis.themes import common, training
-from analysis.themes.common import Context
+from analysis.themes import context as common, training
+from analysis.themes.context import Context
 
 WARWICKSHIRE = "E10000031"
 COVENTRY = "E08000026"  # DfE data only: no board report in data/raw

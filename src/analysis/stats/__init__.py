@@ -57,18 +57,6 @@ from .representation import (
     share_vs_population,
 )
 from .spc import SIGNALS, shift_points, trend_points, two_of_three_points, xmr
-from .sentences import (
-    describe_change,
-    describe_rate_vs_benchmark,
-    describe_share_vs_benchmark,
-    fmt_count,
-    fmt_gbp,
-    fmt_interval,
-    fmt_number,
-    fmt_percent,
-    fmt_rate,
-    round_half_up,
-)
 from .disclosure import (
     label_for_chart,
     recoverable_cells,
@@ -123,16 +111,6 @@ __all__ = [
     "trend_points",
     "two_of_three_points",
     "xmr",
-    "describe_change",
-    "describe_rate_vs_benchmark",
-    "describe_share_vs_benchmark",
-    "fmt_count",
-    "fmt_gbp",
-    "fmt_interval",
-    "fmt_number",
-    "fmt_percent",
-    "fmt_rate",
-    "round_half_up",
     "label_for_chart",
     "recoverable_cells",
     "suppress_counts",

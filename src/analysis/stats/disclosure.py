@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg as _la
 
-from .sentences import fmt_count, fmt_number, round_half_up
+from ..numbers import fmt_count, fmt_number, round_half_up
 
 __all__ = [
     "SUPPRESSED",

@@ -18,13 +18,13 @@ Q1–Q3 sees none of 2017/18's; the LAIT year 2017/18 likewise ends on 31 March 
 Units: counts of deaths, panels, actions and reviews; shares in **percent** of the board's
 authority's deaths reviewed in the year, with 95% Wilson intervals; rates of reviews with
 modifiable factors **per 100,000 children aged 0–17** (the ONS mid-year estimate DfE uses for
-the year, :func:`analysis.dfe.population_for`), with exact (fewer than 10) or Byar's intervals.
+the year, :func:`analysis.ingest.dfe.population_for`), with exact (fewer than 10) or Byar's intervals.
 
 Everything is built by year, so several years of ``s5_cdop.csv``-style rows give tables with
 one column (or row) per year; the charts of shares show the latest year within the period.
 
 Disclosure: in public mode the cells a table shows as ``c`` are exactly those
-:func:`analysis.display.prepare_table` suppresses (primary 1–5 and secondary, by
+:func:`analysis.report.display.prepare_table` suppresses (primary 1–5 and secondary, by
 :mod:`analysis.stats.disclosure`); charts and sentences read the same mask, so no label or
 sentence reveals a suppressed cell.
 """
@@ -36,12 +36,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import charts, stats
-from ..dfe import population_for
+from .. import stats
+from ..report import charts
+from ..ingest.dfe import population_for
 from ..periods import Period, period_of
-from ..stats.sentences import describe_change, describe_rate_vs_benchmark, fmt_count, fmt_interval, fmt_percent, fmt_rate
-from .base import Section, Table, ThemeResult
-from .common import Context, caveats_from_findings, context
+from ..numbers import fmt_count, fmt_interval, fmt_percent, fmt_rate
+from ..report.words import describe_change, describe_rate_vs_benchmark
+from ..report.model import Section, Table, ThemeResult
+from .context import Context, caveats_from_findings, context
 
 THEME = "cdop"
 TITLE = "Child death reviews: the Child Death Overview Panel"
@@ -194,14 +196,14 @@ class _Words:
 def hidden_cells(table: Table, disclosure: str) -> pd.DataFrame:
     """Which count cells of ``table`` are shown as ``c`` (True) in this disclosure mode.
 
-    Read from :func:`analysis.display.prepare_table` itself, so charts and sentences withhold
+    Read from :func:`analysis.report.display.prepare_table` itself, so charts and sentences withhold
     exactly the cells the table suppresses (primary and secondary). Index and columns are the
     table frame's index and its ``count_columns``; all False in internal mode.
     """
     cols = list(table.count_columns)
     if disclosure != "public" or not cols:
         return pd.DataFrame(False, index=table.frame.index, columns=cols)
-    from ..display import prepare_table
+    from ..report.display import prepare_table
 
     shown = prepare_table(table, "public")
     return shown[cols].eq("c").set_axis(table.frame.index, axis=0)

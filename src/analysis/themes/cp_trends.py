@@ -28,7 +28,7 @@ of 2017-18); the **end** is the period's last day (30 September 2017 for 2017-18
 2018 for Q4). Counts of children on plans are *snapshots* on those dates.
 
 Rates are per 10,000 children aged 0–17 with the ONS mid-year estimate DfE uses for the date
-(:func:`analysis.dfe.population_for`: the estimate at 30 June of the year in which the
+(:func:`analysis.ingest.dfe.population_for`: the estimate at 30 June of the year in which the
 financial year starts), with PHE's interval for a count (exact Poisson below 10, Byar's at 10
 and above). The statistical-neighbour (SN) average is the simple mean of the neighbours'
 rates, as DfE's LAIT computes it (the pooled rate, Σ children / Σ population, is shown too).
@@ -47,15 +47,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import StrMethodFormatter
 
-from .. import charts
+from ..report import charts
 from .. import stats
-from ..charts import DFE_SOURCE, HIGHLIGHT, NEUTRAL, PALETTE
-from ..data import select as data_select
-from ..dfe import population_for
+from ..report.charts import DFE_SOURCE, HIGHLIGHT, NEUTRAL, PALETTE
+from ..ingest.dataset import select as data_select
+from ..ingest.dfe import population_for
 from ..stats import change as st_change
 from ..stats import funnel as st_funnel
-from . import common
-from .base import Section, Table, ThemeResult
+from . import context as common
+from ..report.model import Section, Table, ThemeResult
 
 THEME = "cp_trends"
 TITLE = "Child protection: trends and benchmarks"
@@ -152,19 +152,19 @@ def _int(v) -> int | None:
 
 # --- formatting and disclosure: everything goes through analysis.stats ---------------------
 def _fmt_count(v) -> str:
-    from ..stats import sentences
+    from ..report import words as sentences
 
     return sentences.fmt_count(v)
 
 
 def _fmt_rate(v) -> str:
-    from ..stats import sentences
+    from ..report import words as sentences
 
     return sentences.fmt_rate(v)
 
 
 def _fmt_pct(v) -> str:
-    from ..stats import sentences
+    from ..report import words as sentences
 
     return sentences.fmt_percent(v)
 
@@ -189,7 +189,7 @@ def _describe_change(old, new, what: str, sig, old_label: str, new_label: str, d
     Worded by :func:`analysis.stats.sentences.describe_change`; in public mode a count from 1 to
     5 is never stated (the sentence then gives the direction only).
     """
-    from ..stats import sentences
+    from ..report import words as sentences
 
     if disclosure == "public" and (_is_small(old) or _is_small(new)):
         verb = "rose" if new > old else ("fell" if new < old else "did not change")
@@ -339,7 +339,7 @@ def _legend_below(ax, ncol: int = 2, handles=None, labels=None, offset: float = 
 def _panels(n: int, ncols: int, panel_height: float, width: float = 10.0, header: float = 0.9):
     """A figure of ``n`` panels under a header row: (fig, header_ax, panel axes).
 
-    :func:`analysis.charts.finish` is given the (invisible) header axes, so its subtitle sits
+    :func:`analysis.report.charts.finish` is given the (invisible) header axes, so its subtitle sits
     above all panels and each panel keeps its own title; the legend goes in the header.
     """
     import matplotlib.pyplot as plt

@@ -24,7 +24,7 @@ quarter end. Nothing dated after the end of the run's period is read, except the
 context (21 March 2021), which enters no verdict.
 
 Public mode: counts 1–5 and every cell that would reveal one are suppressed by
-:func:`analysis.display.prepare_table`; each chart and sentence reads the mask of the table it
+:func:`analysis.report.display.prepare_table`; each chart and sentence reads the mask of the table it
 shows or summarises (:class:`Withheld`), and a count of 1 to 5 is withheld everywhere.
 """
 
@@ -39,12 +39,13 @@ from typing import Any, Hashable
 import numpy as np
 import pandas as pd
 
-from .. import charts, stats
-from ..data import select
-from ..dfe import population_for
-from ..stats.sentences import fmt_count, fmt_interval, fmt_number, fmt_percent
-from . import common
-from .base import Section, Table, ThemeResult
+from .. import stats
+from ..report import charts
+from ..ingest.dataset import select
+from ..ingest.dfe import population_for
+from ..numbers import fmt_count, fmt_interval, fmt_number, fmt_percent
+from . import context as common
+from ..report.model import Section, Table, ThemeResult
 
 THEME = "representation"
 TITLE = "BME, language and disability representation"
@@ -207,7 +208,7 @@ def round_half_up(x: float) -> int:
 class Withheld:
     """Cells this run must not reveal, per table ("scope"), read from the display's own suppression.
 
-    :func:`analysis.display.prepare_table` suppresses counts 1–5 and, so that none can be
+    :func:`analysis.report.display.prepare_table` suppresses counts 1–5 and, so that none can be
     recovered from a total, further cells of the same table (secondary suppression). A chart or
     sentence built from a table withholds exactly what that table shows as ``c``; a count of 1
     to 5 is withheld everywhere. Keys: ``("count", population, group, period_end)`` and
@@ -221,7 +222,7 @@ class Withheld:
         mask = self.masks.setdefault(scope, {})
         if not self.public or table.frame.empty:
             return
-        from ..display import prepare_table
+        from ..report.display import prepare_table
 
         for k, v in zip(keys, prepare_table(table, "public")[column].tolist()):
             if k is not None and v == "c":

@@ -40,13 +40,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import charts
+from ..report import charts
 from .. import stats
 from ..stats import disclosure as dc
-from ..stats import sentences as sn
+from ..report import words as sn
 from ..periods import period_of
-from .base import Section, Table, ThemeResult
-from .common import Context, caveats_from_findings, context
+from ..report.model import Section, Table, ThemeResult
+from .context import Context, caveats_from_findings, context
 
 THEME = "training"
 TITLE = "Multi-agency training uptake by agency"
@@ -123,7 +123,7 @@ def _count_label(v: float, disclosure: str) -> str:
 
 def _display_threshold() -> int:
     """The largest count suppressed in public mode (DfE: 5)."""
-    from ..display import SMALL_COUNT_THRESHOLD
+    from ..report.display import SMALL_COUNT_THRESHOLD
 
     return SMALL_COUNT_THRESHOLD
 
@@ -441,7 +441,7 @@ def _hidden(table: Table, column: str, disclosure: str) -> np.ndarray:
     n = len(table.frame) - (1 if table.total_row else 0)
     if disclosure != "public":
         return np.zeros(n, dtype=bool)
-    from .. import display
+    from ..report import display
 
     shown = display.prepare_table(table, disclosure)
     return (shown[column].iloc[:n] == dc.SUPPRESSED).to_numpy()
@@ -1021,7 +1021,7 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
 
 
 def build_for(ctx: Context) -> ThemeResult:
-    """The theme for an already resolved :class:`~analysis.themes.common.Context` (see :func:`build`)."""
+    """The theme for an already resolved :class:`~analysis.themes.context.Context` (see :func:`build`)."""
     d = ctx.disclosure
     prog = programme(ctx)
     bud = budget(ctx)

@@ -6,20 +6,9 @@ import math
 
 import pytest
 
-from analysis.stats import (
-    change_significance,
-    describe_change,
-    describe_rate_vs_benchmark,
-    describe_share_vs_benchmark,
-    fmt_count,
-    fmt_gbp,
-    fmt_interval,
-    fmt_percent,
-    fmt_rate,
-    percent_change,
-    rate_ci,
-    wilson_ci,
-)
+from analysis.numbers import fmt_count, fmt_gbp, fmt_interval, fmt_percent, fmt_rate
+from analysis.report.words import describe_change, describe_rate_vs_benchmark, describe_share_vs_benchmark
+from analysis.stats import change_significance, percent_change, rate_ci, wilson_ci
 
 
 def test_dfe_number_formats() -> None:

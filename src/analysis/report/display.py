@@ -1,4 +1,4 @@
-"""Show a :class:`~analysis.themes.base.ThemeResult` in a notebook, in plain English.
+"""Show a :class:`~analysis.report.model.ThemeResult` in a notebook, in plain English.
 
 A theme notebook is a list of calls to these functions: no statistics, parsing or numbers.
 Everything is emitted as HTML (headings, paragraphs, accessible figures, tables) so the
@@ -15,7 +15,9 @@ from typing import Iterable
 import pandas as pd
 from IPython.display import HTML, display
 
-from .themes.base import Section, Table, ThemeResult
+from ..stats import suppress_counts, suppress_derived
+from .model import Section, Table, ThemeResult
+from .summary import publish_summary
 
 SMALL_COUNT_THRESHOLD = 5
 
@@ -58,7 +60,6 @@ def prepare_table(table: Table, disclosure: str) -> pd.DataFrame:
 
 
 def _suppress(df: pd.DataFrame, table: Table) -> pd.DataFrame:
-    from .stats import suppress_counts, suppress_derived
 
     counts = df[table.count_columns].apply(pd.to_numeric, errors="coerce")
     total_row = None
@@ -144,7 +145,6 @@ def show(result: ThemeResult) -> None:
 
 def publish(result: ThemeResult) -> None:
     """Record the machine-readable summary in the notebook (read by the runner and tests)."""
-    from .summary import publish_summary
 
     publish_summary(theme=result.theme, title=result.title, area_code=result.area_code, area_name=result.area_name,
                     period=result.period.label, key_findings=result.key_findings, key_figures=result.key_figures,

@@ -3,7 +3,7 @@
 A theme module exposes ``build(area_code, period, data_dir=None, disclosure="public") ->
 ThemeResult``. The result holds the key findings (sentences computed from the data), caveats,
 machine-readable key figures, and named sections of tables and charts. The notebook only
-displays it (:mod:`analysis.display`); the tests assert on it; the runner reads its summary.
+displays it (:mod:`analysis.report.display`); the tests assert on it; the runner reads its summary.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..charts import Chart
+from .charts import Chart
 from ..periods import Period
 
 DISCLOSURE_MODES = ("internal", "public")

@@ -19,7 +19,7 @@ import pandas as pd
 if TYPE_CHECKING:  # pandera is imported only when validating
     import pandera.pandas as pa
 
-from .periods import PERIOD_TYPES, TIME_IDENTIFIERS, PeriodError, period_of, quarter_of
+from ..periods import PERIOD_TYPES, TIME_IDENTIFIERS, PeriodError, period_of, quarter_of
 
 #: Columns of every tidy report file, in order.
 TIDY_COLUMNS: list[str] = [

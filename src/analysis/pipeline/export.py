@@ -40,8 +40,8 @@ from typing import Any
 
 import nbformat
 
-from . import __version__
-from .summary import SUMMARY_MIMETYPE
+from .. import __version__
+from ..report.summary import SUMMARY_MIMETYPE
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 APPENDIX_TEMPLATE = "safeguarding"
@@ -150,7 +150,7 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, 
     (the papermill parameters cell among them: its cell id is random on each run).
     The page header shows the title as the page's only ``<h1>``, so the notebook's own title
     headings before its first section are removed: a leading markdown ``# Title`` and an HTML
-    output starting with ``<h1>`` (e.g. ``analysis.display.header``).
+    output starting with ``<h1>`` (e.g. ``analysis.report.display.header``).
     """
     nb = copy.deepcopy(nb)
     title = None
@@ -219,7 +219,7 @@ _NETWORK_RE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 _CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)|@import\s+(?:url\()?\s*['\"]?([^'\"\s);]+)", re.IGNORECASE)
 _DATA_URI_RE = re.compile(r"data:[\w/+.-]+(?:;[\w=.-]+)*,[A-Za-z0-9+/=%._~-]*", re.IGNORECASE)
 #: A count as this project prints it: a whole number (percentages, rates and hours always
-#: carry one decimal place, so "3.0" is a measure, not a count: see analysis.display.format_cell).
+#: carry one decimal place, so "3.0" is a measure, not a count: see analysis.report.display.format_cell).
 _SMALL_COUNT_RE = re.compile(r"^[1-5]$")
 #: Classes nbconvert gives error output / stderr, and code input / prompts.
 _TRACEBACK_CLASSES = ("jp-OutputArea-error", "ansi-red-fg", "ansi-green-intense-fg", "ansi-bold")
@@ -369,7 +369,7 @@ def local_roots(extra: Iterable[str | Path] = ()) -> list[str]:
     ``extra`` (data, notebook and report folders). Roots shorter than 5 characters (``/``,
     ``/tmp``) are matched only as a prefix of a longer path, see :func:`find_local_paths`.
     """
-    from . import paths
+    from .. import paths
 
     candidates = [
         paths.REPO_ROOT,

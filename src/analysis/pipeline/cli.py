@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
 
 
 def _add_raw(p: argparse.ArgumentParser) -> None:
@@ -24,7 +24,7 @@ def _add_raw(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_validate(args) -> int:
-    from .data import validate_raw
+    from ..ingest.dataset import validate_raw
 
     report = validate_raw(args.raw)
     print(report)
@@ -32,8 +32,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .data import load, validate_raw
-    from .quality import format_findings, run_checks
+    from ..ingest.dataset import validate_raw
+    from ..processed import load
+    from ..quality import format_findings, run_checks
 
     report = validate_raw(args.raw)
     if not report.ok:
@@ -45,8 +46,9 @@ def cmd_check(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .data import build_processed, validate_raw
-    from .quality import format_findings
+    from ..ingest.dataset import validate_raw
+    from ..processed import build_processed
+    from ..quality import format_findings
     import pandas as pd
 
     report = validate_raw(args.raw)
@@ -62,7 +64,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_periods(args) -> int:
-    from .data import load
+    from ..processed import load
 
     ds = load(args.raw)
     for area in sorted({c for c in ds.observations.loc[ds.observations["source"] != "dfe", "new_la_code"] if c}):

@@ -4,7 +4,7 @@
 
     safeguarding run --period 2017-18-Q4 --area E10000031 --disclosure public --jobs 2
 
-1. **Validate first.** :func:`analysis.data.validate_raw` checks every input file; if anything is
+1. **Validate first.** :func:`analysis.ingest.dataset.validate_raw` checks every input file; if anything is
    wrong every problem is printed and nothing is executed or written (exit code 1).
 2. **Execute** each (area, theme) notebook with papermill's Python API, up to ``--jobs`` at
    once in threads. Each kernel talks to the runner over the IPC transport (Unix sockets in a
@@ -16,7 +16,7 @@
    name, silently; no notebook cell runs before validation has passed (``--no-prewarm``
    turns this off).
 3. **Export** each cleanly executed notebook to a self-contained HTML appendix
-   (:mod:`analysis.export`): no code, prompts, traceback, network request or local path, and in
+   (:mod:`analysis.pipeline.export`): no code, prompts, traceback, network request or local path, and in
    ``public`` mode no count from 1 to 5 in a table.
 4. **Promote safely.** Everything is built under ``reports/.staging/<run id>/`` and moved into
    ``reports/<area>/<period>/`` file by file (atomic renames) only when the run has finished,
@@ -67,7 +67,9 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import paths
+from .. import paths, processed, quality
+from ..ingest import dataset as ingest
+from ..periods import PeriodError, parse_period
 from .export import (
     DISCLOSURE_MODES,
     AppendixContext,
@@ -82,7 +84,7 @@ from .export import (
     render_index,
     run_date_text,
 )
-from .summary import SummaryError, read_summary
+from ..report.summary import SummaryError, read_summary
 
 #: Themes in the order the index lists them; other notebooks found are listed after these.
 THEMES = ("cp_trends", "representation", "cdop", "training")
@@ -187,16 +189,6 @@ class Area:
     has_local_data: bool
 
 
-def _contract(module: str, name: str) -> Callable[..., Any]:
-    """A function another part of the package provides (looked up at call time)."""
-    try:
-        mod = import_module(module)
-    except ImportError as exc:
-        raise RunError(f"{module} cannot be imported ({exc}); the run needs {module}.{name}", EXIT_FAILED) from exc
-    fn = getattr(mod, name, None)
-    if fn is None:
-        raise RunError(f"{module}.{name} is missing; the run needs it", EXIT_FAILED)
-    return fn
 
 
 def resolve_areas(codes: Sequence[str], dataset: Any, period: Any) -> list[Area]:
@@ -204,7 +196,7 @@ def resolve_areas(codes: Sequence[str], dataset: Any, period: Any) -> list[Area]
 
     ``codes`` may hold several codes, comma-separated lists, or ``all`` (every local authority
     with DfE data for the period's financial year, or every LA in the DfE files if none).
-    ``dataset`` is an :class:`analysis.data.Dataset` (``local_authorities()``,
+    ``dataset`` is an :class:`analysis.ingest.dataset.Dataset` (``local_authorities()``,
     ``area_name()``, ``has_local_data()``).
     """
     wanted: list[str] = []
@@ -949,11 +941,8 @@ def _store_processed(raw_dir: Path, out: TextIO) -> None:
     """Write the validated dataset (and its findings) to data/processed, so each notebook's kernel
     loads it in a fraction of a second instead of validating data/raw again. Optional: when it
     cannot be written the notebooks load and validate data/raw themselves."""
-    store = getattr(import_module("analysis.data"), "store_validated", None)
-    if store is None:
-        return
     try:
-        store(raw_dir)
+        processed.store_validated(raw_dir)
     except Exception as exc:  # noqa: BLE001 - a speed-up only; the run goes on without it
         print(f"note: data/processed was not refreshed ({type(exc).__name__}: {_first_line(str(exc), 160)}); "
               "each notebook will validate data/raw itself.", file=out)
@@ -964,20 +953,18 @@ def _run(options: RunOptions, *, out: TextIO, run_id: str, started: dt.datetime,
          socket_root: Path, workers: _Workers) -> RunResult:
     """The run after its set-up (see :func:`run`)."""
     # 1. validate, before anything is executed
-    report = _contract("analysis.data", "validate_raw")(raw_dir)
+    report = ingest.validate_raw(raw_dir)
     if not report.ok:
         print(str(report), file=out)
         print("Nothing was executed and nothing in reports/ was changed.", file=out)
         return RunResult(run_id, EXIT_FAILED, messages=[str(report)])
 
     # 2. parameters
-    from .periods import PeriodError, parse_period
-
     try:
-        period = parse_period(options.period) if options.period else _contract("analysis.periods", "latest_period")(raw_dir)
+        period = parse_period(options.period) if options.period else processed.latest_period(raw_dir)
     except (PeriodError, ValueError) as exc:
         raise RunError(str(exc)) from exc
-    dataset = _contract("analysis.data", "load")(raw_dir)
+    dataset = processed.load(raw_dir)
     _store_processed(raw_dir, out)
     areas = resolve_areas(list(options.areas or [DEFAULT_AREA]), dataset, period)
     for area in areas:
@@ -987,20 +974,19 @@ def _run(options: RunOptions, *, out: TextIO, run_id: str, started: dt.datetime,
                   f"{held[0].label} to {held[-1].label}); the appendices will say what is missing.", file=out)
 
     # 3. data-quality findings (for the index page) and inputs (for the manifest)
-    quality: list[dict[str, Any]] | None = None
+    dq_rows: list[dict[str, Any]] | None = None
     quality_note = ""
     try:
-        findings = _contract("analysis.quality", "run_checks")(raw_dir)
+        findings = quality.run_checks(dataset)
         if "period_end" in findings.columns:  # leave out findings about figures after the period
             dated = findings["period_end"].fillna("").astype(str)
             findings = findings[(dated == "") | (dated <= period.end.isoformat())]
-        quality = [
+        dq_rows = [
             {k: findings[k].iloc[i] if k in findings.columns else "" for k in ("code", "severity", "title", "message", "source_tables")}
             for i in range(len(findings))
         ]
-        formatter = getattr(import_module("analysis.quality"), "format_findings", None)
         if options.progress:
-            print(formatter(findings) if formatter else f"Data-quality checks: {len(quality)} finding(s).", file=out)
+            print(quality.format_findings(findings), file=out)
     except Exception as exc:  # noqa: BLE001 - shown on the index page and counted as a failure
         quality_note = f"The data-quality checks could not run: {type(exc).__name__}: {_first_line(str(exc), 200)}"
         print(f"WARNING {quality_note}", file=out)
@@ -1058,11 +1044,11 @@ def _run(options: RunOptions, *, out: TextIO, run_id: str, started: dt.datetime,
                 manifest = _manifest(
                     run_id=run_id, options=options, period=period, area=area, areas=areas, themes=themes,
                     results=area_results, inputs=inputs, started=started, finished=finished,
-                    quality=quality, quality_note=quality_note, validation=report, previous=previous,
+                    quality=dq_rows, quality_note=quality_note, validation=report, previous=previous,
                     has_appendix=lambda theme, final=final: (final / f"{theme}.html").exists(),
                 )
-                area_quality, area_note = quality, quality_note
-                if quality is not None and not area.has_local_data:
+                area_quality, area_note = dq_rows, quality_note
+                if dq_rows is not None and not area.has_local_data:
                     # the checks examine the local (board) datasets; this area has none
                     area_quality = None
                     area_note = (f"The data-quality checks examine the local (board) datasets; there is none for "
@@ -1075,7 +1061,7 @@ def _run(options: RunOptions, *, out: TextIO, run_id: str, started: dt.datetime,
                     result.messages.append(f"index page of {area.code} not written: {message}")
                     manifest["index_error"] = message
                     index_html = None
-                manifest["exit_code"] = EXIT_FAILED if (any(r.status == "failed" and not r.carried_forward for r in area_results) or index_html is None or quality is None) else EXIT_OK
+                manifest["exit_code"] = EXIT_FAILED if (any(r.status == "failed" and not r.carried_forward for r in area_results) or index_html is None or dq_rows is None) else EXIT_OK
                 (final / "manifests").mkdir(exist_ok=True)
                 text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
                 _write_atomic(final / "manifests" / f"{run_id}.json", text)
@@ -1104,7 +1090,7 @@ def _run(options: RunOptions, *, out: TextIO, run_id: str, started: dt.datetime,
         f"in {(_utc_now() - started).total_seconds():.1f}s.",
         file=out,
     )
-    if result.failed or result.messages or quality is None:
+    if result.failed or result.messages or dq_rows is None:
         result.exit_code = EXIT_FAILED
     return result
 

@@ -1,33 +1,36 @@
-"""Numbers and plain-English sentences for board members (DfE number conventions).
+"""Plain-English sentences for board members: changes, comparisons and verdicts in words.
 
-Formatting (DfE children in need statistics style): counts with thousands separators
-(10,750), percentages to one decimal place (28.5%), rates per 10,000 to one decimal place
-(49.8), money in whole pounds (£125,105). Rounding is half-up on the number as written
-(28.45 -> 28.5), as a reader rounding by hand would, not Python's banker's rounding.
-Missing values print as the GSS symbol ``x`` (override with ``missing=``).
-
-Sentence helpers take the numbers (or a result from this package) and write the sentence,
-so notebooks never type a number into prose.
+Sentence helpers take the numbers (or a result from :mod:`analysis.stats`) and write the
+sentence, so notebooks never type a number into prose. Numbers are printed by
+:mod:`analysis.numbers` (DfE conventions, half-up rounding).
 """
 
 from __future__ import annotations
 
-import math
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
 
-from ._common import check_conf, conf_label, z_value
-from .change import ChangeSignificance, change_significance
-from .compare import (
+from ..numbers import (
+    fmt_count,
+    fmt_gbp,
+    fmt_interval,
+    fmt_number,
+    fmt_percent,
+    fmt_rate,
+    is_missing as _missing,
+    round_half_up,
+)
+from ..stats._common import check_conf, conf_label, z_value
+from ..stats.change import ChangeSignificance, change_significance
+from ..stats.compare import (
     HIGHER,
     LOWER,
     SIMILAR,
     compare_proportion_to_benchmark,
     compare_rate_to_benchmark,
 )
-from .intervals import _count_ci, _wilson
+from ..stats.intervals import _count_ci, _wilson
 
 __all__ = [
     "round_half_up",
@@ -41,70 +44,6 @@ __all__ = [
     "describe_share_vs_benchmark",
     "describe_rate_vs_benchmark",
 ]
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return math.isnan(float(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def round_half_up(value: float, decimals: int = 0) -> Decimal:
-    """Round half away from zero on the shortest decimal representation of ``value``."""
-    q = Decimal(1).scaleb(-decimals)
-    return Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP)
-
-
-def fmt_number(value: Any, decimals: int = 0, missing: str = "x") -> str:
-    """A number with thousands separators and ``decimals`` places: 10750 -> "10,750"."""
-    if _missing(value):
-        return missing
-    d = round_half_up(float(value), decimals)
-    if d == 0:
-        d = abs(d)  # no "-0.0"
-    return f"{d:,.{decimals}f}"
-
-
-def fmt_count(value: Any, missing: str = "x") -> str:
-    """A count: whole number with thousands separators (10750 -> "10,750")."""
-    return fmt_number(value, 0, missing)
-
-
-def fmt_percent(value: Any, decimals: int = 1, missing: str = "x", *, from_proportion: bool = False) -> str:
-    """A percentage to one decimal place with a % sign: 28.4738 -> "28.5%".
-
-    ``value`` is in percent (28.47) unless ``from_proportion=True`` (0.2847).
-    """
-    if _missing(value):
-        return missing
-    v = float(value) * (100.0 if from_proportion else 1.0)
-    return fmt_number(v, decimals) + "%"
-
-
-def fmt_rate(value: Any, decimals: int = 1, missing: str = "x") -> str:
-    """A rate (e.g. per 10,000 children) to one decimal place: 49.83 -> "49.8"."""
-    return fmt_number(value, decimals, missing)
-
-
-def fmt_gbp(value: Any, decimals: int = 0, missing: str = "x") -> str:
-    """Money in pounds: 125105 -> "£125,105"; negative amounts -> "-£1,200"."""
-    if _missing(value):
-        return missing
-    v = float(value)
-    text = fmt_number(abs(v), decimals)
-    return ("-£" if v < 0 and text.strip("0.,") else "£") + text
-
-
-def fmt_interval(lower: Any, upper: Any, kind: str = "percent", decimals: int = 1) -> str:
-    """ "3.2% to 6.7%" (kind "percent"), "45.8 to 54.1" ("rate") or "1.13 to 1.46" ("ratio")."""
-    if kind == "percent":
-        return f"{fmt_percent(lower, decimals)} to {fmt_percent(upper, decimals)}"
-    if kind == "ratio":
-        return f"{fmt_number(lower, 2)} to {fmt_number(upper, 2)}"
-    return f"{fmt_rate(lower, decimals)} to {fmt_rate(upper, decimals)}"
 
 
 def _significance_clause(word: str, significance: Any) -> str:

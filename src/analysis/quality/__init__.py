@@ -18,7 +18,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .periods import period_of
+from ..ingest.dataset import Dataset
+from ..ingest.dfe import population_for
+from ..periods import period_of
 
 SEVERITIES = ("warning", "info")
 
@@ -302,8 +304,6 @@ def same_group_two_breakdowns(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list
       "mid-year population aged 0–17 (the estimate DfE uses for that date), within rounding; a "
       "larger gap means the board used another population base.")
 def rate_vs_population(obs: pd.DataFrame, unplaced: pd.DataFrame) -> list[Finding]:
-    from .dfe import population_for
-
     out = []
     loc = local(obs)
     pairs = [("cp_rate_per_10k", "children_on_cp_plan", "snapshot"), ("referrals_rate_per_10k", "referrals", "cumulative_from_april"),
@@ -430,16 +430,16 @@ FINDING_COLUMNS = [f for f in Finding.__dataclass_fields__]
 def run_checks(data=None, unplaced: pd.DataFrame | None = None, codes: list[str] | None = None) -> pd.DataFrame:
     """Run every rule (or ``codes``) and return the findings, one row each.
 
-    ``data`` is a :class:`analysis.data.Dataset`, a ``data/raw`` path (or None for the default),
-    or a tidy observation frame (then pass ``unplaced`` yourself).
+    ``data`` is a :class:`~analysis.ingest.dataset.Dataset` (its findings are stored on it and
+    reused), or a tidy observation frame (then pass ``unplaced`` yourself).
     Columns: code, severity, title, message, source_tables, measure, period, values.
     """
     if isinstance(data, pd.DataFrame):
         obs = data
     else:
-        from .data import Dataset, load
-
-        ds = data if isinstance(data, Dataset) else load(data)
+        if not isinstance(data, Dataset):
+            raise TypeError(f"run_checks takes a Dataset or a tidy observation frame, not {type(data).__name__}")
+        ds = data
         if codes is None and ds.findings is not None:
             return ds.findings.copy()
         obs, unplaced = ds.observations, ds.unplaced

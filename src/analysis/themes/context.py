@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from .. import quality
-from ..data import Dataset, load
+from ..ingest.dataset import Dataset
+from ..processed import load
 from ..periods import Period, parse_period
-from .base import check_disclosure
+from ..report.model import check_disclosure
 
 BOARD_SOURCE = "Source: Warwickshire Safeguarding Children Board Annual Report 2017/18, Appendix A"
 

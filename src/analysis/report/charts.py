@@ -3,7 +3,7 @@
 Every chart: a title that states the finding, a subtitle with the statistic, labelled axes with
 units, a source note, a colour-blind-safe palette (Okabe–Ito), no meaning carried by colour
 alone (markers, line styles and direct labels as well), and alt text; the data table is shown
-beside it by :mod:`analysis.display`.
+beside it by :mod:`analysis.report.display`.
 
 The words around a chart are the figure's, not the axes': the title (bold), the subtitle under
 it and the source at the foot are wrapped to the figure's width with the font's own character

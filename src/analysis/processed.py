@@ -1,0 +1,213 @@
+"""The validated dataset, stored once per input and loaded in a fraction of a second.
+
+:func:`load` is the one entry point the themes, notebooks and analysts use: it returns the
+:class:`~analysis.ingest.dataset.Dataset` of a ``data/raw`` folder with its data-quality
+findings, validated once and then read from ``data/processed/cache/`` while the inputs (and the
+code that validates them) are unchanged. :func:`build_processed` writes the analysts' files
+(``safeguarding build``); :func:`store_validated` is the runner's step that validates once
+before every kernel loads the result.
+
+Layer: imports :mod:`analysis.ingest` and :mod:`analysis.quality`; nothing above them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import ingest, periods, quality
+from .ingest import dfe
+from .ingest.dataset import Dataset, folder_stamp, load_raw
+from .ingest.schema import DataValidationError, ValidationReport
+from .paths import processed_dir
+from .paths import raw_dir as default_raw_dir
+from .periods import Period
+from .quality import run_checks
+
+#: The code whose behaviour the stored result depends on: validation and the data-quality rules.
+_CODE_PACKAGES = (ingest, quality)
+_CODE_MODULES = (periods,)
+
+
+def _code_files() -> list[Path]:
+    """Every source file of the validation and data-quality code, in a fixed order."""
+    files = [Path(m.__file__) for m in _CODE_MODULES]
+    for pkg in _CODE_PACKAGES:
+        files += sorted(Path(pkg.__file__).parent.rglob("*.py"))
+    return files
+
+
+def fingerprint(raw: Path) -> str:
+    """SHA-256 over every file under ``raw`` (relative path and content) and the loader's code."""
+    h = hashlib.sha256()
+    # the code that validates and shapes the data is part of what the stored result depends on
+    for path in _code_files():
+        h.update(path.read_bytes())
+    for p in sorted(q for q in Path(raw).rglob("*") if q.is_file()):
+        h.update(p.relative_to(raw).as_posix().encode())
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+_PROCESSED_FRAMES = ("observations", "areas", "districts", "dictionary", "unplaced", "findings")
+#: Validated datasets stored under data/processed/cache/<slot>/, one slot per (data folder, fingerprint).
+_CACHE_DIR = "cache"
+_CACHE_KEEP = 4  # slots kept; older ones are removed when a new one is written
+
+
+def _cache_slot(root: Path, raw: Path, sha: str) -> Path:
+    """The cache folder for one data folder at one fingerprint. Different folders and different
+    contents get different slots, so runs on different data never overwrite each other."""
+    return root / _CACHE_DIR / hashlib.sha256(f"{raw}\n{sha}".encode()).hexdigest()[:20]
+
+
+def _write_processed(ds: "Dataset", root: Path) -> Path:
+    """Store a validated dataset so later loads of the same inputs skip validation.
+
+    Written into a temporary folder and renamed into its slot in one step: a reader sees a
+    whole slot or none (never a mix of two runs' files); a slot that exists is left as it is
+    (same fingerprint, same content).
+    """
+    raw = Path(ds.raw_dir).resolve()
+    sha = fingerprint(raw)
+    slot = _cache_slot(root, raw, sha)
+    if (slot / "fingerprint.json").exists():
+        return slot
+    run_checks(ds)  # fills ds.findings
+    tmp = root / _CACHE_DIR / f".tmp-{uuid.uuid4().hex}"
+    tmp.mkdir(parents=True)
+    try:
+        for name in _PROCESSED_FRAMES:
+            frame = getattr(ds, name)
+            frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_parquet(
+                tmp / f"{name}.parquet", index=False)
+        (tmp / "fingerprint.json").write_text(json.dumps({"raw_dir": str(raw), "sha256": sha,
+                                                          "files_checked": ds.report.files_checked}, indent=1))
+        try:
+            os.rename(tmp, slot)
+        except OSError:  # another run stored the same slot first
+            if not (slot / "fingerprint.json").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _prune_cache(root / _CACHE_DIR, keep=_CACHE_KEEP, current=slot)
+    return slot
+
+
+def _prune_cache(folder: Path, *, keep: int, current: Path) -> None:
+    """Remove all but the ``keep`` newest slots (and temporary folders over a day old). A run
+    still reading a removed slot falls back to loading data/raw (see :func:`_read_processed`)."""
+    def age(p: Path) -> float:
+        try:
+            return time.time() - p.stat().st_mtime
+        except OSError:  # removed meanwhile by another run
+            return -1.0
+
+    slots = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")), key=age)
+    for old in [p for p in slots if p != current][max(keep - 1, 0):]:
+        shutil.rmtree(old, ignore_errors=True)
+    for tmp in folder.glob(".tmp-*"):
+        if age(tmp) > 86400:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _read_processed(raw: Path) -> "Dataset | None":
+    """The dataset from data/processed when it was stored from exactly these inputs, else None."""
+    raw = Path(raw).resolve()
+    try:
+        sha = fingerprint(raw)
+        slot = _cache_slot(processed_dir(), raw, sha)
+        meta = slot / "fingerprint.json"
+        if not meta.exists():
+            return None
+        info = json.loads(meta.read_text())
+        if info.get("raw_dir") != str(raw) or info.get("sha256") != sha:
+            return None
+        frames = {name: pd.read_parquet(slot / f"{name}.parquet") for name in _PROCESSED_FRAMES}
+    except (OSError, ValueError):  # removed or unreadable: load data/raw instead
+        return None
+    return Dataset(raw, report=ValidationReport(files_checked=info.get("files_checked", [])), **frames)
+
+
+
+
+@lru_cache(maxsize=4)
+def _load_cached(raw: str, stamp: tuple) -> Dataset:
+    return _read_processed(Path(raw)) or load_raw(Path(raw))
+
+
+def load(raw_dir: str | Path | None = None, *, strict: bool = True) -> Dataset:
+    """Load and validate everything under ``raw_dir`` (default ``data/raw``).
+
+    Raises :class:`DataValidationError` listing every problem unless ``strict=False``, in which
+    case the dataset holds whatever files were valid and ``dataset.report`` says what was not.
+    Cached: a second call for an unchanged folder costs nothing.
+    """
+    raw = Path(raw_dir) if raw_dir else default_raw_dir()
+    raw = raw.resolve()
+    ds = _load_cached(str(raw), folder_stamp(raw)) if raw.is_dir() else load_raw(raw)
+    if strict and not ds.report.ok:
+        raise DataValidationError(ds.report)
+    return ds
+
+
+def build_processed(raw_dir: str | Path | None = None, out_dir: str | Path | None = None) -> dict[str, Path]:
+    """Write ``data/processed`` from ``data/raw``: the tidy observations and the DQ findings.
+
+    Everything written here is disposable and rebuilt by this one function
+    (``safeguarding build``). Raises :class:`DataValidationError` on invalid input, before
+    writing anything.
+    """
+    ds = load(raw_dir)
+    out = Path(out_dir) if out_dir else processed_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "observations": out / "observations.parquet",
+        "observations_local_csv": out / "observations_local.csv",
+        "quality_findings": out / "quality_findings.csv",
+    }
+    local = ds.observations[ds.observations["source"] != dfe.SOURCE]
+    # each file written beside its final name and renamed over it: a reader never sees half a file
+    _replace_with(paths["observations"], lambda p: ds.observations.to_parquet(p, index=False))
+    _replace_with(paths["observations_local_csv"], lambda p: local.to_csv(p, index=False))
+    _replace_with(paths["quality_findings"], lambda p: run_checks(ds).to_csv(p, index=False))
+    if out.resolve() == processed_dir().resolve():
+        _write_processed(ds, out)  # the notebooks' fast path (see load)
+    return paths
+
+
+def store_validated(raw_dir: str | Path | None = None) -> Path:
+    """Store the validated dataset (and its findings) in data/processed's cache, so each
+    notebook's kernel loads it in a fraction of a second instead of validating data/raw again.
+    Returns the cache slot. Raises :class:`DataValidationError` on invalid input."""
+    return _write_processed(load(raw_dir), processed_dir())
+
+
+def _replace_with(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def available_periods(raw_dir: str | Path | None = None, area_code: str | None = None) -> list[Period]:
+    """Quarters present in the local data (optionally for one area), oldest first."""
+    return load(raw_dir).periods(area_code)
+
+
+def latest_period(raw_dir: str | Path | None = None, area_code: str | None = None) -> Period:
+    """The most recent quarter in the local data."""
+    periods = available_periods(raw_dir, area_code)
+    if not periods:
+        raise ValueError("no quarterly local data found under data/raw")
+    return periods[-1]
