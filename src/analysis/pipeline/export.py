@@ -42,6 +42,7 @@ import nbformat
 
 from .. import __version__
 from ..report.summary import SUMMARY_MIMETYPE
+from ..stats.disclosure import is_small_count
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 APPENDIX_TEMPLATE = "safeguarding"
@@ -220,7 +221,7 @@ _CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)|@import\s+(?:url\()?\s*['\"]
 _DATA_URI_RE = re.compile(r"data:[\w/+.-]+(?:;[\w=.-]+)*,[A-Za-z0-9+/=%._~-]*", re.IGNORECASE)
 #: A count as this project prints it: a whole number (percentages, rates and hours always
 #: carry one decimal place, so "3.0" is a measure, not a count: see analysis.report.display.format_cell).
-_SMALL_COUNT_RE = re.compile(r"^[1-5]$")
+_WHOLE_NUMBER_RE = re.compile(r"^[0-9]+$")
 #: Classes nbconvert gives error output / stderr, and code input / prompts.
 _TRACEBACK_CLASSES = ("jp-OutputArea-error", "ansi-red-fg", "ansi-green-intense-fg", "ansi-bold")
 _TRACEBACK_MIMETYPES = ("application/vnd.jupyter.stderr",)
@@ -343,7 +344,7 @@ class _Scanner(HTMLParser):
         if tag == "td" and self._cell and self._cell["kind"] == "td":
             text = "".join(self._cell["text"]).strip().replace(",", "")
             table = self._tables[-1] if self._tables else {"exempt": False, "row": 0, "caption": []}
-            if _SMALL_COUNT_RE.match(text) and not (self._cell["exempt"] or table["exempt"]):
+            if _WHOLE_NUMBER_RE.match(text) and is_small_count(int(text)) and not (self._cell["exempt"] or table["exempt"]):
                 caption = " ".join("".join(table["caption"]).split())
                 where = f"table {caption!r}" if caption else "a table"
                 self.small_counts.append(f"{where}, row {table['row']}: cell holds {text} (line {self._cell['line']})")

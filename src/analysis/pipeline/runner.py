@@ -85,6 +85,7 @@ from .export import (
     run_date_text,
 )
 from ..report.summary import SummaryError, read_summary
+from ..stats.disclosure import is_small_count
 
 #: Themes in the order the index lists them; other notebooks found are listed after these.
 THEMES = ("cp_trends", "representation", "cdop", "training")
@@ -704,7 +705,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _small_key_figures(summary: dict[str, Any]) -> list[str]:
-    """Key figures declared as counts (``{"value": v, "unit": "count"}``) from 1 to 5.
+    """Key figures declared as counts (``{"value": v, "unit": "count"}``) that are small counts.
 
     A figure without a unit cannot be told from a percentage or a rate, so only declared
     counts are checked; the published HTML is checked cell by cell anyway.
@@ -716,7 +717,7 @@ def _small_key_figures(summary: dict[str, Any]) -> list[str]:
         value = value.get("value")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
-        if float(value).is_integer() and 1 <= value <= 5:
+        if float(value).is_integer() and is_small_count(value):
             hits.append(f"key figure {label!r} = {value:g}")
     return hits
 

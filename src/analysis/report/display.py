@@ -15,11 +15,10 @@ from typing import Iterable
 import pandas as pd
 from IPython.display import HTML, display
 
-from ..stats import suppress_counts, suppress_derived
+from ..stats.disclosure import SMALL_COUNT_THRESHOLD, suppress_counts, suppress_derived
 from .model import Section, Table, ThemeResult
 from .summary import publish_summary
 
-SMALL_COUNT_THRESHOLD = 5
 
 
 # --- formatting (as DfE publishes) ---------------------------------------------------------

@@ -30,6 +30,7 @@ from ..stats.compare import (
     compare_proportion_to_benchmark,
     compare_rate_to_benchmark,
 )
+from ..stats.disclosure import NOT_AVAILABLE, SMALL_COUNT_THRESHOLD, SUPPRESSED, is_small_count
 from ..stats.intervals import _count_ci, _wilson
 
 __all__ = [
@@ -43,7 +44,80 @@ __all__ = [
     "describe_change",
     "describe_share_vs_benchmark",
     "describe_rate_vs_benchmark",
+    "FEWER_THAN_SMALL",
+    "HIDDEN_BY_SECONDARY",
+    "CountWords",
+    "verdict_phrase",
 ]
+
+#: How a count of 1 to 5 reads in a public sentence ("fewer than 6").
+FEWER_THAN_SMALL = f"fewer than {SMALL_COUNT_THRESHOLD + 1}"
+#: How a count hidden only to protect another (secondary suppression) reads in a public sentence.
+HIDDEN_BY_SECONDARY = "a suppressed number"
+
+
+class CountWords:
+    """Counts of people in sentences, chart labels and key figures under a disclosure mode.
+
+    The one place the public-mode wording lives. In ``public`` mode a count from 1 to 5 reads
+    "fewer than 6" in a sentence and ``c`` on a chart; a cell the table hides only to protect
+    another (secondary suppression, ``hidden=True``) reads "a suppressed number" and ``c``. In
+    ``internal`` mode every count is stated. A blank count reads ``missing``.
+    """
+
+    def __init__(self, disclosure: str):
+        self.public = disclosure == "public"
+
+    def withheld(self, value: Any, hidden: bool = False) -> bool:
+        """Whether the count, and any share or rate derived from it, must not be shown."""
+        return self.public and (bool(hidden) or is_small_count(value))
+
+    def text(self, value: Any, hidden: bool = False, *, missing: str = "not available") -> str:
+        """The count for a sentence: "1,234", "fewer than 6" or "a suppressed number"."""
+        if _missing(value):
+            return missing
+        if self.public and is_small_count(value):
+            return FEWER_THAN_SMALL
+        if self.public and hidden:
+            return HIDDEN_BY_SECONDARY
+        return fmt_count(value)
+
+    def label(self, value: Any, hidden: bool = False) -> str:
+        """The count as a chart label: "1,234", ``c`` (withheld) or ``x`` (not available)."""
+        if _missing(value):
+            return NOT_AVAILABLE
+        if self.withheld(value, hidden):
+            return SUPPRESSED
+        return fmt_count(value)
+
+    def key_figure(self, value: Any) -> Any:
+        """The count for a result's key figures: ``"c"`` when withheld, else the number (None stays None)."""
+        if value is None:
+            return None
+        return SUPPRESSED if self.withheld(value) else value
+
+
+def verdict_phrase(verdict: str | None, benchmark: str, *, significantly: bool = True, level: str | None = None,
+                   comparatives: tuple[str, str] = ("higher than", "lower than"),
+                   no_verdict: str | None = None) -> str:
+    """A comparison's verdict in words, before the benchmark's name.
+
+    ``verdict_phrase("higher", "England (45.3)")`` -> "significantly higher than England (45.3)";
+    ``"not significantly different"`` -> "not significantly different from England (45.3)".
+    ``level`` ("95%") appends " at 95%"; ``significantly=False`` drops the adverb where the
+    sentence says elsewhere that only significant differences are called higher or lower;
+    ``comparatives`` replaces "higher than"/"lower than" (e.g. "above"/"below"). ``no_verdict``
+    is returned when there is no verdict (default: "cannot be compared with <benchmark>").
+    """
+    higher, lower = comparatives
+    if verdict in (HIGHER, LOWER):
+        word = higher if verdict == HIGHER else lower
+        text = f"{'significantly ' if significantly else ''}{word} {benchmark}".rstrip()
+    elif verdict == SIMILAR:
+        text = "not significantly different" + (f" from {benchmark}" if benchmark else "")
+    else:
+        return no_verdict if no_verdict is not None else f"cannot be compared with {benchmark}".rstrip()
+    return f"{text} at {level}" if level else text
 
 
 def _significance_clause(word: str, significance: Any) -> str:
@@ -128,12 +202,8 @@ def describe_change(
 
 
 def _verdict_words(verdict: str, label: str) -> str:
-    """'significantly higher at 95%' etc.: a comparison's verdict in words."""
-    return {
-        HIGHER: f"significantly higher at {label}",
-        LOWER: f"significantly lower at {label}",
-        SIMILAR: f"not significantly different at {label}",
-    }[verdict]
+    """'significantly higher at 95%' etc.: a comparison's verdict in words, no benchmark named."""
+    return verdict_phrase(verdict, "", level=label, comparatives=("higher", "lower"))
 
 
 def describe_share_vs_benchmark(

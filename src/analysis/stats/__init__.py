@@ -58,6 +58,9 @@ from .representation import (
 )
 from .spc import SIGNALS, shift_points, trend_points, two_of_three_points, xmr
 from .disclosure import (
+    SMALL_COUNT_THRESHOLD,
+    SUPPRESSED,
+    is_small_count,
     label_for_chart,
     recoverable_cells,
     suppress_counts,
@@ -111,6 +114,9 @@ __all__ = [
     "trend_points",
     "two_of_three_points",
     "xmr",
+    "SMALL_COUNT_THRESHOLD",
+    "SUPPRESSED",
+    "is_small_count",
     "label_for_chart",
     "recoverable_cells",
     "suppress_counts",

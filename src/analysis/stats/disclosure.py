@@ -34,6 +34,8 @@ from scipy import linalg as _la
 from ..numbers import fmt_count, fmt_number, round_half_up
 
 __all__ = [
+    "SMALL_COUNT_THRESHOLD",
+    "is_small_count",
     "SUPPRESSED",
     "NOT_AVAILABLE",
     "suppression_mask",
@@ -43,8 +45,22 @@ __all__ = [
     "label_for_chart",
 ]
 
+#: DfE's rule: counts from 1 to this number are not published (0 is a true zero).
+SMALL_COUNT_THRESHOLD = 5
 SUPPRESSED = "c"
 NOT_AVAILABLE = "x"
+
+
+def is_small_count(value: Any, threshold: int = SMALL_COUNT_THRESHOLD) -> bool:
+    """True for a count from 1 to ``threshold`` (suppressed in public mode); False for 0, a blank
+    (None or NaN) and anything that is not a number."""
+    if value is None or isinstance(value, str):
+        return False
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return False
+    return not np.isnan(f) and 1 <= f <= threshold
 
 
 @dataclass(frozen=True)
@@ -222,7 +238,7 @@ def _mask(
 
 def suppression_mask(
     table: pd.DataFrame | pd.Series,
-    threshold: int = 5,
+    threshold: int = SMALL_COUNT_THRESHOLD,
     total_row: Hashable | None = None,
     total_col: Hashable | None = None,
     implicit_totals: bool = True,
@@ -255,7 +271,7 @@ def suppression_mask(
 
 def suppress_counts(
     table: pd.DataFrame | pd.Series,
-    threshold: int = 5,
+    threshold: int = SMALL_COUNT_THRESHOLD,
     total_row: Hashable | None = None,
     total_col: Hashable | None = None,
     implicit_totals: bool = True,
@@ -401,7 +417,7 @@ def suppress_derived(
 
 
 def label_for_chart(
-    value: Any, threshold: int = 5, suppressed: Any = None, decimals: int = 0
+    value: Any, threshold: int = SMALL_COUNT_THRESHOLD, suppressed: Any = None, decimals: int = 0
 ) -> Any:
     """Text label for a chart bar or point: ``"c"`` for counts 1..``threshold`` (or where
     ``suppressed`` is True, e.g. a secondary-suppressed cell), ``"0"`` for zero, ``"x"`` for
@@ -417,7 +433,7 @@ def label_for_chart(
         if v is None or pd.isna(v):
             return NOT_AVAILABLE
         f = float(v)
-        if sup or (1 <= f <= threshold):
+        if sup or is_small_count(f, threshold):
             return SUPPRESSED
         return fmt_count(f) if decimals == 0 else fmt_number(f, decimals)
 
