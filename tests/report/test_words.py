@@ -61,22 +61,22 @@ def test_describe_change_falls_no_change_and_non_significant() -> None:
 def test_describe_share_vs_benchmark_formats_its_own_computation() -> None:
     x, n, share = 30, 700, 0.06
     lo, hi = wilson_ci(x, n)
-    text = describe_share_vs_benchmark(x, n, share, "disabled children", "children on CP plans", "national prevalence")
+    text = describe_share_vs_benchmark(x, n, share, group="disabled children", among="children on CP plans", benchmark_label="national prevalence")
     assert text == (
         f"30 of 700 children on CP plans ({fmt_percent(x / n * 100)}; 95% confidence interval "
         f"{fmt_interval(lo * 100, hi * 100)}) were disabled children, compared with 6.0% "
         f"(national prevalence): "
         + ("significantly lower at 95%." if hi < share else "not significantly different at 95%.")
     )
-    assert "significantly lower at 95%" in describe_share_vs_benchmark(1, 100, 0.06, "g", "children", "b")
-    assert "not significantly different at 99.8%" in describe_share_vs_benchmark(1, 100, 0.06, "g", "children", "b", conf=0.998)
+    assert "significantly lower at 95%" in describe_share_vs_benchmark(1, 100, 0.06, group="g", among="children", benchmark_label="b")
+    assert "not significantly different at 99.8%" in describe_share_vs_benchmark(1, 100, 0.06, group="g", among="children", benchmark_label="b", confidence=0.998)
     with pytest.raises(ValueError, match="0.06"):
-        describe_share_vs_benchmark(26, 564, 6, "g", "children", "b")
+        describe_share_vs_benchmark(26, 564, 6, group="g", among="children", benchmark_label="b")
 
 
 def test_describe_rate_vs_benchmark() -> None:
     lo, hi = rate_ci(500, 110_000)
-    text = describe_rate_vs_benchmark(500, 110_000, 43.0, "Area A", "children on CP plans", "England")
+    text = describe_rate_vs_benchmark(500, 110_000, 43.0, area="Area A", what="children on CP plans", benchmark_label="England")
     assert text == (
         f"Area A had {fmt_rate(500 / 110_000 * 10_000)} children on CP plans per 10,000 children "
         f"(95% confidence interval {fmt_interval(lo, hi, 'rate')}), compared with 43.0 for England: "

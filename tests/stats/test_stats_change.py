@@ -35,7 +35,7 @@ NEWCOMBE_TABLE_II = [
 
 @pytest.mark.parametrize("x1, n1, x2, n2, lower, upper", NEWCOMBE_TABLE_II)
 def test_newcombe_method_10_reproduces_published_table(x1, n1, x2, n2, lower, upper) -> None:
-    d, lo, hi = proportion_difference_ci(x1, n1, x2, n2, 0.95)
+    d, lo, hi = proportion_difference_ci(x1, n1, x2, n2, confidence=0.95)
     assert d == pytest.approx(x1 / n1 - x2 / n2)
     assert lo == pytest.approx(lower, abs=5e-5)
     assert hi == pytest.approx(upper, abs=5e-5)
@@ -43,9 +43,9 @@ def test_newcombe_method_10_reproduces_published_table(x1, n1, x2, n2, lower, up
 
 def test_newcombe_vectorised_equals_scalar() -> None:
     cols = list(zip(*NEWCOMBE_TABLE_II))
-    d, lo, hi = proportion_difference_ci(*(np.array(c) for c in cols[:4]), conf=0.998)
+    d, lo, hi = proportion_difference_ci(*(np.array(c) for c in cols[:4]), confidence=0.998)
     for i, row in enumerate(NEWCOMBE_TABLE_II):
-        assert (d[i], lo[i], hi[i]) == proportion_difference_ci(*row[:4], conf=0.998)
+        assert (d[i], lo[i], hi[i]) == proportion_difference_ci(*row[:4], confidence=0.998)
     # 99.8% intervals contain the 95% ones
     d95, lo95, hi95 = proportion_difference_ci(*(np.array(c) for c in cols[:4]))
     assert np.all(lo <= lo95) and np.all(hi >= hi95)
@@ -57,7 +57,7 @@ def test_rate_ratio_exact_interval_matches_scipy_binomtest() -> None:
     cases = [(564, 1.0, 439, 1.0), (12, 5000.0, 30, 9000.0), (0, 100.0, 7, 120.0), (3, 800.0, 1, 400.0)]
     for x1, p1, x2, p2 in cases:
         for conf in (0.95, 0.998):
-            r, lo, hi = rate_ratio_ci(x1, p1, x2, p2, conf)
+            r, lo, hi = rate_ratio_ci(x1, p1, x2, p2, confidence=conf)
             ci = st.binomtest(x1, x1 + x2).proportion_ci(confidence_level=conf, method="exact")
             to_r = lambda pi: pi / (1 - pi) * p2 / p1  # noqa: E731
             assert r == pytest.approx((x1 / p1) / (x2 / p2))
@@ -87,8 +87,8 @@ def test_percent_change() -> None:
 def test_two_counts_in_the_same_population_are_compared_as_rates() -> None:
     res = change_significance(439, 564)
     assert isinstance(res, ChangeSignificance)
-    r, lo95, hi95 = rate_ratio_ci(564, 1, 439, 1, 0.95)
-    _, lo998, hi998 = rate_ratio_ci(564, 1, 439, 1, 0.998)
+    r, lo95, hi95 = rate_ratio_ci(564, 1, 439, 1, confidence=0.95)
+    _, lo998, hi998 = rate_ratio_ci(564, 1, 439, 1, confidence=0.998)
     assert (res.effect, res.lower_95, res.upper_95) == (r, lo95, hi95)
     assert (res.lower_99_8, res.upper_99_8) == (lo998, hi998)
     assert res.significant_95 is (lo95 > 1) and res.significant_99_8 is (lo998 > 1)

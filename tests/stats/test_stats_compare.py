@@ -23,23 +23,23 @@ def test_verdict_strings_are_exact() -> None:
 def test_proportion_verdicts_from_published_wilson_limits() -> None:
     # methods.md: 1/100 has 95% limits (0.0017674321, 0.0544861962) and 99.8% limits
     # (0.0008730657, 0.1045544528). A benchmark of 6% lies above the 95% interval only.
-    assert compare_proportion_to_benchmark(1, 100, 0.06, 0.95) == LOWER
-    assert compare_proportion_to_benchmark(1, 100, 0.06, 0.998) == SIMILAR
+    assert compare_proportion_to_benchmark(1, 100, 0.06, confidence=0.95) == LOWER
+    assert compare_proportion_to_benchmark(1, 100, 0.06, confidence=0.998) == SIMILAR
     # 65/100: 95% (0.5525444330, 0.7363575176); 99.8% (0.4954946574, 0.7783540614)
-    assert compare_proportion_to_benchmark(65, 100, 0.53, 0.95) == HIGHER
-    assert compare_proportion_to_benchmark(65, 100, 0.53, 0.998) == SIMILAR
-    assert compare_proportion_to_benchmark(65, 100, 0.75, 0.95) == LOWER
-    assert compare_proportion_to_benchmark(65, 100, 0.65, 0.95) == SIMILAR
+    assert compare_proportion_to_benchmark(65, 100, 0.53, confidence=0.95) == HIGHER
+    assert compare_proportion_to_benchmark(65, 100, 0.53, confidence=0.998) == SIMILAR
+    assert compare_proportion_to_benchmark(65, 100, 0.75, confidence=0.95) == LOWER
+    assert compare_proportion_to_benchmark(65, 100, 0.65, confidence=0.95) == SIMILAR
 
 
 def test_rate_verdicts_from_published_limits() -> None:
     # methods.md: 20 events in 100 -> per 100,000 95% (12211.43, 30889.88), 99.8% (8922.80, 38085.04)
-    assert compare_rate_to_benchmark(20, 100, 10_000, 100_000, 0.95) == HIGHER
-    assert compare_rate_to_benchmark(20, 100, 10_000, 100_000, 0.998) == SIMILAR
-    assert compare_rate_to_benchmark(20, 100, 35_000, 100_000, 0.95) == LOWER
+    assert compare_rate_to_benchmark(20, 100, 10_000, multiplier=100_000, confidence=0.95) == HIGHER
+    assert compare_rate_to_benchmark(20, 100, 10_000, multiplier=100_000, confidence=0.998) == SIMILAR
+    assert compare_rate_to_benchmark(20, 100, 35_000, multiplier=100_000, confidence=0.95) == LOWER
     # 1 event in 100 (exact method): 95% (25.32, 5571.64) per 100,000
-    assert compare_rate_to_benchmark(1, 100, 20, 100_000, 0.95) == HIGHER
-    assert compare_rate_to_benchmark(1, 100, 20, 100_000, 0.998) == SIMILAR  # 99.8% lower 1.0005
+    assert compare_rate_to_benchmark(1, 100, 20, multiplier=100_000, confidence=0.95) == HIGHER
+    assert compare_rate_to_benchmark(1, 100, 20, multiplier=100_000, confidence=0.998) == SIMILAR  # 99.8% lower 1.0005
 
 
 def test_benchmark_on_the_limit_is_not_significant() -> None:
@@ -73,4 +73,4 @@ def test_comparison_rejects_percentage_benchmark_and_impossible_counts() -> None
     with pytest.raises(ValueError, match="greater than zero"):
         compare_rate_to_benchmark(3, 0, 45.0)
     # x > population is fine for a rate of events
-    assert compare_rate_to_benchmark(250, 220, 100_000, 100_000) in (HIGHER, SIMILAR)
+    assert compare_rate_to_benchmark(250, 220, 100_000, multiplier=100_000) in (HIGHER, SIMILAR)

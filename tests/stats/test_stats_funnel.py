@@ -36,17 +36,17 @@ THETA = 0.80642448  # methods.md: θ̄ = 80.642448%
     ],
 )
 def test_proportion_limits_reproduce_methods_md(n, conf, lower_pct, upper_pct) -> None:
-    lo, hi = proportion_funnel_limits(n, THETA, conf)
+    lo, hi = proportion_funnel_limits(n, THETA, confidence=conf)
     assert lo * 100 == pytest.approx(lower_pct, rel=REL)
     assert hi * 100 == pytest.approx(upper_pct, rel=REL)
 
 
 def test_poisson_funnel_reproduces_methods_md_o19() -> None:
     # methods.md: O = 19 -> E = 29.67084937 (ratio 64.036%) and 11.43924075 (ratio 166.095%) at 95%
-    e_low, e_high = poisson_funnel_expected(19, 0.95)
+    e_low, e_high = poisson_funnel_expected(19, confidence=0.95)
     assert e_low == pytest.approx(29.67084937, rel=REL)
     assert e_high == pytest.approx(11.43924075, rel=REL)
-    lo, hi = ratio_funnel_limits(19, 0.95)
+    lo, hi = ratio_funnel_limits(19, confidence=0.95)
     # the ratios are printed to 3 decimals of a percent: hold them to half a unit of that digit
     assert lo * 100 == pytest.approx(64.036, abs=5e-4)
     assert hi * 100 == pytest.approx(166.095, abs=5e-4)
@@ -62,7 +62,7 @@ def test_smooth_ratio_curve_passes_through_phe_points() -> None:
 
 
 def test_rate_funnel_is_the_ratio_funnel_scaled_by_the_benchmark() -> None:
-    pts = rate_funnel_limits([19, 100], benchmark_rate=45.0, multiplier=10_000)
+    pts = rate_funnel_limits([19, 100], benchmark=45.0, multiplier=10_000)
     lo19, hi19 = ratio_funnel_limits(19)
     assert pts.loc[0, "lower"] == pytest.approx(lo19 * 45.0, rel=1e-12)
     assert pts.loc[0, "upper"] == pytest.approx(hi19 * 45.0, rel=1e-12)
@@ -79,7 +79,7 @@ def test_outside_the_rate_funnel_means_exact_interval_excludes_benchmark() -> No
     pop = np.tile([300.0, 700.0, 1500.0, 4000.0, 9000.0, 20000.0], 10)
     table = classify_funnel(x, pop, kind="rate", benchmark=benchmark)
     for conf, col in ((0.95, "funnel_95"), (0.998, "funnel_99_8")):
-        verdict = compare_rate_to_benchmark(x, pop, benchmark, 10_000, conf)
+        verdict = compare_rate_to_benchmark(x, pop, benchmark, multiplier=10_000, confidence=conf)
         expected = np.select([verdict == "higher", verdict == "lower"], ["above", "below"], "inside")
         assert table[col].tolist() == expected.tolist()
     assert set(table["funnel_95"]) == {"above", "inside", "below"}  # the grid exercises all three
@@ -106,7 +106,7 @@ def test_funnel_centre_and_curve() -> None:
     assert list(curve.columns) == ["denominator", "centre", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]
     assert curve["denominator"].iloc[0] == pytest.approx(20) and curve["denominator"].iloc[-1] == pytest.approx(2000)
     assert np.all(np.diff(np.log(curve["denominator"])) == pytest.approx(np.log(100) / 49))
-    lo, hi = proportion_funnel_limits(curve["denominator"], 0.12, 0.998)
+    lo, hi = proportion_funnel_limits(curve["denominator"], 0.12, confidence=0.998)
     np.testing.assert_allclose(curve["lower_99_8"], np.asarray(lo) * 100)
     assert (curve["lower_99_8"] <= curve["lower_95"]).all() and (curve["upper_95"] <= curve["upper_99_8"]).all()
     assert (curve["centre"] == 12.0).all()
@@ -134,10 +134,10 @@ def test_overdispersion_hand_computed_example() -> None:
     assert od.p_value == pytest.approx(st.chi2.sf(20.68, 9), rel=1e-12)
     np.testing.assert_allclose(od.z, [-4, -2, -1, 0, 0, 0, 1, 1, 2, 4], atol=1e-12)
     z = 1.959963984540054
-    lo, hi = ratio_funnel_limits_at(100, 0.95, tau2=od.tau2)
+    lo, hi = ratio_funnel_limits_at(100, confidence=0.95, tau2=od.tau2)
     assert hi == pytest.approx((1 + z * math.sqrt(1 / 400 + 11.68 / 3600)) ** 2, rel=1e-12)
     assert lo == pytest.approx((1 - z * math.sqrt(1 / 400 + 11.68 / 3600)) ** 2, rel=1e-12)
-    lo, hi = ratio_funnel_limits_at(100, 0.95, phi=od.phi)
+    lo, hi = ratio_funnel_limits_at(100, confidence=0.95, phi=od.phi)
     assert hi == pytest.approx((1 + z * math.sqrt(2.068 / 400)) ** 2, rel=1e-12)
 
 
@@ -173,8 +173,8 @@ def test_classify_funnel_positions_and_missing_rows() -> None:
     assert list(t.index) == idx
     centre = 289 / 600
     assert t["centre"].iloc[0] == pytest.approx(centre * 100)
-    lo95, hi95 = proportion_funnel_limits(100, centre, 0.95)
-    lo998, hi998 = proportion_funnel_limits(100, centre, 0.998)
+    lo95, hi95 = proportion_funnel_limits(100, centre, confidence=0.95)
+    lo998, hi998 = proportion_funnel_limits(100, centre, confidence=0.998)
     assert t.loc["Rugby", "position"] == "below 99.8% limit"  # 5% against limits near 34%
     assert t.loc["Nuneaton", "position"] == "above 99.8% limit"  # 75% at n = 200
     assert lo998 * 100 < 36 < lo95 * 100  # so North Warks (36%) is below the 95% limit only

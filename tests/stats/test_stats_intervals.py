@@ -54,18 +54,18 @@ def test_z_values_match_methods_md() -> None:
 
 @pytest.mark.parametrize("x, n, lo95, hi95, lo998, hi998", WILSON_PUBLISHED)
 def test_wilson_reproduces_published_values(x, n, lo95, hi95, lo998, hi998) -> None:
-    assert wilson_ci(x, n, 0.95) == pytest.approx((lo95, hi95), rel=REL)
-    assert wilson_ci(x, n, 0.998) == pytest.approx((lo998, hi998), rel=REL)
+    assert wilson_ci(x, n, confidence=0.95) == pytest.approx((lo95, hi95), rel=REL)
+    assert wilson_ci(x, n, confidence=0.998) == pytest.approx((lo998, hi998), rel=REL)
 
 
 def test_wilson_vectorised_equals_scalar_and_scipy() -> None:
     x = np.array([0, 1, 3, 17, 50, 99, 100])
     n = np.array([100, 100, 7, 40, 50, 100, 100])
     for conf in (0.95, 0.998):
-        lo, hi = wilson_ci(x, n, conf)
+        lo, hi = wilson_ci(x, n, confidence=conf)
         assert isinstance(lo, np.ndarray) and lo.shape == x.shape
         for i in range(len(x)):
-            s_lo, s_hi = wilson_ci(int(x[i]), int(n[i]), conf)
+            s_lo, s_hi = wilson_ci(int(x[i]), int(n[i]), confidence=conf)
             assert (lo[i], hi[i]) == (s_lo, s_hi)
             ref = st.binomtest(int(x[i]), int(n[i])).proportion_ci(
                 confidence_level=conf, method="wilson"
@@ -98,18 +98,18 @@ def test_wilson_rejects_impossible_inputs_naming_the_value() -> None:
     with pytest.raises(ValueError, match="numeric"):
         wilson_ci(["c"], [10])
     with pytest.raises(ValueError, match="confidence level"):
-        wilson_ci(1, 10, conf=1.5)
+        wilson_ci(1, 10, confidence=1.5)
 
 
 @pytest.mark.parametrize("x, pop, method, lo95, hi95, lo998, hi998", RATE_PUBLISHED)
 def test_rates_reproduce_published_values(x, pop, method, lo95, hi95, lo998, hi998) -> None:
-    assert rate_ci(x, pop, 100_000, 0.95) == pytest.approx((lo95, hi95), rel=REL)
-    assert rate_ci(x, pop, 100_000, 0.998) == pytest.approx((lo998, hi998), rel=REL)
+    assert rate_ci(x, pop, multiplier=100_000, confidence=0.95) == pytest.approx((lo95, hi95), rel=REL)
+    assert rate_ci(x, pop, multiplier=100_000, confidence=0.998) == pytest.approx((lo998, hi998), rel=REL)
     assert count_ci_method(x) == method
     # the underlying method on its own gives the same count limits
     direct = exact_poisson_ci if method == "exact" else byars_ci
     for conf, (lo, hi) in ((0.95, (lo95, hi95)), (0.998, (lo998, hi998))):
-        c_lo, c_hi = direct(x, conf)
+        c_lo, c_hi = direct(x, confidence=conf)
         assert c_lo / pop * 100_000 == pytest.approx(lo, rel=REL)
         assert c_hi / pop * 100_000 == pytest.approx(hi, rel=REL)
 
@@ -118,7 +118,7 @@ def test_rate_table_reproduces_published_values_with_two_levels() -> None:
     idx = [f"area{i}" for i in range(len(RATE_PUBLISHED))]
     x = pd.Series([r[0] for r in RATE_PUBLISHED], index=idx)
     pop = pd.Series([r[1] for r in RATE_PUBLISHED], index=idx)
-    table = rate_ci_table(x, pop, multiplier=100_000, conf=(0.95, 0.998))
+    table = rate_ci_table(x, pop, multiplier=100_000, confidence=(0.95, 0.998))
     assert list(table.index) == idx
     expected = pd.DataFrame(
         [r[3:] for r in RATE_PUBLISHED],
@@ -135,7 +135,7 @@ def test_exact_poisson_limits_have_the_defining_tail_probabilities() -> None:
     # P(X >= x) = α/2, at the upper limit P(X <= x) = α/2.
     for x in (1, 2, 5, 9, 30):
         for conf in (0.95, 0.998):
-            lo, hi = exact_poisson_ci(x, conf)
+            lo, hi = exact_poisson_ci(x, confidence=conf)
             a2 = (1 - conf) / 2
             assert st.poisson.sf(x - 1, lo) == pytest.approx(a2, rel=1e-8)
             assert st.poisson.cdf(x, hi) == pytest.approx(a2, rel=1e-8)
@@ -157,7 +157,7 @@ def test_count_edge_cases() -> None:
     with pytest.raises(ValueError, match="≥ 0"):
         count_ci(-3)
     # x > population is a legitimate rate of events
-    assert rate_ci(250, 220, 100_000)[0] > 0
+    assert rate_ci(250, 220, multiplier=100_000)[0] > 0
     with pytest.raises(ValueError, match="greater than zero"):
         rate_ci(5, 0)
     lo, hi = rate_ci([5, 5], [np.nan, 1000])
@@ -173,7 +173,7 @@ def test_proportion_table_in_percent_keeps_index() -> None:
     np.testing.assert_allclose(table["lower"], [r[2] * 100 for r in WILSON_PUBLISHED], rtol=REL)
     np.testing.assert_allclose(table["upper"], [r[3] * 100 for r in WILSON_PUBLISHED], rtol=REL)
     assert set(table["method"]) == {"Wilson"} and set(table["confidence"]) == {"95%"}
-    both = proportion_ci_table(x, n, conf=(0.95, 0.998), multiplier=1)
+    both = proportion_ci_table(x, n, confidence=(0.95, 0.998), multiplier=1)
     np.testing.assert_allclose(both["upper_99_8"], [r[5] for r in WILSON_PUBLISHED], rtol=REL)
     with pytest.raises(ValueError, match="greater than denominator"):
         proportion_ci_table([11], [10])

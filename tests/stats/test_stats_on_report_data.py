@@ -38,12 +38,12 @@ def test_disabled_children_on_plans_against_national_prevalence(dataset, plans, 
     prevalence = dataset.select("disabled_children_prevalence")["value"].iloc[0]
     x = reconstructed(share, plans)
     assert (x, plans, prevalence) == (26, 564, 6.0)  # report: "26 disabled children (4.6%)"; "stands at 6%"
-    lower, upper = wilson_ci(x, plans, conf)
+    lower, upper = wilson_ci(x, plans, confidence=conf)
     ref = binomtest(x, int(plans)).proportion_ci(confidence_level=conf, method="wilson")
     assert lower == pytest.approx(ref.low, rel=1e-9) and upper == pytest.approx(ref.high, rel=1e-9)
     expected = "not significantly different" if lower <= prevalence / 100 <= upper else ("higher" if lower > prevalence / 100 else "lower")
-    assert compare_proportion_to_benchmark(x, plans, prevalence / 100, conf) == expected
-    row = share_vs_population(x, plans, prevalence / 100, conf).iloc[0]  # percent scale
+    assert compare_proportion_to_benchmark(x, plans, prevalence / 100, confidence=conf) == expected
+    row = share_vs_population(x, plans, prevalence / 100, confidence=conf).iloc[0]  # percent scale
     assert (row["share"], row["lower"], row["upper"]) == pytest.approx((100 * x / plans, 100 * lower, 100 * upper), rel=1e-9)
     assert row["verdict"] == expected
 
@@ -54,8 +54,8 @@ def test_bme_share_of_plans_against_school_census(dataset, plans, conf):
     census = dataset.select("school_census_pupil_share", area_code="E10000031", breakdown_value="BME")["value"].iloc[0]
     assert (share, census) == (9.2, 17.7)  # report: "at 9.2% at the end of the year"; School Census 17.7%
     x = reconstructed(share, plans)
-    lower, upper = wilson_ci(x, plans, conf)
+    lower, upper = wilson_ci(x, plans, confidence=conf)
     ref = binomtest(x, int(plans)).proportion_ci(confidence_level=conf, method="wilson")
     assert (lower, upper) == pytest.approx((ref.low, ref.high), rel=1e-9)
     assert upper < census / 100  # the census share lies above the whole interval ...
-    assert compare_proportion_to_benchmark(x, plans, census / 100, conf) == "lower"  # ... so: lower
+    assert compare_proportion_to_benchmark(x, plans, census / 100, confidence=conf) == "lower"  # ... so: lower

@@ -23,7 +23,7 @@ from analysis.stats import (
 def test_share_vs_population_uses_published_wilson_limits() -> None:
     # methods.md: 1/100 -> 95% (0.0017674321, 0.0544861962), 99.8% (0.0008730657, 0.1045544528);
     # a 6% population share is above the 95% interval and inside the 99.8% one.
-    t = share_vs_population(1, 100, 0.06, conf=(0.95, 0.998))
+    t = share_vs_population(1, 100, 0.06, confidence=(0.95, 0.998))
     row = t.iloc[0]
     assert row["share"] == pytest.approx(1.0)
     assert row["lower_95"] == pytest.approx(0.17674321, rel=1e-6)

@@ -21,7 +21,7 @@ from ..numbers import (
     is_missing as _missing,
     round_half_up,
 )
-from ..stats._common import check_conf, conf_label, z_value
+from ..stats import check_conf, conf_label, z_value
 from ..stats.change import ChangeSignificance, change_significance
 from ..stats.compare import (
     HIGHER,
@@ -31,7 +31,7 @@ from ..stats.compare import (
     compare_rate_to_benchmark,
 )
 from ..stats.disclosure import NOT_AVAILABLE, SMALL_COUNT_THRESHOLD, SUPPRESSED, is_small_count
-from ..stats.intervals import _count_ci, _wilson
+from ..stats.intervals import count_limits, wilson_limits
 
 __all__ = [
     "round_half_up",
@@ -209,35 +209,36 @@ def _verdict_words(verdict: str, label: str) -> str:
 def describe_share_vs_benchmark(
     x: int,
     n: int,
-    benchmark_share: float,
+    benchmark: float,
+    *,
     group: str,
     among: str,
     benchmark_label: str,
-    conf: float = 0.95,
+    confidence: float = 0.95,
 ) -> str:
     """A group's share against a benchmark share, with its Wilson interval and verdict.
 
-    ``describe_share_vs_benchmark(26, 564, 0.06, "disabled children", "children on CP plans",
-    "national prevalence")`` -> "26 of 564 children on CP plans (4.6%; 95% confidence
+    ``describe_share_vs_benchmark(26, 564, 0.06, group="disabled children", among="children on CP
+    plans", benchmark_label="national prevalence")`` -> "26 of 564 children on CP plans (4.6%; 95% confidence
     interval 3.2% to 6.7%) were disabled children, compared with 6.0% (national prevalence):
     not significantly different at 95%."
 
-    ``benchmark_share`` is a proportion in [0, 1].
+    ``benchmark`` is a proportion in [0, 1].
     """
-    c = check_conf(conf)
-    if not 0.0 <= float(benchmark_share) <= 1.0:
+    c = check_conf(confidence)
+    if not 0.0 <= float(benchmark) <= 1.0:
         raise ValueError(
-            f"describe_share_vs_benchmark: benchmark_share {benchmark_share!r} must be a "
+            f"describe_share_vs_benchmark: benchmark {benchmark!r} must be a "
             f"proportion in [0, 1] (6% -> 0.06)"
         )
-    verdict = compare_proportion_to_benchmark(x, n, benchmark_share, c)
-    lo, hi = _wilson(np.array([float(x)]), np.array([float(n)]), z_value(c))
+    verdict = compare_proportion_to_benchmark(x, n, benchmark, confidence=c)
+    lo, hi = wilson_limits(np.array([float(x)]), np.array([float(n)]), z_value(c))
     label = conf_label(c)
     verdict_text = _verdict_words(verdict, label)
     return (
         f"{fmt_count(x)} of {fmt_count(n)} {among} ({fmt_percent(x / n * 100)}; {label} "
         f"confidence interval {fmt_interval(lo[0] * 100, hi[0] * 100)}) were {group}, "
-        f"compared with {fmt_percent(benchmark_share, from_proportion=True)} "
+        f"compared with {fmt_percent(benchmark, from_proportion=True)} "
         f"({benchmark_label}): {verdict_text}."
     )
 
@@ -245,24 +246,25 @@ def describe_share_vs_benchmark(
 def describe_rate_vs_benchmark(
     x: int,
     population: float,
-    benchmark_rate: float,
+    benchmark: float,
+    *,
     area: str,
     what: str,
     benchmark_label: str,
     multiplier: float = 10_000,
     per: str = "children",
-    conf: float = 0.95,
+    confidence: float = 0.95,
 ) -> str:
     """An area's rate against a benchmark rate, with its interval and verdict.
 
-    ``describe_rate_vs_benchmark(564, 113_000, 45.3, "Warwickshire", "children on CP plans",
-    "England")`` -> "Warwickshire had 49.9 children on CP plans per 10,000 children (95%
+    ``describe_rate_vs_benchmark(564, 113_000, 45.3, area="Warwickshire", what="children on CP
+    plans", benchmark_label="England")`` -> "Warwickshire had 49.9 children on CP plans per 10,000 children (95%
     confidence interval 45.9 to 54.2), compared with 45.3 for England: significantly higher at
     95%." (exact interval below 10 events, Byar's at 10+).
     """
-    c = check_conf(conf)
-    verdict = compare_rate_to_benchmark(x, population, benchmark_rate, multiplier, c)
-    lo, hi = _count_ci(np.array([float(x)]), c)
+    c = check_conf(confidence)
+    verdict = compare_rate_to_benchmark(x, population, benchmark, multiplier=multiplier, confidence=c)
+    lo, hi = count_limits(np.array([float(x)]), c)
     rate = float(x) / float(population) * multiplier
     label = conf_label(c)
     verdict_text = _verdict_words(verdict, label)
@@ -271,6 +273,6 @@ def describe_rate_vs_benchmark(
     )
     return (
         f"{area} had {fmt_rate(rate)} {what} per {fmt_count(multiplier)} {per} ({label} "
-        f"confidence interval {interval}), compared with {fmt_rate(benchmark_rate)} for "
+        f"confidence interval {interval}), compared with {fmt_rate(benchmark)} for "
         f"{benchmark_label}: {verdict_text}."
     )

@@ -1,13 +1,29 @@
 """Statistical core: public-health-standard indicator methods, verified against published values.
 
 Modelled on PHE's ``PHEindicatormethods`` (one small vectorised function per method, the
-confidence level a parameter) and NHS England's "Making Data Count" (SPC). Every function
-accepts scalars, numpy arrays and pandas Series; proportions are passed and returned as
-fractions in [0, 1] unless a function says it returns percent; rates are per ``multiplier``
-(10,000 children by default).
+confidence level a parameter) and NHS England's "Making Data Count" (SPC).
+
+One calling convention for every function (as ``phe_proportion(data, x, n, confidence = 0.95,
+multiplier = 1)`` and ``phe_rate(data, x, n, confidence = 0.95, multiplier = 100000)`` do in
+PHEindicatormethods): the data first, positionally, in the order *numerator, denominator,
+benchmark* (``x, n`` for a proportion; ``x, population`` for a rate; then ``benchmark`` where
+there is one: a proportion in [0, 1] or a rate per ``multiplier``); every option after them by
+keyword only: ``multiplier`` (100 for a percentage table, 10,000 for rates per 10,000 children)
+and ``confidence`` (0.95 by default; 0.998 for the outer limit; 95 and 99.8 are accepted too).
+
+Inputs are scalars, numpy arrays or pandas Series (a Series keeps its index); NaN passes through
+as missing. Interval functions return ``(lower, upper)``; proportions are **fractions** in
+[0, 1] except in :func:`proportion_ci_table`, whose ``value``, ``lower`` and ``upper`` are
+multiplied by ``multiplier`` (percent by default). Table functions return the columns
+``numerator``, ``denominator``, ``value``, ``lower``, ``upper``, ``confidence`` and ``method``,
+as PHEindicatormethods does. Comparisons return ``"higher"``, ``"lower"`` or ``"not
+significantly different"`` (:data:`VERDICTS`), ``None`` where an input is missing.
+
+Layer: imports :mod:`analysis.numbers` only (for the disclosure labels); the sentences that word
+these results are in :mod:`analysis.report.words`.
 """
 
-from ._common import conf_label, z_value
+from ._common import check_conf, conf_label, z_value
 from .intervals import (
     EXACT_BELOW,
     byars_ci,
@@ -70,6 +86,7 @@ from .disclosure import (
 
 __all__ = [
     "z_value",
+    "check_conf",
     "conf_label",
     "EXACT_BELOW",
     "wilson_ci",

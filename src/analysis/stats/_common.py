@@ -91,7 +91,7 @@ class Shape:
         return pd.DataFrame(data, index=index)
 
 
-def _to_float_array(value: Any, name: str) -> np.ndarray:
+def to_float_array(value: Any, name: str) -> np.ndarray:
     if isinstance(value, (pd.Series, pd.Index)):
         try:
             return value.to_numpy(dtype="float64", na_value=np.nan)
@@ -157,7 +157,7 @@ def as_arrays(**named: Any) -> tuple[Shape, list[np.ndarray]]:
             any_array = True
         elif isinstance(value, (np.ndarray, Sequence)) and not isinstance(value, str):
             any_array = True
-        arrays.append(_to_float_array(value, name))
+        arrays.append(to_float_array(value, name))
     try:
         b = np.broadcast_arrays(*arrays)
     except ValueError:
@@ -196,6 +196,43 @@ def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
 
 
-def verdict_array(size_shape: tuple[int, ...]) -> np.ndarray:
-    """An object array of ``None`` to be filled with verdict strings."""
-    return np.full(size_shape, None, dtype=object)
+# --------------------------------------------------------------------------- argument checks
+def check_counts(shape: Shape, x: np.ndarray, name: str, func: str) -> None:
+    neg = x < 0  # NaN compares False: missing values pass through
+    if neg.any():
+        raise ValueError(
+            f"{func}: {name} must be a count ≥ 0; found "
+            f"{describe_positions(neg, shape, (name, x))}. Check the numerator column "
+            f"(a negative count is a data error)."
+        )
+
+
+def check_denominators(shape: Shape, n: np.ndarray, name: str, func: str) -> None:
+    bad = n <= 0
+    if bad.any():
+        raise ValueError(
+            f"{func}: {name} must be greater than zero (as in PHEindicatormethods); found "
+            f"{describe_positions(bad, shape, (name, n))}. A zero denominator has no "
+            f"proportion or rate: drop the row or set the denominator to NaN to carry it "
+            f"through as missing."
+        )
+
+
+def check_x_le_n(shape: Shape, x: np.ndarray, n: np.ndarray, func: str) -> None:
+    bad = x > n
+    if bad.any():
+        raise ValueError(
+            f"{func}: numerator x is greater than denominator n, which is impossible for a "
+            f"proportion; found {describe_positions(bad, shape, ('x', x), ('n', n))}. "
+            f"Check that the numerator is a subset of the denominator (for a rate of "
+            f"events use rate_ci / rate_ci_table, which allow x > population)."
+        )
+
+def check_share(shape: Shape, b: np.ndarray, name: str, func: str) -> None:
+    bad = (b < 0) | (b > 1)
+    if bad.any():
+        raise ValueError(
+            f"{func}: {name} must be a proportion in [0, 1]; found "
+            f"{describe_positions(bad, shape, (name, b))}. If it is a percentage, divide "
+            f"by 100 (6% -> 0.06)."
+        )

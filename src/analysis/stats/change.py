@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from ._common import Shape, as_arrays, check_conf, z_value
-from .intervals import _check_counts, _check_denominators, _check_x_le_n, _wilson
+from ._common import Shape, as_arrays, check_conf, check_counts, check_denominators, check_x_le_n, z_value
+from .intervals import wilson_limits
 
 __all__ = [
     "percent_change",
@@ -55,8 +55,8 @@ def _newcombe(
     x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray, z: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = _wilson(x1, n1, z)
-    l2, u2 = _wilson(x2, n2, z)
+    l1, u1 = wilson_limits(x1, n1, z)
+    l2, u2 = wilson_limits(x2, n2, z)
     d = p1 - p2
     lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
@@ -64,7 +64,7 @@ def _newcombe(
 
 
 def proportion_difference_ci(
-    x1: Any, n1: Any, x2: Any, n2: Any, conf: float = 0.95
+    x1: Any, n1: Any, x2: Any, n2: Any, *, confidence: float = 0.95
 ) -> tuple[Any, Any, Any]:
     """Difference between two independent proportions ``p1 − p2`` with Newcombe's hybrid
     score interval (method 10).
@@ -76,17 +76,17 @@ def proportion_difference_ci(
     shape, (a1, b1, a2, b2) = as_arrays(x1=x1, n1=n1, x2=x2, n2=n2)
     func = "proportion_difference_ci"
     for xa, na, xn, nn in ((a1, b1, "x1", "n1"), (a2, b2, "x2", "n2")):
-        _check_counts(shape, xa, xn, func)
-        _check_denominators(shape, na, nn, func)
-        _check_x_le_n(shape, xa, na, func)
-    d, lo, hi = _newcombe(a1, b1, a2, b2, z_value(conf))
+        check_counts(shape, xa, xn, func)
+        check_denominators(shape, na, nn, func)
+        check_x_le_n(shape, xa, na, func)
+    d, lo, hi = _newcombe(a1, b1, a2, b2, z_value(confidence))
     return shape.wrap(d, "difference"), shape.wrap(lo, "lower"), shape.wrap(hi, "upper")
 
 
-def _rate_ratio(
-    x1: np.ndarray, p1: np.ndarray, x2: np.ndarray, p2: np.ndarray, conf: float
+def rate_ratio_limits(
+    x1: np.ndarray, p1: np.ndarray, x2: np.ndarray, p2: np.ndarray, confidence: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    alpha = 1.0 - conf
+    alpha = 1.0 - confidence
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = (x1 / p1) / (x2 / p2)
         pi_lo = np.where(x1 == 0, 0.0, _st.beta.ppf(alpha / 2.0, x1, x2 + 1.0))
@@ -102,7 +102,7 @@ def _rate_ratio(
 
 
 def rate_ratio_ci(
-    x1: Any, pop1: Any, x2: Any, pop2: Any, conf: float = 0.95
+    x1: Any, pop1: Any, x2: Any, pop2: Any, *, confidence: float = 0.95
 ) -> tuple[Any, Any, Any]:
     """Ratio of two rates ``(x1/pop1) / (x2/pop2)`` with its exact (conditional binomial)
     confidence interval.
@@ -116,9 +116,9 @@ def rate_ratio_ci(
     shape, (a1, b1, a2, b2) = as_arrays(x1=x1, pop1=pop1, x2=x2, pop2=pop2)
     func = "rate_ratio_ci"
     for xa, pa, xn, pn in ((a1, b1, "x1", "pop1"), (a2, b2, "x2", "pop2")):
-        _check_counts(shape, xa, xn, func)
-        _check_denominators(shape, pa, pn, func)
-    r, lo, hi = _rate_ratio(a1, b1, a2, b2, check_conf(conf))
+        check_counts(shape, xa, xn, func)
+        check_denominators(shape, pa, pn, func)
+    r, lo, hi = rate_ratio_limits(a1, b1, a2, b2, check_conf(confidence))
     return shape.wrap(r, "ratio"), shape.wrap(lo, "lower"), shape.wrap(hi, "upper")
 
 
@@ -193,6 +193,7 @@ def change_significance(
     new: Any,
     old_denominator: Any = None,
     new_denominator: Any = None,
+    *,
     kind: Literal["rate", "proportion"] = "rate",
     multiplier: float = 10_000,
 ) -> ChangeSignificance:
@@ -228,10 +229,10 @@ def change_significance(
             old=old, new=new, old_denominator=old_denominator, new_denominator=new_denominator
         )
     func = "change_significance"
-    _check_counts(shape, o, "old", func)
-    _check_counts(shape, n, "new", func)
-    _check_denominators(shape, od, "old_denominator", func)
-    _check_denominators(shape, nd, "new_denominator", func)
+    check_counts(shape, o, "old", func)
+    check_counts(shape, n, "new", func)
+    check_denominators(shape, od, "old_denominator", func)
+    check_denominators(shape, nd, "new_denominator", func)
     missing = np.isnan(o) | np.isnan(n) | np.isnan(od) | np.isnan(nd)
 
     limits: dict[float, tuple[np.ndarray, np.ndarray]] = {}
@@ -240,12 +241,12 @@ def change_significance(
         with np.errstate(invalid="ignore", divide="ignore"):
             old_value, new_value = o / od * scale, n / nd * scale
         for c in (0.95, 0.998):
-            effect, lo, hi = _rate_ratio(n, nd, o, od, c)
+            effect, lo, hi = rate_ratio_limits(n, nd, o, od, c)
             limits[c] = (lo, hi)
         null = 1.0
     else:
-        _check_x_le_n(shape, o, od, func)
-        _check_x_le_n(shape, n, nd, func)
+        check_x_le_n(shape, o, od, func)
+        check_x_le_n(shape, n, nd, func)
         old_value, new_value = o / od * 100.0, n / nd * 100.0
         for c in (0.95, 0.998):
             effect, lo, hi = _newcombe(n, nd, o, od, z_value(c))

@@ -4,7 +4,7 @@ An indicator is significantly **higher** than the benchmark when the benchmark l
 the lower confidence limit, **lower** when it lies above the upper limit, and otherwise
 **not significantly different** (a benchmark exactly on a limit is not significant).
 The intervals are PHE's: Wilson for proportions; exact Poisson below 10 events and Byar's
-at 10 and above for rates. Use ``conf=0.95`` and ``conf=0.998`` for the two Fingertips
+at 10 and above for rates. Use ``confidence=0.95`` and ``confidence=0.998`` for the two Fingertips
 levels. Verdicts are exactly the strings in :data:`VERDICTS`; a missing input gives ``None``.
 """
 
@@ -14,14 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from ._common import Shape, as_arrays, check_conf, describe_positions, z_value
-from .intervals import (
-    _check_counts,
-    _check_denominators,
-    _check_x_le_n,
-    _count_ci,
-    _wilson,
+from ._common import (
+    as_arrays,
+    check_conf,
+    check_counts,
+    check_denominators,
+    check_share,
+    check_x_le_n,
+    describe_positions,
+    z_value,
 )
+from .intervals import count_limits, wilson_limits
 
 __all__ = [
     "HIGHER",
@@ -39,7 +42,7 @@ SIMILAR = "not significantly different"
 VERDICTS = (HIGHER, LOWER, SIMILAR)
 
 
-def _verdicts(lower: np.ndarray, upper: np.ndarray, benchmark: np.ndarray) -> np.ndarray:
+def verdicts_from_limits(lower: np.ndarray, upper: np.ndarray, benchmark: np.ndarray) -> np.ndarray:
     out = np.full(np.shape(lower), None, dtype=object)
     known = ~(np.isnan(lower) | np.isnan(upper) | np.isnan(benchmark))
     out[known] = SIMILAR
@@ -55,21 +58,13 @@ def verdict_from_interval(lower: Any, upper: Any, benchmark: Any) -> Any:
     ``"not significantly different"``; ``None`` where anything is missing.
     """
     shape, (lo, hi, b) = as_arrays(lower=lower, upper=upper, benchmark=benchmark)
-    return shape.wrap(_verdicts(lo, hi, b), "verdict")
+    return shape.wrap(verdicts_from_limits(lo, hi, b), "verdict")
 
 
-def _check_share(shape: Shape, b: np.ndarray, name: str, func: str) -> None:
-    bad = (b < 0) | (b > 1)
-    if bad.any():
-        raise ValueError(
-            f"{func}: {name} must be a proportion in [0, 1]; found "
-            f"{describe_positions(bad, shape, (name, b))}. If it is a percentage, divide "
-            f"by 100 (6% -> 0.06)."
-        )
 
 
 def compare_proportion_to_benchmark(
-    x: Any, n: Any, benchmark: Any, conf: float = 0.95
+    x: Any, n: Any, benchmark: Any, *, confidence: float = 0.95
 ) -> Any:
     """Is the proportion ``x / n`` significantly higher or lower than ``benchmark``?
 
@@ -77,26 +72,27 @@ def compare_proportion_to_benchmark(
     ----------
     x, n : counts (numerator and denominator), ``0 ≤ x ≤ n``, ``n > 0``.
     benchmark : the comparator as a **proportion** in [0, 1] (e.g. England's 0.06, not 6).
-    conf : confidence level of the Wilson interval, 0.95 or 0.998.
+    confidence : confidence level of the Wilson interval, 0.95 or 0.998.
 
     Returns ``"higher"``, ``"lower"`` or ``"not significantly different"`` per row.
     """
     shape, (xa, na, ba) = as_arrays(x=x, n=n, benchmark=benchmark)
     func = "compare_proportion_to_benchmark"
-    _check_counts(shape, xa, "x", func)
-    _check_denominators(shape, na, "n", func)
-    _check_x_le_n(shape, xa, na, func)
-    _check_share(shape, ba, "benchmark", func)
-    lo, hi = _wilson(xa, na, z_value(conf))
-    return shape.wrap(_verdicts(lo, hi, ba), "verdict")
+    check_counts(shape, xa, "x", func)
+    check_denominators(shape, na, "n", func)
+    check_x_le_n(shape, xa, na, func)
+    check_share(shape, ba, "benchmark", func)
+    lo, hi = wilson_limits(xa, na, z_value(confidence))
+    return shape.wrap(verdicts_from_limits(lo, hi, ba), "verdict")
 
 
 def compare_rate_to_benchmark(
     x: Any,
     population: Any,
-    benchmark_rate: Any,
+    benchmark: Any,
+    *,
     multiplier: float = 10_000,
-    conf: float = 0.95,
+    confidence: float = 0.95,
 ) -> Any:
     """Is the rate ``x / population × multiplier`` significantly different from a benchmark?
 
@@ -104,22 +100,22 @@ def compare_rate_to_benchmark(
     ----------
     x : count of children or events (numerator).
     population : population (denominator), e.g. ONS mid-year estimate of children aged 0–17.
-    benchmark_rate : comparator rate **per ``multiplier``** (e.g. England's CP rate per 10,000).
+    benchmark : comparator rate **per ``multiplier``** (e.g. England's CP rate per 10,000).
     multiplier : 10,000 by default (children's social care convention).
-    conf : 0.95 or 0.998.
+    confidence : 0.95 or 0.998.
 
     Uses the area's count interval (exact below 10 events, Byar's at 10+), as PHE does.
     Returns ``"higher"``, ``"lower"`` or ``"not significantly different"`` per row.
     """
-    shape, (xa, pa, ba) = as_arrays(x=x, population=population, benchmark_rate=benchmark_rate)
+    shape, (xa, pa, ba) = as_arrays(x=x, population=population, benchmark=benchmark)
     func = "compare_rate_to_benchmark"
-    _check_counts(shape, xa, "x", func)
-    _check_denominators(shape, pa, "population", func)
+    check_counts(shape, xa, "x", func)
+    check_denominators(shape, pa, "population", func)
     neg = ba < 0
     if neg.any():
         raise ValueError(
-            f"{func}: benchmark_rate must be ≥ 0; found "
-            f"{describe_positions(neg, shape, ('benchmark_rate', ba))}"
+            f"{func}: benchmark must be ≥ 0; found "
+            f"{describe_positions(neg, shape, ('benchmark', ba))}"
         )
-    lo, hi = _count_ci(xa, check_conf(conf))
-    return shape.wrap(_verdicts(lo / pa * multiplier, hi / pa * multiplier, ba), "verdict")
+    lo, hi = count_limits(xa, check_conf(confidence))
+    return shape.wrap(verdicts_from_limits(lo / pa * multiplier, hi / pa * multiplier, ba), "verdict")

@@ -38,8 +38,7 @@ import pandas as pd
 from scipy import optimize as _opt
 from scipy import stats as _st
 
-from ._common import as_arrays, check_conf, conf_label, z_value
-from .intervals import _check_counts, _check_denominators, _check_x_le_n
+from ._common import as_arrays, check_conf, check_counts, check_denominators, check_x_le_n, conf_label, z_value
 
 __all__ = [
     "funnel_centre",
@@ -82,8 +81,8 @@ def funnel_centre(x: Any, n: Any) -> float:
 def proportion_funnel_limits(
     n: Any,
     benchmark: float,
-    conf: float = 0.95,
     *,
+    confidence: float = 0.95,
     phi: float | None = None,
     tau2: float | None = None,
 ) -> tuple[Any, Any]:
@@ -93,14 +92,14 @@ def proportion_funnel_limits(
     ----------
     n : denominator(s) (children, referrals …), > 0.
     benchmark : θ̄ as a **proportion** in [0, 1] (see :func:`funnel_centre`).
-    conf : 0.95 or 0.998 (the two funnel levels).
+    confidence : 0.95 or 0.998 (the two funnel levels).
     phi : optional multiplicative overdispersion factor (limits use ``√max(φ, 1)·s``).
     tau2 : optional additive between-area variance on the proportion scale.
 
     Returns (lower, upper) as **proportions**, clipped to [0, 1].
     """
     shape, (na,) = as_arrays(n=n)
-    _check_denominators(shape, na, "n", "proportion_funnel_limits")
+    check_denominators(shape, na, "n", "proportion_funnel_limits")
     t = float(benchmark)
     if not 0.0 <= t <= 1.0:
         raise ValueError(
@@ -113,15 +112,15 @@ def proportion_funnel_limits(
         var = var * max(float(phi), 1.0)
     if tau2 is not None:
         var = var + max(float(tau2), 0.0)
-    half = z_value(conf) * np.sqrt(var)
+    half = z_value(confidence) * np.sqrt(var)
     lower = np.clip(t - half, 0.0, 1.0)
     upper = np.clip(t + half, 0.0, 1.0)
     return shape.wrap(lower, "lower"), shape.wrap(upper, "upper")
 
 
 # --------------------------------------------------------------------------- Poisson
-def _expected_at_limits(o: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
-    alpha = 1.0 - conf
+def _expected_at_limits(o: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    alpha = 1.0 - confidence
     with np.errstate(invalid="ignore"):
         e_low = _st.chi2.ppf(1.0 - alpha / 2.0, 2.0 * o + 2.0) / 2.0
         e_high = _st.chi2.ppf(alpha / 2.0, 2.0 * o) / 2.0
@@ -129,7 +128,7 @@ def _expected_at_limits(o: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndar
     return e_low, e_high
 
 
-def poisson_funnel_expected(observed: Any, conf: float = 0.95) -> tuple[Any, Any]:
+def poisson_funnel_expected(observed: Any, *, confidence: float = 0.95) -> tuple[Any, Any]:
     """Expected counts at which an observed count O lies exactly on the funnel limits.
 
     Returns ``(E_low, E_high)``: ``E_low = χ²(1 − α/2; 2O + 2)/2`` (O is on the *lower*
@@ -137,20 +136,20 @@ def poisson_funnel_expected(observed: Any, conf: float = 0.95) -> tuple[Any, Any
     Methods.md: O = 19 gives 29.67084937 and 11.43924075 at 95%.
     """
     shape, (oa,) = as_arrays(observed=observed)
-    _check_counts(shape, oa, "observed", "poisson_funnel_expected")
-    e_low, e_high = _expected_at_limits(oa, check_conf(conf))
+    check_counts(shape, oa, "observed", "poisson_funnel_expected")
+    e_low, e_high = _expected_at_limits(oa, check_conf(confidence))
     return shape.wrap(e_low, "expected_low"), shape.wrap(e_high, "expected_high")
 
 
-def ratio_funnel_limits(observed: Any, conf: float = 0.95) -> tuple[Any, Any]:
+def ratio_funnel_limits(observed: Any, *, confidence: float = 0.95) -> tuple[Any, Any]:
     """PHE's ratio funnel points for observed count(s) O: ``(O / E_low, O / E_high)``.
 
     Returns (lower, upper) as ratios (1 = as expected; multiply by 100 for a percentage).
     At O = 0 the lower limit is 0 and the upper limit is undefined (NaN).
     """
     shape, (oa,) = as_arrays(observed=observed)
-    _check_counts(shape, oa, "observed", "ratio_funnel_limits")
-    e_low, e_high = _expected_at_limits(oa, check_conf(conf))
+    check_counts(shape, oa, "observed", "ratio_funnel_limits")
+    e_low, e_high = _expected_at_limits(oa, check_conf(confidence))
     with np.errstate(invalid="ignore", divide="ignore"):
         lower = oa / e_low
         upper = np.where(e_high > 0, oa / np.where(e_high > 0, e_high, 1.0), np.nan)
@@ -158,36 +157,36 @@ def ratio_funnel_limits(observed: Any, conf: float = 0.95) -> tuple[Any, Any]:
 
 
 def rate_funnel_limits(
-    observed: Any, benchmark_rate: float, multiplier: float = 10_000, conf: float = 0.95
+    observed: Any, benchmark: float, *, multiplier: float = 10_000, confidence: float = 0.95
 ) -> pd.DataFrame:
     """PHE's rate funnel points: for each observed count O, the populations at which O sits
     on the lower and upper limits, and the rate limits there.
 
     Columns: ``observed``, ``population_lower`` (= E_low / θ), ``lower`` (rate per
     ``multiplier``), ``population_upper`` (= E_high / θ), ``upper``, where θ is
-    ``benchmark_rate / multiplier``.
+    ``benchmark / multiplier``.
     """
     shape, (oa,) = as_arrays(observed=observed)
-    _check_counts(shape, oa, "observed", "rate_funnel_limits")
-    theta = float(benchmark_rate) / multiplier
+    check_counts(shape, oa, "observed", "rate_funnel_limits")
+    theta = float(benchmark) / multiplier
     if not theta > 0:
-        raise ValueError(f"rate_funnel_limits: benchmark_rate must be > 0, got {benchmark_rate!r}")
-    e_low, e_high = _expected_at_limits(oa, check_conf(conf))
+        raise ValueError(f"rate_funnel_limits: benchmark must be > 0, got {benchmark!r}")
+    e_low, e_high = _expected_at_limits(oa, check_conf(confidence))
     with np.errstate(invalid="ignore", divide="ignore"):
         cols = {
             "observed": oa,
             "population_lower": e_low / theta,
-            "lower": oa / e_low * benchmark_rate,
+            "lower": oa / e_low * benchmark,
             "population_upper": e_high / theta,
             "upper": np.where(e_high > 0, oa / np.where(e_high > 0, e_high, 1.0), np.nan)
-            * benchmark_rate,
+            * benchmark,
         }
     return shape.frame(cols)
 
 
-def _solve_o(target_e: float, conf: float, side: str) -> float:
+def _solve_o(target_e: float, confidence: float, side: str) -> float:
     """Continuous observed count O whose limit-expected equals ``target_e``."""
-    alpha = 1.0 - conf
+    alpha = 1.0 - confidence
     if side == "lower":
         f = lambda o: _st.chi2.ppf(1.0 - alpha / 2.0, 2.0 * o + 2.0) / 2.0 - target_e  # noqa: E731
         if f(0.0) >= 0:  # even O = 0 is not significantly low
@@ -205,8 +204,8 @@ def _solve_o(target_e: float, conf: float, side: str) -> float:
 
 def ratio_funnel_limits_at(
     expected: Any,
-    conf: float = 0.95,
     *,
+    confidence: float = 0.95,
     phi: float | None = None,
     tau2: float | None = None,
 ) -> tuple[Any, Any]:
@@ -218,8 +217,8 @@ def ratio_funnel_limits_at(
     Returns (lower, upper) as ratios.
     """
     shape, (ea,) = as_arrays(expected=expected)
-    _check_denominators(shape, ea, "expected", "ratio_funnel_limits_at")
-    c = check_conf(conf)
+    check_denominators(shape, ea, "expected", "ratio_funnel_limits_at")
+    c = check_conf(confidence)
     if phi is not None and tau2 is not None:
         raise ValueError("give phi (multiplicative) or tau2 (additive), not both")
     if phi is not None or tau2 is not None:
@@ -241,27 +240,27 @@ def ratio_funnel_limits_at(
 
 def rate_funnel_limits_at(
     population: Any,
-    benchmark_rate: float,
-    multiplier: float = 10_000,
-    conf: float = 0.95,
+    benchmark: float,
     *,
+    multiplier: float = 10_000,
+    confidence: float = 0.95,
     phi: float | None = None,
     tau2: float | None = None,
 ) -> tuple[Any, Any]:
     """Rate control limits (per ``multiplier``) at population(s) P: the ratio limits at
-    ``E = benchmark_rate / multiplier × P`` times the benchmark rate."""
+    ``E = benchmark / multiplier × P`` times the benchmark rate."""
     shape, (pa,) = as_arrays(population=population)
-    _check_denominators(shape, pa, "population", "rate_funnel_limits_at")
-    if not float(benchmark_rate) > 0:
+    check_denominators(shape, pa, "population", "rate_funnel_limits_at")
+    if not float(benchmark) > 0:
         raise ValueError(
-            f"rate_funnel_limits_at: benchmark_rate must be > 0, got {benchmark_rate!r}"
+            f"rate_funnel_limits_at: benchmark must be > 0, got {benchmark!r}"
         )
     lo, hi = ratio_funnel_limits_at(
-        pa * float(benchmark_rate) / multiplier, conf, phi=phi, tau2=tau2
+        pa * float(benchmark) / multiplier, confidence=confidence, phi=phi, tau2=tau2
     )
     return (
-        shape.wrap(np.asarray(lo) * benchmark_rate, "lower"),
-        shape.wrap(np.asarray(hi) * benchmark_rate, "upper"),
+        shape.wrap(np.asarray(lo) * benchmark, "lower"),
+        shape.wrap(np.asarray(hi) * benchmark, "upper"),
     )
 
 
@@ -315,10 +314,10 @@ def _prepare(
         raise ValueError(f"{func}: kind must be 'proportion', 'rate' or 'ratio', got {kind!r}")
     mult = _DEFAULT_MULTIPLIER[kind] if multiplier is None else float(multiplier)
     shape, (xa, na) = as_arrays(x=x, n=n)
-    _check_counts(shape, xa, "x", func)
-    _check_denominators(shape, na, "n", func)
+    check_counts(shape, xa, "x", func)
+    check_denominators(shape, na, "n", func)
     if kind == "proportion":
-        _check_x_le_n(shape, xa, na, func)
+        check_x_le_n(shape, xa, na, func)
     if kind == "ratio":
         centre = 1.0
     elif benchmark is None:
@@ -336,6 +335,7 @@ def _prepare(
 def overdispersion(
     x: Any,
     n: Any,
+    *,
     kind: Kind = "proportion",
     benchmark: float | None = None,
     multiplier: float | None = None,
@@ -383,10 +383,10 @@ def funnel_curve(
     denominator_min: float,
     denominator_max: float,
     benchmark: float,
+    *,
     kind: Kind = "proportion",
     multiplier: float | None = None,
     n_points: int = 200,
-    *,
     levels: tuple[float, ...] = FUNNEL_LEVELS,
     phi: float | None = None,
     tau2: float | None = None,
@@ -428,12 +428,12 @@ def funnel_curve(
     for c in levels:
         sfx = "_" + conf_label(c).rstrip("%").replace(".", "_")
         if kind == "proportion":
-            lo, hi = proportion_funnel_limits(d, float(benchmark), c, phi=phi, tau2=tau2)
+            lo, hi = proportion_funnel_limits(d, float(benchmark), confidence=c, phi=phi, tau2=tau2)
             lo, hi = np.asarray(lo) * mult, np.asarray(hi) * mult
         elif kind == "rate":
-            lo, hi = rate_funnel_limits_at(d, float(benchmark), mult, c, phi=phi, tau2=tau2)
+            lo, hi = rate_funnel_limits_at(d, float(benchmark), multiplier=mult, confidence=c, phi=phi, tau2=tau2)
         else:
-            lo, hi = ratio_funnel_limits_at(d, c, phi=phi, tau2=tau2)
+            lo, hi = ratio_funnel_limits_at(d, confidence=c, phi=phi, tau2=tau2)
             lo, hi = np.asarray(lo) * mult, np.asarray(hi) * mult
         cols["lower" + sfx] = np.asarray(lo)
         cols["upper" + sfx] = np.asarray(hi)
@@ -444,6 +444,7 @@ def funnel_curve(
 def classify_funnel(
     x: Any,
     n: Any,
+    *,
     kind: Kind = "proportion",
     benchmark: float | None = None,
     multiplier: float | None = None,
@@ -477,7 +478,7 @@ def classify_funnel(
                 "overdispersion_method must be None, 'multiplicative' or 'additive', "
                 f"got {overdispersion_method!r}"
             )
-        od = overdispersion(xa, na, kind, centre * (mult if kind == "rate" else 1.0), mult)
+        od = overdispersion(xa, na, kind=kind, benchmark=centre * (mult if kind == "rate" else 1.0), multiplier=mult)
         if overdispersion_method == "multiplicative":
             phi = od.phi
         else:
@@ -494,13 +495,13 @@ def classify_funnel(
         hi = np.full(xa.shape, np.nan)
         if ok.any():
             if kind == "proportion":
-                l_, h_ = proportion_funnel_limits(na[ok], centre, c, phi=phi, tau2=tau2)
+                l_, h_ = proportion_funnel_limits(na[ok], centre, confidence=c, phi=phi, tau2=tau2)
                 lo[ok], hi[ok] = np.asarray(l_) * mult, np.asarray(h_) * mult
             elif kind == "rate":
-                l_, h_ = rate_funnel_limits_at(na[ok], centre * mult, mult, c, phi=phi, tau2=tau2)
+                l_, h_ = rate_funnel_limits_at(na[ok], centre * mult, multiplier=mult, confidence=c, phi=phi, tau2=tau2)
                 lo[ok], hi[ok] = l_, h_
             else:
-                l_, h_ = ratio_funnel_limits_at(na[ok], c, phi=phi, tau2=tau2)
+                l_, h_ = ratio_funnel_limits_at(na[ok], confidence=c, phi=phi, tau2=tau2)
                 lo[ok], hi[ok] = np.asarray(l_) * mult, np.asarray(h_) * mult
         cols["lower" + sfx] = lo
         cols["upper" + sfx] = hi

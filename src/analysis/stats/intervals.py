@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from ._common import Shape, as_arrays, check_conf, conf_label, describe_positions, z_value
+from ._common import as_arrays, check_conf, check_counts, check_denominators, check_x_le_n, conf_label, z_value
 
 __all__ = [
     "wilson_ci",
@@ -48,41 +48,8 @@ EXACT_BELOW = 10
 ArrayLike = Any  # float | int | Sequence[float] | np.ndarray | pd.Series
 
 
-# --------------------------------------------------------------------------- validation
-def _check_counts(shape: Shape, x: np.ndarray, name: str, func: str) -> None:
-    neg = x < 0  # NaN compares False: missing values pass through
-    if neg.any():
-        raise ValueError(
-            f"{func}: {name} must be a count ≥ 0; found "
-            f"{describe_positions(neg, shape, (name, x))}. Check the numerator column "
-            f"(a negative count is a data error)."
-        )
-
-
-def _check_denominators(shape: Shape, n: np.ndarray, name: str, func: str) -> None:
-    bad = n <= 0
-    if bad.any():
-        raise ValueError(
-            f"{func}: {name} must be greater than zero (as in PHEindicatormethods); found "
-            f"{describe_positions(bad, shape, (name, n))}. A zero denominator has no "
-            f"proportion or rate: drop the row or set the denominator to NaN to carry it "
-            f"through as missing."
-        )
-
-
-def _check_x_le_n(shape: Shape, x: np.ndarray, n: np.ndarray, func: str) -> None:
-    bad = x > n
-    if bad.any():
-        raise ValueError(
-            f"{func}: numerator x is greater than denominator n, which is impossible for a "
-            f"proportion; found {describe_positions(bad, shape, ('x', x), ('n', n))}. "
-            f"Check that the numerator is a subset of the denominator (for a rate of "
-            f"events use rate_ci / rate_ci_table, which allow x > population)."
-        )
-
-
 # --------------------------------------------------------------------------- proportions
-def _wilson(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+def wilson_limits(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         centre = 2.0 * x + z * z
         spread = z * np.sqrt(z * z + 4.0 * x * (1.0 - x / n))
@@ -94,14 +61,14 @@ def _wilson(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndar
     return lower, upper
 
 
-def wilson_ci(x: ArrayLike, n: ArrayLike, conf: float = 0.95) -> tuple[Any, Any]:
+def wilson_ci(x: ArrayLike, n: ArrayLike, *, confidence: float = 0.95) -> tuple[Any, Any]:
     """Wilson score confidence interval for a proportion ``x / n``.
 
     Parameters
     ----------
     x : count(s) with the characteristic (numerator), ``0 ≤ x ≤ n``.
     n : count(s) in the group (denominator), ``n > 0``.
-    conf : confidence level, 0.95 (default) or 0.998 etc. (95 and 99.8 are accepted too).
+    confidence : confidence level, 0.95 (default) or 0.998 etc. (95 and 99.8 are accepted too).
 
     Returns
     -------
@@ -111,10 +78,10 @@ def wilson_ci(x: ArrayLike, n: ArrayLike, conf: float = 0.95) -> tuple[Any, Any]
     Missing x or n gives NaN limits.
     """
     shape, (xa, na) = as_arrays(x=x, n=n)
-    _check_counts(shape, xa, "x", "wilson_ci")
-    _check_denominators(shape, na, "n", "wilson_ci")
-    _check_x_le_n(shape, xa, na, "wilson_ci")
-    lower, upper = _wilson(xa, na, z_value(conf))
+    check_counts(shape, xa, "x", "wilson_ci")
+    check_denominators(shape, na, "n", "wilson_ci")
+    check_x_le_n(shape, xa, na, "wilson_ci")
+    lower, upper = wilson_limits(xa, na, z_value(confidence))
     return shape.wrap(lower, "lower"), shape.wrap(upper, "upper")
 
 
@@ -128,8 +95,8 @@ def _byars(x: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper
 
 
-def _exact(x: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
-    alpha = 1.0 - conf
+def _exact(x: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    alpha = 1.0 - confidence
     with np.errstate(invalid="ignore"):
         lower = _st.chi2.ppf(alpha / 2.0, 2.0 * x) / 2.0
         upper = _st.chi2.ppf(1.0 - alpha / 2.0, 2.0 * x + 2.0) / 2.0
@@ -138,7 +105,7 @@ def _exact(x: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper
 
 
-def byars_ci(x: ArrayLike, conf: float = 0.95) -> tuple[Any, Any]:
+def byars_ci(x: ArrayLike, *, confidence: float = 0.95) -> tuple[Any, Any]:
     """Byar's approximation to the Poisson confidence interval for an observed count.
 
     ``lower = x(1 − 1/(9x) − z/(3√x))³``, ``upper = (x+1)(1 − 1/(9(x+1)) + z/(3√(x+1)))³``.
@@ -147,36 +114,36 @@ def byars_ci(x: ArrayLike, conf: float = 0.95) -> tuple[Any, Any]:
     ``x = 0`` the lower limit is set to 0 (the formula is undefined there).
     """
     shape, (xa,) = as_arrays(x=x)
-    _check_counts(shape, xa, "x", "byars_ci")
-    lower, upper = _byars(xa, z_value(conf))
+    check_counts(shape, xa, "x", "byars_ci")
+    lower, upper = _byars(xa, z_value(confidence))
     return shape.wrap(lower, "lower"), shape.wrap(upper, "upper")
 
 
-def exact_poisson_ci(x: ArrayLike, conf: float = 0.95) -> tuple[Any, Any]:
+def exact_poisson_ci(x: ArrayLike, *, confidence: float = 0.95) -> tuple[Any, Any]:
     """Exact Poisson confidence interval for an observed count, via ``scipy.stats.chi2``.
 
     ``lower = χ²(α/2; 2x)/2`` (0 when x = 0), ``upper = χ²(1 − α/2; 2x + 2)/2``.
     Returns (lower, upper) as **counts** (events).
     """
     shape, (xa,) = as_arrays(x=x)
-    _check_counts(shape, xa, "x", "exact_poisson_ci")
-    lower, upper = _exact(xa, check_conf(conf))
+    check_counts(shape, xa, "x", "exact_poisson_ci")
+    lower, upper = _exact(xa, check_conf(confidence))
     return shape.wrap(lower, "lower"), shape.wrap(upper, "upper")
 
 
-def _count_ci(x: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
-    el, eu = _exact(x, conf)
-    bl, bu = _byars(x, z_value(conf))
+def count_limits(x: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    el, eu = _exact(x, confidence)
+    bl, bu = _byars(x, z_value(confidence))
     small = x < EXACT_BELOW
     return np.where(small, el, bl), np.where(small, eu, bu)
 
 
-def count_ci(x: ArrayLike, conf: float = 0.95) -> tuple[Any, Any]:
+def count_ci(x: ArrayLike, *, confidence: float = 0.95) -> tuple[Any, Any]:
     """Confidence interval for a count as PHE computes it: exact Poisson below 10 events,
     Byar's method at 10 and above. Returns (lower, upper) as **counts** (events)."""
     shape, (xa,) = as_arrays(x=x)
-    _check_counts(shape, xa, "x", "count_ci")
-    lower, upper = _count_ci(xa, check_conf(conf))
+    check_counts(shape, xa, "x", "count_ci")
+    lower, upper = count_limits(xa, check_conf(confidence))
     return shape.wrap(lower, "lower"), shape.wrap(upper, "upper")
 
 
@@ -191,7 +158,7 @@ def count_ci_method(x: ArrayLike) -> Any:
 
 
 def rate_ci(
-    x: ArrayLike, population: ArrayLike, multiplier: float = 10_000, conf: float = 0.95
+    x: ArrayLike, population: ArrayLike, *, multiplier: float = 10_000, confidence: float = 0.95
 ) -> tuple[Any, Any]:
     """Confidence interval for a crude rate ``x / population × multiplier``.
 
@@ -200,9 +167,9 @@ def rate_ci(
     ``x`` may exceed ``population``. Returns (lower, upper) in rate units.
     """
     shape, (xa, pa) = as_arrays(x=x, population=population)
-    _check_counts(shape, xa, "x", "rate_ci")
-    _check_denominators(shape, pa, "population", "rate_ci")
-    lower, upper = _count_ci(xa, check_conf(conf))
+    check_counts(shape, xa, "x", "rate_ci")
+    check_denominators(shape, pa, "population", "rate_ci")
+    lower, upper = count_limits(xa, check_conf(confidence))
     return (
         shape.wrap(lower / pa * multiplier, "lower"),
         shape.wrap(upper / pa * multiplier, "upper"),
@@ -210,43 +177,44 @@ def rate_ci(
 
 
 # --------------------------------------------------------------------------- tables
-def _conf_levels(conf: float | Sequence[float]) -> list[float]:
-    if isinstance(conf, (list, tuple, np.ndarray)):
-        levels = [check_conf(c) for c in conf]
+def _conf_levels(confidence: float | Sequence[float]) -> list[float]:
+    if isinstance(confidence, (list, tuple, np.ndarray)):
+        levels = [check_conf(c) for c in confidence]
         if not levels:
-            raise ValueError("conf is an empty sequence; give e.g. 0.95 or (0.95, 0.998)")
+            raise ValueError("confidence is an empty sequence; give e.g. 0.95 or (0.95, 0.998)")
         return levels
-    return [check_conf(conf)]  # type: ignore[arg-type]
+    return [check_conf(confidence)]  # type: ignore[arg-type]
 
 
-def _suffix(conf: float) -> str:
-    return conf_label(conf).rstrip("%").replace(".", "_")
+def _suffix(confidence: float) -> str:
+    return conf_label(confidence).rstrip("%").replace(".", "_")
 
 
 def proportion_ci_table(
     x: ArrayLike,
     n: ArrayLike,
-    conf: float | Sequence[float] = 0.95,
+    *,
     multiplier: float = 100,
+    confidence: float | Sequence[float] = 0.95,
 ) -> pd.DataFrame:
     """Proportions with Wilson intervals as a table, like PHEindicatormethods' ``phe_proportion``.
 
     Columns: ``numerator``, ``denominator``, ``value``, ``lower``, ``upper`` (value and limits
     × ``multiplier``: 100 -> **percent**, 1 -> proportion), ``confidence`` (e.g. "95%") and
-    ``method`` ("Wilson"). With several confidence levels, e.g. ``conf=(0.95, 0.998)``, the
+    ``method`` ("Wilson"). With several confidence levels, e.g. ``confidence=(0.95, 0.998)``, the
     limits are ``lower_95``, ``upper_95``, ``lower_99_8``, ``upper_99_8``.
     A Series input keeps its index (e.g. district names).
     """
-    levels = _conf_levels(conf)
+    levels = _conf_levels(confidence)
     shape, (xa, na) = as_arrays(x=x, n=n)
-    _check_counts(shape, xa, "x", "proportion_ci_table")
-    _check_denominators(shape, na, "n", "proportion_ci_table")
-    _check_x_le_n(shape, xa, na, "proportion_ci_table")
+    check_counts(shape, xa, "x", "proportion_ci_table")
+    check_denominators(shape, na, "n", "proportion_ci_table")
+    check_x_le_n(shape, xa, na, "proportion_ci_table")
     cols: dict[str, np.ndarray] = {"numerator": xa, "denominator": na}
     with np.errstate(invalid="ignore", divide="ignore"):
         cols["value"] = xa / na * multiplier
     for c in levels:
-        lo, hi = _wilson(xa, na, z_value(c))
+        lo, hi = wilson_limits(xa, na, z_value(c))
         sfx = "" if len(levels) == 1 else "_" + _suffix(c)
         cols["lower" + sfx] = lo * multiplier
         cols["upper" + sfx] = hi * multiplier
@@ -259,8 +227,9 @@ def proportion_ci_table(
 def rate_ci_table(
     x: ArrayLike,
     population: ArrayLike,
+    *,
     multiplier: float = 10_000,
-    conf: float | Sequence[float] = 0.95,
+    confidence: float | Sequence[float] = 0.95,
 ) -> pd.DataFrame:
     """Crude rates with confidence intervals as a table, like PHEindicatormethods' ``phe_rate``.
 
@@ -269,15 +238,15 @@ def rate_ci_table(
     ``confidence``, ``method`` ("exact" below 10 events, "Byar's" at 10+). With several
     confidence levels the limits are suffixed as in :func:`proportion_ci_table`.
     """
-    levels = _conf_levels(conf)
+    levels = _conf_levels(confidence)
     shape, (xa, pa) = as_arrays(x=x, population=population)
-    _check_counts(shape, xa, "x", "rate_ci_table")
-    _check_denominators(shape, pa, "population", "rate_ci_table")
+    check_counts(shape, xa, "x", "rate_ci_table")
+    check_denominators(shape, pa, "population", "rate_ci_table")
     cols: dict[str, np.ndarray] = {"numerator": xa, "denominator": pa}
     with np.errstate(invalid="ignore", divide="ignore"):
         cols["value"] = xa / pa * multiplier
     for c in levels:
-        lo, hi = _count_ci(xa, c)
+        lo, hi = count_limits(xa, c)
         sfx = "" if len(levels) == 1 else "_" + _suffix(c)
         cols["lower" + sfx] = lo / pa * multiplier
         cols["upper" + sfx] = hi / pa * multiplier

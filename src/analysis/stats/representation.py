@@ -22,10 +22,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from ._common import as_arrays, check_conf, conf_label, describe_positions, z_value
-from .change import _rate_ratio
-from .compare import _check_share, _verdicts
-from .intervals import _check_counts, _check_denominators, _check_x_le_n, _wilson
+from ._common import (
+    as_arrays,
+    check_conf,
+    check_counts,
+    check_denominators,
+    check_share,
+    check_x_le_n,
+    conf_label,
+    describe_positions,
+    z_value,
+)
+from .change import rate_ratio_limits
+from .compare import verdicts_from_limits
+from .intervals import wilson_limits
 
 __all__ = [
     "share_vs_population",
@@ -46,7 +56,8 @@ def share_vs_population(
     x: Any,
     n: Any,
     population_share: Any,
-    conf: float | Sequence[float] = 0.95,
+    *,
+    confidence: float | Sequence[float] = 0.95,
 ) -> pd.DataFrame:
     """A group's share among ``n`` with its Wilson interval, against its population share.
 
@@ -56,20 +67,20 @@ def share_vs_population(
     n : all children in the set (e.g. all children on CP plans), a count ≥ x.
     population_share : the group's share of the comparison population as a **proportion**
         in [0, 1] (e.g. 0.06 for 6% national prevalence).
-    conf : 0.95 (default), 0.998, or both as a tuple (columns then get ``_95``/``_99_8``).
+    confidence : 0.95 (default), 0.998, or both as a tuple (columns then get ``_95``/``_99_8``).
 
     Returns a DataFrame (index kept from Series input): ``count``, ``total``, ``share``,
     ``lower``, ``upper``, ``population_share`` (all **percent**), ``verdict`` ("higher",
     "lower", "not significantly different") and ``representation`` ("over-represented",
     "under-represented", "in line with population share").
     """
-    levels = [check_conf(c) for c in conf] if isinstance(conf, (tuple, list)) else [check_conf(conf)]
+    levels = [check_conf(c) for c in confidence] if isinstance(confidence, (tuple, list)) else [check_conf(confidence)]
     shape, (xa, na, sa) = as_arrays(x=x, n=n, population_share=population_share)
     func = "share_vs_population"
-    _check_counts(shape, xa, "x", func)
-    _check_denominators(shape, na, "n", func)
-    _check_x_le_n(shape, xa, na, func)
-    _check_share(shape, sa, "population_share", func)
+    check_counts(shape, xa, "x", func)
+    check_denominators(shape, na, "n", func)
+    check_x_le_n(shape, xa, na, func)
+    check_share(shape, sa, "population_share", func)
     with np.errstate(invalid="ignore", divide="ignore"):
         cols: dict[str, Any] = {
             "count": xa,
@@ -80,10 +91,10 @@ def share_vs_population(
     verdict_cols = []
     for c in levels:
         sfx = "" if len(levels) == 1 else "_" + conf_label(c).rstrip("%").replace(".", "_")
-        lo, hi = _wilson(xa, na, z_value(c))
+        lo, hi = wilson_limits(xa, na, z_value(c))
         cols["lower" + sfx] = lo * 100.0
         cols["upper" + sfx] = hi * 100.0
-        v = _verdicts(lo, hi, sa)
+        v = verdicts_from_limits(lo, hi, sa)
         cols["verdict" + sfx] = v
         cols["representation" + sfx] = np.array(
             [None if s is None else _REPRESENTATION[s] for s in v.reshape(-1)], dtype=object
@@ -97,7 +108,7 @@ def share_vs_population(
 
 
 def relative_rate_index(
-    group_x: Any, group_pop: Any, rest_x: Any, rest_pop: Any, conf: float = 0.95
+    group_x: Any, group_pop: Any, rest_x: Any, rest_pop: Any, *, confidence: float = 0.95
 ) -> tuple[Any, Any, Any]:
     """Relative rate index: the group's rate divided by everyone else's rate.
 
@@ -112,9 +123,9 @@ def relative_rate_index(
     )
     func = "relative_rate_index"
     for xa, pa, xn, pn in ((gx, gp, "group_x", "group_pop"), (rx, rp, "rest_x", "rest_pop")):
-        _check_counts(shape, xa, xn, func)
-        _check_denominators(shape, pa, pn, func)
-    r, lo, hi = _rate_ratio(gx, gp, rx, rp, check_conf(conf))
+        check_counts(shape, xa, xn, func)
+        check_denominators(shape, pa, pn, func)
+    r, lo, hi = rate_ratio_limits(gx, gp, rx, rp, check_conf(confidence))
     return shape.wrap(r, "rri"), shape.wrap(lo, "lower"), shape.wrap(hi, "upper")
 
 
@@ -174,7 +185,7 @@ def goodness_of_fit(observed_counts: Any, expected_shares: Any) -> GoodnessOfFit
             f"{func}: missing count or share for {where}; "
             f"drop those groups (and report that you did) before testing"
         )
-    _check_counts(shape, obs, "observed_counts", func)
+    check_counts(shape, obs, "observed_counts", func)
     if (shares < 0).any():
         raise ValueError(f"{func}: expected shares must be ≥ 0")
     notes: list[str] = []
@@ -242,10 +253,10 @@ def not_recorded_bounds(
         x_group=x_group, n_recorded_total=n_recorded_total, n_not_recorded=n_not_recorded
     )
     func = "not_recorded_bounds"
-    _check_counts(shape, xa, "x_group", func)
-    _check_counts(shape, ua, "n_not_recorded", func)
-    _check_counts(shape, na, "n_recorded_total", func)
-    _check_x_le_n(shape, xa, na, func)
+    check_counts(shape, xa, "x_group", func)
+    check_counts(shape, ua, "n_not_recorded", func)
+    check_counts(shape, na, "n_recorded_total", func)
+    check_x_le_n(shape, xa, na, func)
     total = na + ua
     zero = total == 0
     if zero.any():

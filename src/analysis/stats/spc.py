@@ -31,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._common import _to_float_array
+from ._common import to_float_array
 
 __all__ = [
     "xmr",
@@ -76,7 +76,7 @@ def _two_of_three(flags: np.ndarray) -> np.ndarray:
 
 
 def _rule_arrays(values: Any) -> tuple[np.ndarray, np.ndarray]:
-    x = _to_float_array(values, "values").reshape(-1)
+    x = to_float_array(values, "values").reshape(-1)
     valid = ~np.isnan(x)
     return x, valid
 
@@ -175,7 +175,7 @@ def xmr(
             f"xmr: polarity must be 'higher_is_better', 'lower_is_better' or None, got {polarity!r}"
         )
     index = values.index if isinstance(values, pd.Series) else None
-    x = _to_float_array(values, "values").reshape(-1)
+    x = to_float_array(values, "values").reshape(-1)
     n = len(x)
     valid = ~np.isnan(x)
     pos = np.flatnonzero(valid)
