@@ -1,4 +1,9 @@
-"""Helpers every theme uses: load the data for a run, pick a period's figures, caveats."""
+"""What every theme needs for one run: the loaded data, the resolved area and period, the findings.
+
+:func:`context` loads the validated dataset once (:func:`analysis.processed.load`), resolves the
+run's period and keeps the data-quality findings that concern the area up to the period's end;
+:class:`Context` selects the area's board and DfE figures up to that end.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,6 @@ from ..ingest.dataset import Dataset
 from ..processed import load
 from ..periods import Period, parse_period
 from ..report.model import check_disclosure
-
-BOARD_SOURCE = "Source: Warwickshire Safeguarding Children Board Annual Report 2017/18, Appendix A"
-
 
 def board_source(table: str) -> str:
     """Source note for a figure from the board's report, naming its table."""
@@ -76,14 +78,6 @@ def findings_up_to(findings: pd.DataFrame, period: Period) -> pd.DataFrame:
     return findings[(findings["period_end"] == "") | (findings["period_end"] <= end)]
 
 
-def value_at(df: pd.DataFrame, period_end, **match) -> float | None:
-    """The value of the (single) row ending at ``period_end`` matching ``match``; None if absent."""
-    d = df[df["period_end"] == pd.Timestamp(period_end)]
-    for k, v in match.items():
-        d = d[d[k] == v]
-    if d.empty or pd.isna(d["value"].iloc[0]):
-        return None
-    return float(d["value"].iloc[0])
 
 
 def caveats_from_findings(findings: pd.DataFrame, limit: int = 6) -> list[str]:
