@@ -424,8 +424,8 @@ def modifiable_factors_section(ctx: Context, words: CountWords) -> SectionOutcom
                     f"in {latest_label}" + (" (rounded by DfE to the nearest five). " if latest_label in rounded
                                             else ". "))
         if pd.notna(england_rate) and pd.notna(population[latest]):
-            sentence += describe_rate_vs_benchmark(reviews, population[latest], england_rate, area,
-                                                   "reviews with modifiable factors", "England",
+            sentence += describe_rate_vs_benchmark(reviews, population[latest], england_rate, area=area,
+                                                   what="reviews with modifiable factors", benchmark_label="England",
                                                    multiplier=RATE_MULTIPLIER, per="children aged 0–17")
         elif pd.notna(population[latest]):
             interval = fmt_interval(frame.at[latest, lait.lower_column], frame.at[latest, lait.upper_column], "rate")
