@@ -75,6 +75,7 @@ from .groups import (
 )
 from .sections import section_benchmarks, section_census, section_mix, section_not_recorded, section_trends
 from .tables import (
+    ThemeTables,
     benchmark_keys,
     benchmark_table,
     bounds_table,
@@ -120,23 +121,23 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
     withheld = Withheld(ctx.disclosure)
 
     # tables first: each chart and sentence withholds what its table suppresses
-    tables: dict = {"benchmark": benchmark_table(items)}
-    tables["rri"], rri_keys = rri_table(items)
+    benchmark = benchmark_table(items)
+    rri, rri_keys = rri_table(items)
     trends = {group.key: trend_table(shares, group) for group in GROUPS}
-    tables["trend"] = {key: table for key, (table, _) in trends.items()}
-    tables["not_recorded"], not_recorded_keys = not_recorded_table(not_recorded)
+    not_recorded_counts, not_recorded_keys = not_recorded_table(not_recorded)
     mix = mix_results(latest)
-    tables["mix"], tables["fit"], tables["mix_keys"] = mix_tables(mix)
-    withheld.register("benchmark", tables["benchmark"], COUNT, benchmark_keys(items))
-    withheld.register("rri", tables["rri"], COUNT, rri_keys)
+    mix_table, fit_table, mix_keys = mix_tables(mix)
+    withheld.register("benchmark", benchmark, COUNT, benchmark_keys(items))
+    withheld.register("rri", rri, COUNT, rri_keys)
     for group in GROUPS:
-        table, keys = trends[group.key]
-        withheld.register("trend", table, COUNT, keys)
-    withheld.register("nr", tables["not_recorded"], NR_COUNT, not_recorded_keys)
-    withheld.register("mix", tables["mix"], "Children", tables["mix_keys"])
-    tables["bounds"] = bounds_table(items, withheld)
+        trend, trend_keys = trends[group.key]
+        withheld.register("trend", trend, COUNT, trend_keys)
+    withheld.register("not_recorded", not_recorded_counts, NR_COUNT, not_recorded_keys)
+    withheld.register("mix", mix_table, "Children", mix_keys)
     changes = yearly_changes(shares, withheld)
-    tables["change"] = change_table(changes)
+    tables = ThemeTables(benchmark=benchmark, rri=rri, trend={key: table for key, (table, _) in trends.items()},
+                         not_recorded=not_recorded_counts, mix=mix_table, fit=fit_table, mix_keys=mix_keys,
+                         bounds=bounds_table(items, withheld), change=change_table(changes))
 
     result = ThemeResult(theme=THEME, title=TITLE, area_code=ctx.area_code, area_name=ctx.area_name,
                          period=ctx.period, disclosure=ctx.disclosure)

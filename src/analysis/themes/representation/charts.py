@@ -17,7 +17,7 @@ from ...numbers import fmt_interval, fmt_percent, is_missing
 from ...report import charts as report_charts
 from ...report.model import Table
 from ..context import Context, board_source
-from .groups import CENSUS_SOURCE, GROUPS, INCONCLUSIVE, POPULATIONS, Group, Population
+from .groups import CENSUS_SOURCE, GROUPS, INCONCLUSIVE, MIX_EXPECTED, MIX_OBSERVED, POPULATIONS, Group, Population
 from .withheld import Withheld, not_recorded_key
 from .wording import joined
 
@@ -185,12 +185,13 @@ def not_recorded_chart(not_recorded: pd.DataFrame, withheld: Withheld) -> report
     if not_recorded.empty or not_recorded["share"].notna().sum() == 0:
         return None
     hidden = pd.Series([withheld.hidden(not_recorded_key(row["population"], row["breakdown"], row["period_end"]),
-                                        row["count"], "nr")
+                                        row["count"], "not_recorded")
                         for _, row in not_recorded.iterrows()], index=not_recorded.index)
     fig, ax = report_charts.new_chart(8.5, 5.0)
     position = date_axis(ax, not_recorded["period_end"])
     descriptions = []
-    lines = [(population, breakdown) for population in ("referrals", "plans") for breakdown in ("ethnicity", "language")]
+    lines = [(population, breakdown)
+             for population in ("referrals", "plans") for breakdown in ("ethnicity", "language")]
     for i, (population, breakdown) in enumerate(lines):
         series = not_recorded[(not_recorded["population"] == population) & (not_recorded["breakdown"] == breakdown)]
         if series.empty:
@@ -284,10 +285,6 @@ def _paired_bars(ax, first: pd.Series, second: pd.Series | None, first_label: st
         if second is not None:
             ax.text(second.iloc[i] + 0.8, y - height / 2, fmt_percent(second.iloc[i]), va="center", fontsize=8.5)
     return ys
-
-
-MIX_OBSERVED = "Share of recorded children %"
-MIX_EXPECTED = "School Census share (rescaled) %"
 
 
 def mix_chart(mix: Table, keys: list[tuple], withheld: Withheld) -> report_charts.Chart | None:

@@ -256,8 +256,8 @@ def caveats(ctx: Context, shares: pd.DataFrame, latest: dict, census: pd.DataFra
         unvalidated = shares[shares["unvalidated"]]
         if not unvalidated.empty:
             dates = sorted({(end, long_date(end)) for end in unvalidated["period_end"]})
-            out.append(f"The board marks its total of children on plans at {joined([text for _, text in dates])} as not "
-                       "yet validated (CIN census), so the shares at that date rest on an unvalidated total.")
+            out.append(f"The board marks its total of children on plans at {joined([text for _, text in dates])} as "
+                       "not yet validated (CIN census), so the shares at that date rest on an unvalidated total.")
         if (shares["population"] == "referrals").any():
             out.append("Referral shares count referrals, not children (a child referred twice counts twice), yet their "
                        "intervals treat referrals as independent; the 2017/18 quarterly shares are cumulative from "
@@ -280,7 +280,7 @@ def caveats(ctx: Context, shares: pd.DataFrame, latest: dict, census: pd.DataFra
             out.append("In this public version counts of 1 to 5, and any figure that would reveal one, are withheld "
                        "(c in tables, gaps in charts).")
     if not census.empty:
-        out.append("Census 2021 is dated 21 March 2021, after the board's periods, and counts residents of all ages: it "
-                   "is shown for context only and enters no verdict.")
+        out.append("Census 2021 is dated 21 March 2021, after the board's periods, and counts residents of all ages: "
+                   "it is shown for context only and enters no verdict.")
     out.extend(caveats_from_findings(findings))
     return out

@@ -263,7 +263,8 @@ def _add_statistics(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
     rri, lower, upper = stats.relative_rate_index(x.where(has_rate), frame["benchmark"].where(has_rate, 1.0),
                                                   frame["complement_count"].where(has_rate),
                                                   frame["complement_benchmark"].where(has_rate, 1.0))
-    frame["rri"], frame["rri_lower"], frame["rri_upper"] = rri.where(has_rate), lower.where(has_rate), upper.where(has_rate)
+    frame["rri"] = rri.where(has_rate)
+    frame["rri_lower"], frame["rri_upper"] = lower.where(has_rate), upper.where(has_rate)
     ons = ctx.ds.select("population_0_17", area_code=ctx.area_code, source="dfe")
     children_by_year = {int(e.year): float(v) for e, v in zip(ons["period_end"], ons["value"]) if pd.notna(v)}
     frame["population_0_17"] = [children_by_year.get(population_for(e), float("nan")) for e in frame["period_end"]]

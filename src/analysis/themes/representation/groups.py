@@ -40,6 +40,9 @@ NO_BOUNDS = "cannot be bounded"
 COUNT = "Count (reconstructed)"
 NR_COUNT = "Not recorded (reconstructed count)"
 OTHER_RECORDED_COUNT = "Other recorded children (reconstructed)"
+#: Share columns of the mix table: children on plans with the item recorded, and the School Census.
+MIX_OBSERVED = "Share of recorded children %"
+MIX_EXPECTED = "School Census share (rescaled) %"
 
 #: How a percentage column of a table is formatted (see :class:`analysis.report.model.Table`).
 PERCENT_FORMAT = "percent"

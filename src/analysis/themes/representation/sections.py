@@ -10,14 +10,14 @@ from __future__ import annotations
 import pandas as pd
 
 from ...numbers import fmt_count, fmt_interval, fmt_number, fmt_percent, is_missing
-from ...report.model import Section, Table
+from ...report.model import Section
 from ...report.words import verdict_phrase
 from ...stats import GoodnessOfFit
 from ..context import Context
 from .charts import benchmark_chart, bounds_chart, census_chart, mix_chart, not_recorded_chart, trend_chart
 from .frames import census_summary
 from .groups import BOARD_QUOTE, GROUP_BY_KEY, GROUPS, INCONCLUSIVE, OFSTED_QUOTE, POPULATION_BY_KEY, Group, Population
-from .tables import census_broad_table, census_detail_table
+from .tables import ThemeTables, census_broad_table, census_detail_table
 from .withheld import Withheld, count_key
 from .wording import capitalised, long_date, missing_local_sentence, period_phrase, snapshot_phrase
 
@@ -50,11 +50,12 @@ def share_sentence(withheld: Withheld, group: Group, population: Population, row
     return text + "."
 
 
-def section_benchmarks(ctx: Context, items: list, withheld: Withheld, tables: dict) -> Section:
+def section_benchmarks(ctx: Context, items: list, withheld: Withheld, tables: ThemeTables) -> Section:
     """The latest share of each group against its benchmark, with the relative rate index on plans."""
     section = Section("benchmarks", "Representation against the benchmarks")
     if not items:
-        section.unavailable = missing_local_sentence(ctx, "the shares of BME, non-English-speaking and disabled children")
+        section.unavailable = missing_local_sentence(ctx, "the shares of BME, non-English-speaking and disabled "
+                                                          "children")
         return section
     section.paragraphs.append(
         "Each share is compared with the same group's share of a reference population, as the board's table 2.3 "
@@ -64,7 +65,7 @@ def section_benchmarks(ctx: Context, items: list, withheld: Withheld, tables: di
     if all(is_missing(row["benchmark"]) for _, _, row in items):
         section.paragraphs.append(f"No benchmark in the data is dated on or before {long_date(ctx.period.end)}, so no "
                                   "verdict is given for this period.")
-    section.charts.append((benchmark_chart(items, withheld), tables["benchmark"]))
+    section.charts.append((benchmark_chart(items, withheld), tables.benchmark))
     plans = [(group, population, row) for group, population, row in items if population.key == "plans"]
     for group, population, row in plans:
         if not is_missing(row["share"]):
@@ -76,8 +77,8 @@ def section_benchmarks(ctx: Context, items: list, withheld: Withheld, tables: di
                 f"{fmt_number(row['rri'], 2)} (95% confidence interval "
                 f"{fmt_interval(row['rri_lower'], row['rri_upper'], 'ratio')}); "
                 f"1.00 would mean the same rate as other recorded children.")
-    if not tables["rri"].frame.empty:
-        section.tables.append(tables["rri"])
+    if not tables.rri.frame.empty:
+        section.tables.append(tables.rri)
     return section
 
 
@@ -95,7 +96,7 @@ def _change_sentence(change: dict) -> str:
             f"{fmt_number(result.lower_95, 1)} to {fmt_number(result.upper_95, 1)}): {significance}.")
 
 
-def section_trends(ctx: Context, shares: pd.DataFrame, withheld: Withheld, tables: dict,
+def section_trends(ctx: Context, shares: pd.DataFrame, withheld: Withheld, tables: ThemeTables,
                    changes: list[dict]) -> Section:
     """Each group's share over time, referrals and plans, and the change over the latest year."""
     section = Section("trends", "Shares over time: referrals and children on plans")
@@ -110,12 +111,12 @@ def section_trends(ctx: Context, shares: pd.DataFrame, withheld: Withheld, table
     for group in GROUPS:
         chart = trend_chart(shares, group, withheld)
         if chart is not None:
-            section.charts.append((chart, tables["trend"][group.key]))
+            section.charts.append((chart, tables.trend[group.key]))
     for change in changes:
         if not change["hidden"]:
             section.paragraphs.append(_change_sentence(change))
-    if not tables["change"].frame.empty:
-        section.tables.append(tables["change"])
+    if not tables.change.frame.empty:
+        section.tables.append(tables.change)
     for row in shares[(shares["status"] != "") & shares["share"].isna()].itertuples(index=False):
         section.paragraphs.append(f"The {GROUP_BY_KEY[row.group].short} share of "
                                   f"{POPULATION_BY_KEY[row.population].label} for {row.period} is not available (the "
@@ -140,14 +141,15 @@ def bounds_sentence(withheld: Withheld, group: Group, population: Population, ro
                   f"{population.label}: the {group.short} share")
     if row["conclusion_95"] == INCONCLUSIVE:
         return (f"{unrecorded} could be anywhere from {fmt_percent(row['bound_none'])} (none of them "
-                f"{group.short}) to {fmt_percent(row['bound_all'])} (all of them), {row['verdict_if_none_95']} than the "
-                f"benchmark at one end and {row['verdict_if_all_95']} at the other, so the comparison is inconclusive.")
+                f"{group.short}) to {fmt_percent(row['bound_all'])} (all of them), {row['verdict_if_none_95']} than "
+                f"the benchmark at one end and {row['verdict_if_all_95']} at the other, so the comparison is "
+                "inconclusive.")
     return (f"{unrecorded} lies between {fmt_percent(row['bound_none'])} and {fmt_percent(row['bound_all'])}, and "
             f"the verdict ({row['conclusion_95']}) holds across that range.")
 
 
 def section_not_recorded(ctx: Context, shares: pd.DataFrame, not_recorded: pd.DataFrame, items: list,
-                         withheld: Withheld, tables: dict) -> Section:
+                         withheld: Withheld, tables: ThemeTables) -> Section:
     """How much is not recorded, and the bounds that puts on each verdict."""
     section = Section("not_recorded", "Incomplete recording, and the bounds it puts on each conclusion")
     if not_recorded.empty and not items:
@@ -157,9 +159,9 @@ def section_not_recorded(ctx: Context, shares: pd.DataFrame, not_recorded: pd.Da
                               "board's report adds that \u201c" + BOARD_QUOTE + "\u201d")
     chart = not_recorded_chart(not_recorded, withheld)
     if chart is not None:
-        section.charts.append((chart, tables["not_recorded"]))
+        section.charts.append((chart, tables.not_recorded))
     if items:
-        section.charts.append((bounds_chart(items, withheld), tables["bounds"]))
+        section.charts.append((bounds_chart(items, withheld), tables.bounds))
     for group, population, row in items:
         sentence = bounds_sentence(withheld, group, population, row)
         if sentence:
@@ -194,7 +196,7 @@ def _fit_sentence(group: Group, row: pd.Series, fit: GoodnessOfFit, withheld_mix
             "this asks the same question as the share comparison, of the whole mix.")
 
 
-def section_mix(ctx: Context, latest: dict, mix: list[dict], withheld: Withheld, tables: dict) -> Section:
+def section_mix(ctx: Context, latest: dict, mix: list[dict], withheld: Withheld, tables: ThemeTables) -> Section:
     """The recorded ethnicity and language mix of children on plans against the School Census."""
     section = Section("mix", "Ethnicity and language mix of children on plans against the School Census")
     if not mix:
@@ -208,18 +210,18 @@ def section_mix(ctx: Context, latest: dict, mix: list[dict], withheld: Withheld,
     section.paragraphs.append("The test compares the recorded categories only (unborn children and records without "
                               "ethnicity or language are left out) with the School Census shares of the same "
                               "categories, rescaled to add up to 100%.")
-    mix_table, keys = tables["mix"], tables["mix_keys"]
+    mix_table, keys = tables.mix, tables.mix_keys
     for result in mix:
         group = result["group"]
-        withheld_mix = any(withheld.hidden(key, children, "mix") for key, children in zip(keys, mix_table.frame["Children"])
-                           if key[2] == group.key)
+        withheld_mix = any(withheld.hidden(key, children, "mix")
+                           for key, children in zip(keys, mix_table.frame["Children"]) if key[2] == group.key)
         section.paragraphs.append(_fit_sentence(group, result["row"], result["fit"], withheld_mix))
     chart = mix_chart(mix_table, keys, withheld)
     if chart is not None:
         section.charts.append((chart, mix_table))
     else:
         section.tables.append(mix_table)
-    section.tables.append(tables["fit"])
+    section.tables.append(tables.fit)
     return section
 
 

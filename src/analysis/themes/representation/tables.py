@@ -8,6 +8,7 @@ Tables without a count column (bounds, change) take a :class:`.withheld.Withheld
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -25,6 +26,8 @@ from .groups import (
     COUNT,
     GROUP_BY_KEY,
     GROUPS,
+    MIX_EXPECTED,
+    MIX_OBSERVED,
     NR_COUNT,
     OTHER_RECORDED_COUNT,
     PERCENT_FORMAT,
@@ -35,6 +38,21 @@ from .groups import (
 from .withheld import Withheld, complement_key, count_key, not_recorded_key
 
 NO_BENCHMARK = "no benchmark"
+
+
+@dataclass
+class ThemeTables:
+    """Every report table of one run, built before the charts and sentences that read their suppression."""
+
+    benchmark: Table
+    rri: Table
+    trend: dict[str, Table]  # by group key
+    not_recorded: Table
+    mix: Table
+    fit: Table
+    mix_keys: list[tuple]  # the count key of each row of the mix table
+    bounds: Table
+    change: Table
 
 
 def _suppressed_if(hidden: bool, value: Any) -> Any:
@@ -66,7 +84,8 @@ def benchmark_keys(items: list) -> list[tuple]:
 
 def rri_items(items: list) -> list[tuple[Group, pd.Series]]:
     """The latest rows of children on plans that have a relative rate index (the rows of :func:`rri_table`)."""
-    return [(group, row) for group, population, row in items if population.key == "plans" and not is_missing(row["rri"])]
+    return [(group, row) for group, population, row in items
+            if population.key == "plans" and not is_missing(row["rri"])]
 
 
 def rri_table(items: list) -> tuple[Table, list[tuple]]:
@@ -119,7 +138,8 @@ def trend_table(shares: pd.DataFrame, group: Group) -> tuple[Table, list[tuple]]
                   notes=["Referral shares for 2017/18 are cumulative from 1 April to each quarter end; earlier years "
                          "are whole financial years. Plans are counted at each date. x = not available (printed as "
                          "not yet known)."])
-    return table, [count_key(population, group.key, end) for population, end in zip(rows["population"], rows["period_end"])]
+    keys = [count_key(population, group.key, end) for population, end in zip(rows["population"], rows["period_end"])]
+    return table, keys
 
 
 def not_recorded_table(not_recorded: pd.DataFrame) -> tuple[Table, list[tuple]]:
@@ -155,14 +175,16 @@ def bounds_table(items: list, withheld: Withheld) -> Table:
                          range_hidden and not is_missing(row["bound_none"]), row["bound_none"]),
                      "Share if all unrecorded in group %": _suppressed_if(
                          range_hidden and not is_missing(row["bound_all"]), row["bound_all"]),
-                     "Benchmark %": row["benchmark"], "Verdict if none (95%)": row["verdict_if_none_95"] or NOT_AVAILABLE,
+                     "Benchmark %": row["benchmark"],
+                     "Verdict if none (95%)": row["verdict_if_none_95"] or NOT_AVAILABLE,
                      "Verdict if all (95%)": row["verdict_if_all_95"] or NOT_AVAILABLE,
                      "Conclusion (95%)": row["conclusion_95"] or NO_BENCHMARK})
     return Table(
         title="Bounds that unrecorded ethnicity and language put on each verdict", frame=pd.DataFrame(rows),
         source=BOARD_SOURCE_2_3_4_2,
-        formats={column: PERCENT_FORMAT for column in ("Share %", "Not recorded %", "Share if none unrecorded in group %",
-                                                       "Share if all unrecorded in group %", "Benchmark %")},
+        formats={column: PERCENT_FORMAT
+                 for column in ("Share %", "Not recorded %", "Share if none unrecorded in group %",
+                                "Share if all unrecorded in group %", "Benchmark %")},
         notes=["Inconclusive: the verdict at 95% differs between the two bounds, so the data cannot say which holds.",
                "Disability has no 'not recorded' row in the board's tables, so the disability share cannot be bounded: "
                "a child whose disability is not recorded is counted as not disabled (x = not applicable here).",
@@ -245,8 +267,8 @@ def mix_tables(results: list[dict]) -> tuple[Table, Table, list[tuple]]:
         group, row, fit = result["group"], result["row"], result["fit"]
         for category, cell in fit.table.iterrows():
             mix_rows.append({"Recording of": group.breakdown, "Category": category, "Date": row["period"],
-                             "Children": cell["observed"], "Share of recorded children %": cell["observed_share"],
-                             "School Census share (rescaled) %": cell["expected_share"],
+                             "Children": cell["observed"], MIX_OBSERVED: cell["observed_share"],
+                             MIX_EXPECTED: cell["expected_share"],
                              "Expected children": cell["expected"]})
             keys.append(count_key("plans", group.key, row["period_end"]) if category == group.value
                         else complement_key("plans", group.key, row["period_end"]))
@@ -259,9 +281,8 @@ def mix_tables(results: list[dict]) -> tuple[Table, Table, list[tuple]]:
                           "Reliable": "yes" if fit.reliable else "no: an expected count is below 5"})
     source = f"{board_source('4.2')}; School Census shares from table 2.3; counts reconstructed"
     mix = Table(title="Recorded mix of children on plans and the School Census mix", frame=pd.DataFrame(mix_rows),
-                source=source, count_columns=["Children"], derived={"Share of recorded children %": "Children"},
-                formats={"Share of recorded children %": PERCENT_FORMAT,
-                         "School Census share (rescaled) %": PERCENT_FORMAT, "Expected children": "rate"})
+                source=source, count_columns=["Children"], derived={MIX_OBSERVED: "Children"},
+                formats={MIX_OBSERVED: PERCENT_FORMAT, MIX_EXPECTED: PERCENT_FORMAT, "Expected children": "rate"})
     test = Table(title="Chi-squared goodness of fit against the School Census", frame=pd.DataFrame(test_rows),
                  source=source, count_columns=["Children with it recorded"],
                  formats={"Smallest expected count": "rate", "Chi-squared": "rate"})

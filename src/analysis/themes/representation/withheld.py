@@ -33,7 +33,7 @@ def count_key(population: str, group: str, period_end: Any) -> tuple:
 
 def not_recorded_key(population: str, breakdown: str, period_end: Any) -> tuple:
     """The key of the count of records whose ethnicity or language ("breakdown") is not recorded."""
-    return ("nr", population, breakdown, pd.Timestamp(period_end))
+    return ("not_recorded", population, breakdown, pd.Timestamp(period_end))
 
 
 def complement_key(population: str, group: str, period_end: Any) -> tuple:
@@ -46,7 +46,7 @@ class Withheld:
     """Cells this run must not reveal, per table ("scope"), read from the display's own suppression.
 
     ``masks[scope][key]`` is True when the scope's table shows the cell named ``key`` as ``c``.
-    Scopes: "benchmark", "rri", "trend", "nr" and "mix" (one per table with a count column).
+    Scopes: "benchmark", "rri", "trend", "not_recorded" and "mix" (one per table with a count column).
     """
 
     disclosure: str
@@ -92,4 +92,4 @@ class Withheld:
         """Whether the row's not-recorded bounds are withheld: its own count, or its "not recorded" count, is."""
         breakdown = GROUP_BY_KEY[row["group"]].breakdown
         return self.row_hidden(row) or self.hidden(not_recorded_key(row["population"], breakdown, row["period_end"]),
-                                                   row["not_recorded_count"], "nr")
+                                                   row["not_recorded_count"], "not_recorded")
