@@ -1,0 +1,75 @@
+"""Dates, periods and small pieces of wording the representation theme's sentences share.
+
+A date reads "31 March 2018" in a sentence and "31 Mar 2018" in a table; a financial year
+"2017/18" (:attr:`analysis.periods.Period.fy_label` of :func:`analysis.periods.financial_year_of`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ...periods import Period, financial_year_of
+from ..context import Context
+
+
+def long_date(when: Any) -> str:
+    """ "31 March 2018"."""
+    when = pd.Timestamp(when)
+    return f"{when.day} {when.strftime('%B %Y')}"
+
+
+def short_date(when: Any) -> str:
+    """ "31 Mar 2018"."""
+    when = pd.Timestamp(when)
+    return f"{when.day} {when.strftime('%b %Y')}"
+
+
+def financial_year_label(when: Any) -> str:
+    """The financial year containing a date, as the board writes it: 31 March 2018 -> "2017/18"."""
+    return Period(financial_year_of(pd.Timestamp(when))).fy_label
+
+
+def period_label(period_type: str, period_start: Any, period_end: Any) -> str:
+    """How a row's period reads in a table: "31 Mar 2018", "2016/17", "1 Apr 2017 to 30 Sep 2017"."""
+    if period_type == "snapshot":
+        return short_date(period_end)
+    if period_type == "financial_year":
+        return financial_year_label(period_end)
+    return f"{short_date(period_start)} to {short_date(period_end)}"
+
+
+def period_phrase(period_type: str, period_start: Any, period_end: Any) -> str:
+    """The period inside a sentence: "at 31 March 2018", "in 2016/17", "from 1 April 2017 to ..."."""
+    if period_type == "snapshot":
+        return f"at {long_date(period_end)}"
+    if period_type == "financial_year":
+        return f"in {financial_year_label(period_end)}"
+    return f"from {long_date(period_start)} to {long_date(period_end)}"
+
+
+def snapshot_phrase(when: Any) -> str:
+    """A count on one date inside a sentence: "at 31 March 2018"."""
+    return period_phrase("snapshot", when, when)
+
+
+def capitalised(text: str) -> str:
+    """The text with its first letter in upper case (the rest untouched)."""
+    return text[:1].upper() + text[1:]
+
+
+def joined(words: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def missing_local_sentence(ctx: Context, what: str) -> str:
+    """Why a section cannot be shown: the area has no board tables, or none up to the period end."""
+    if not ctx.has_local():
+        return (f"The board's tables 2.3 and 4.2 (shares of referrals and of children on plans by ethnicity, preferred "
+                f"language and disability) are not in the data for {ctx.area_name}, so {what} cannot be shown.")
+    return (f"The board's tables 2.3 and 4.2 have no figures for {ctx.area_name} on or before "
+            f"{long_date(ctx.period.end)}, so {what} cannot be shown.")
