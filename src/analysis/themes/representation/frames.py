@@ -241,7 +241,7 @@ def _add_statistics(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
     countable = frame["count"].notna() & (frame["denominator"] > 0)
     x, n = frame["count"].where(countable), frame["denominator"].where(countable)
     benchmark = frame["benchmark"] / 100.0
-    versus = stats.share_vs_population(x, n, benchmark, conf=(0.95, 0.998))
+    versus = stats.share_vs_population(x, n, benchmark, confidence=(0.95, 0.998))
     for column in ("lower_95", "upper_95", "verdict_95", "lower_99_8", "upper_99_8", "verdict_99_8"):
         frame[column] = versus[column]
     # bounds: none / all of the unrecorded in the group (disability has no "not recorded" row)
@@ -253,8 +253,8 @@ def _add_statistics(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
     frame["bound_all"] = (share_if_all * 100.0).where(bounded)
     x_if_all = (x + unrecorded).where(bounded)
     frame["verdict_if_none_95"] = stats.compare_proportion_to_benchmark(x.where(bounded), n.where(bounded), benchmark,
-                                                                        conf=0.95)
-    frame["verdict_if_all_95"] = stats.compare_proportion_to_benchmark(x_if_all, n.where(bounded), benchmark, conf=0.95)
+                                                                        confidence=0.95)
+    frame["verdict_if_all_95"] = stats.compare_proportion_to_benchmark(x_if_all, n.where(bounded), benchmark, confidence=0.95)
     frame["conclusion_95"] = pd.Series([_conclusion(row) for row in frame.itertuples(index=False)],
                                        index=frame.index, dtype="object")
     # relative rate index: group / other recorded children, populations as benchmark shares
