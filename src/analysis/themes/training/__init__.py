@@ -38,8 +38,9 @@ The package, each module importing only those above it:
 
 * :mod:`.frames`: the data (course table, budget, attendance against funding, conference);
 * :mod:`.charts`: chart drawing, each chart with the table of its data;
+* :mod:`.findings`: the finding sentences, key findings (by an explicit ranking), caveats and
+  key figures;
 * :mod:`.sections`: the five sections (sentences, tables, which chart goes where);
-* :mod:`.findings`: key findings (by an explicit ranking), caveats and key figures;
 * this module: :func:`build`.
 
 Layer: a theme; it may import :mod:`analysis.themes.context`, :mod:`analysis.report`,

@@ -40,7 +40,7 @@ def hidden_rows(table: Table, column: str, disclosure: str) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- courses
-def course_chart(prog: Programme, what: str, table: Table, disclosure: str) -> tuple[Chart, Table]:
+def course_chart(programme: Programme, what: str, table: Table, disclosure: str) -> tuple[Chart, Table]:
     """Horizontal bars by course of delegates (``what="delegates"``, a count) or learning hours
     (``what="learning_hours"``); largest at the top. ``table`` is the chart's data
     (``sections.course_chart_table``); it takes the chart's title.
@@ -49,7 +49,7 @@ def course_chart(prog: Programme, what: str, table: Table, disclosure: str) -> t
     """
     counts = CountWords(disclosure)
     by_delegates = what == "delegates"
-    courses = prog.courses.assign(hidden=hidden_rows(table, "Delegates", disclosure))
+    courses = programme.courses.assign(hidden=hidden_rows(table, "Delegates", disclosure))
     # suppressed courses go last, alphabetically, so the bar order does not hint at their size
     courses = courses.assign(order=courses[what].where(~courses["hidden"], -np.inf))
     courses = courses.sort_values(["order", "course"], ascending=[True, False]).reset_index(drop=True)
@@ -74,16 +74,16 @@ def course_chart(prog: Programme, what: str, table: Table, disclosure: str) -> t
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + label, va="center", fontsize=9)
     ax.set_xlim(0, float(np.nanmax(courses[what])) * 1.25)
     if by_delegates:
-        title = (f"{top['course']} drew {fmt_percent(top[share_column], 0)} of the {prog.fy} delegates"
-                 if not top["hidden"] else f"Delegates by course, {prog.fy}")
-        subtitle = (f"Delegates by course, {prog.fy}: {counts.text(prog.delegates)} delegates at "
-                    f"{counts.text(prog.events)} events")
+        title = (f"{top['course']} drew {fmt_percent(top[share_column], 0)} of the {programme.fy} delegates"
+                 if not top["hidden"] else f"Delegates by course, {programme.fy}")
+        subtitle = (f"Delegates by course, {programme.fy}: {counts.text(programme.delegates)} delegates at "
+                    f"{counts.text(programme.events)} events")
         xlabel, unit = "Delegates (count)", "delegates"
     else:
         title = (f"{top['course']} gave {fmt_percent(top[share_column], 0)} of the year's learning hours"
-                 if not top["hidden"] else f"Learning hours by course, {prog.fy}")
-        subtitle = (f"Learning hours (delegates × course length) by course, {prog.fy}: "
-                    f"{fmt_plain_number(prog.learning_hours)} hours in all")
+                 if not top["hidden"] else f"Learning hours by course, {programme.fy}")
+        subtitle = (f"Learning hours (delegates × course length) by course, {programme.fy}: "
+                    f"{fmt_plain_number(programme.learning_hours)} hours in all")
         xlabel, unit = "Learning hours (delegates × course length, hours)", "hours"
 
     def alt_value(value: float, hidden: bool) -> str:
@@ -94,42 +94,46 @@ def course_chart(prog: Programme, what: str, table: Table, disclosure: str) -> t
         return value_text(value)
 
     largest_first = courses.iloc[::-1]
-    alt = (f"Horizontal bar chart of {unit} by course in {prog.fy}, largest first: "
+    alt = (f"Horizontal bar chart of {unit} by course in {programme.fy}, largest first: "
            + "; ".join(f"{course}: {alt_value(value, hidden)}" for course, value, hidden
                        in zip(largest_first["course"], largest_first[what], largest_first["hidden"])) + ".")
     chart = report_charts.finish(fig, ax, title=title, subtitle=subtitle, xlabel=xlabel, ylabel="Course",
-                                 source=prog.source, alt=alt, legend=False)
+                                 source=programme.source, alt=alt, legend=False)
     table.title = title
     return chart, table
 
 
 # --------------------------------------------------------------------------- budget
-def budget_chart(bud: Budget) -> tuple[Chart, Table]:
+def budget_chart(budget: Budget) -> tuple[Chart, Table]:
     """Two bars, income and expenditure (pounds), with the gap marked and labelled."""
     fig, ax = report_charts.new_chart(8.0, 3.6)
-    amounts = [bud.income_total, bud.expenditure_total]
+    amounts = [budget.income_total, budget.expenditure_total]
     for position, (label, amount) in enumerate(zip(["Income", "Expenditure"], amounts)):
         ax.barh(label, amount, color=report_charts.PALETTE[position], hatch=report_charts.HATCHES[position],
                 edgecolor="white")
         ax.text(amount, position, f" {fmt_gbp(amount)}", va="center", fontsize=10)
     smaller, larger = sorted(amounts)
     ax.annotate("", xy=(larger, -0.45), xytext=(smaller, -0.45), arrowprops={"arrowstyle": "<->", "color": "#333333"})
-    gap = bud.gap_word
-    ax.text((smaller + larger) / 2, -0.55, f"{gap} {fmt_gbp(abs(bud.deficit))}", ha="center", va="top", fontsize=9)
+    gap = budget.gap_word
+    ax.text((smaller + larger) / 2, -0.55, f"{gap} {fmt_gbp(abs(budget.deficit))}", ha="center", va="top",
+            fontsize=9)
     ax.set_ylim(-0.9, 1.6)
     ax.set_xlim(0, larger * 1.3)
     ax.xaxis.set_major_formatter(lambda x, _pos: f"£{x / 1000:,.0f}k")
-    title = (f"The board spent {fmt_gbp(bud.expenditure_total)} against income of {fmt_gbp(bud.income_total)}"
-             if bud.deficit > 0 else f"The board's income of {fmt_gbp(bud.income_total)} covered its spending")
+    income, expenditure, gap_amount = (fmt_gbp(budget.income_total), fmt_gbp(budget.expenditure_total),
+                                       fmt_gbp(abs(budget.deficit)))
+    title = (f"The board spent {expenditure} against income of {income}" if budget.deficit > 0
+             else f"The board's income of {income} covered its spending")
     chart = report_charts.finish(
         fig, ax, title=title,
-        subtitle=f"Income (partner contributions) and expenditure, {bud.fy}: a {gap} of {fmt_gbp(abs(bud.deficit))}",
-        xlabel="Pounds (£, thousands)", ylabel="", source=bud.source,
-        alt=(f"Bar chart: income {fmt_gbp(bud.income_total)} and expenditure {fmt_gbp(bud.expenditure_total)} in "
-             f"{bud.fy}; {gap} {fmt_gbp(abs(bud.deficit))}."), legend=False)
+        subtitle=f"Income (partner contributions) and expenditure, {budget.fy}: a {gap} of {gap_amount}",
+        xlabel="Pounds (£, thousands)", ylabel="", source=budget.source,
+        alt=f"Bar chart: income {income} and expenditure {expenditure} in {budget.fy}; {gap} {gap_amount}.",
+        legend=False)
     data = pd.DataFrame({"Item": ["Income (sum of contributions)", "Expenditure (sum of lines)", f"{gap.capitalize()}"],
-                         "Pounds (£)": [bud.income_total, bud.expenditure_total, abs(bud.deficit)]})
-    return chart, Table(title=chart.title, frame=data, source=bud.source, formats={"Item": "text", "Pounds (£)": "gbp"})
+                         "Pounds (£)": [budget.income_total, budget.expenditure_total, abs(budget.deficit)]})
+    return chart, Table(title=chart.title, frame=data, source=budget.source,
+                        formats={"Item": "text", "Pounds (£)": "gbp"})
 
 
 # --------------------------------------------------------------------------- uptake by agency
@@ -144,15 +148,15 @@ def _uptake_title(plotted: pd.DataFrame, fy: str) -> str:
             f"income; {who} made up {fmt_percent(lowest['attendance_percent'], 0)} of training attendance")
 
 
-def uptake_chart(up: Uptake, table: Table, disclosure: str) -> tuple[Chart, Table]:
+def uptake_chart(uptake: Uptake, table: Table, disclosure: str) -> tuple[Chart, Table]:
     """Dot plot: funding share (square) and attendance share (circle with 95% CI) per agency.
 
     ``table`` is the agency table (``sections.uptake_table``); a share it suppresses is not plotted.
     """
     counts = CountWords(disclosure)
     hidden = pd.Series(hidden_rows(table, "Implied delegates (share × course delegates)", disclosure),
-                       index=up.frame.index)
-    plotted = up.frame[up.frame["attendance_percent"].notna() & ~hidden].reset_index(drop=True)
+                       index=uptake.frame.index)
+    plotted = uptake.frame[uptake.frame["attendance_percent"].notna() & ~hidden].reset_index(drop=True)
     fig, ax = report_charts.new_chart(9.0, 1.6 + 1.1 * len(plotted))
     y = np.arange(len(plotted))[::-1]
     labels = [wrap_label(agency, 28) for agency in plotted["agency"]]
@@ -176,11 +180,11 @@ def uptake_chart(up: Uptake, table: Table, disclosure: str) -> tuple[Chart, Tabl
     highest = float(np.nanmax(plotted[["funding_percent", "upper", "attendance_percent"]].to_numpy()))
     ax.set_xlim(0, max(100.0, highest + 5))
     ax.set_ylim(-0.8, len(plotted) - 0.3)
-    fy = fy_label(up.time_period)
+    fy = fy_label(uptake.time_period)
     title = _uptake_title(plotted, fy)
+    base = f"{counts.text(uptake.base_delegates)} delegates" if uptake.base_delegates else "a base of delegates"
     subtitle = (f"Share of income and of training attendance, {fy}; attendance given only for "
-                + " and ".join(plotted[~plotted["remainder"]]["attendance_label"]) + "; intervals assume "
-                + (f"{counts.text(up.base_delegates)} delegates" if up.base_delegates else "a base of delegates"))
+                + " and ".join(plotted[~plotted["remainder"]]["attendance_label"]) + f"; intervals assume {base}")
 
     def alt_row(row) -> str:
         income = "not available" if pd.isna(row.funding_percent) else f"{fmt_percent(row.funding_percent, 1)}"
@@ -192,5 +196,5 @@ def uptake_chart(up: Uptake, table: Table, disclosure: str) -> tuple[Chart, Tabl
            "95% confidence intervals): " + "; ".join(alt_row(row) for row in plotted.itertuples(index=False)) + ".")
     ax.legend(loc="upper right")
     chart = report_charts.finish(fig, ax, title=title, subtitle=subtitle, xlabel="Percent (%)",
-                                 ylabel="", source=up.source, alt=alt, legend=False)
+                                 ylabel="", source=uptake.source, alt=alt, legend=False)
     return chart, table

@@ -200,16 +200,16 @@ def _agreement(computed: float, printed: float | None) -> str:
     return AGREE if abs(computed - printed) < 1e-9 else f"differ by {fmt_plain_number(computed - printed)}"
 
 
-def narrative_check(prog: Programme) -> list[dict]:
+def narrative_check(course_programme: Programme) -> list[dict]:
     """The course table's totals against the totals printed in the narrative.
 
     One dict per figure (courses, events, delegates): ``Figure``, ``Sum of the course table``
     (courses: the number of course rows), ``Printed in the narrative`` (NaN when not printed) and
     ``Agreement`` ("agree", "differ by N" = computed minus printed, or "not printed").
     """
-    rows = [("Courses", float(prog.n_courses), prog.printed.get("training_courses")),
-            ("Events", prog.events, prog.printed.get("training_events")),
-            ("Delegates", prog.delegates, prog.printed.get("training_delegates"))]
+    rows = [("Courses", float(course_programme.n_courses), course_programme.printed.get("training_courses")),
+            ("Events", course_programme.events, course_programme.printed.get("training_events")),
+            ("Delegates", course_programme.delegates, course_programme.printed.get("training_delegates"))]
     return [{"Figure": figure, "Sum of the course table": computed,
              "Printed in the narrative": np.nan if printed is None else printed,
              "Agreement": _agreement(computed, printed)} for figure, computed, printed in rows]
@@ -402,7 +402,7 @@ def _add_intervals_and_verdicts(frame: pd.DataFrame, base_delegates: float | Non
                                                   frame.loc[comparable, "verdict"])]
 
 
-def uptake(ctx: Context, prog: Programme | None, bud: Budget | None) -> Uptake | None:
+def uptake(ctx: Context, course_programme: Programme | None, board_budget: Budget | None) -> Uptake | None:
     """Match section 8's attendance shares to the budget's contributing agencies.
 
     Columns: ``agency`` (the budget's name, or the report's if no contribution matches),
@@ -420,8 +420,9 @@ def uptake(ctx: Context, prog: Programme | None, bud: Budget | None) -> Uptake |
         return None
     attendance = in_report_order(latest_year(attendance))
     time_period = int(attendance["time_period"].iloc[0])
-    base_delegates = prog.delegates if prog is not None and prog.time_period == time_period else None
-    same_year_budget = bud if bud is not None and bud.time_period == time_period else None
+    same_year_programme = course_programme is not None and course_programme.time_period == time_period
+    base_delegates = course_programme.delegates if same_year_programme else None
+    same_year_budget = board_budget if board_budget is not None and board_budget.time_period == time_period else None
     funders = list(same_year_budget.income["agency"]) if same_year_budget is not None else []
     frame = _attendance_rows(attendance, funders)
     _add_funding(frame, same_year_budget)
