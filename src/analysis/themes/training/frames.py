@@ -379,7 +379,7 @@ def _add_intervals_and_verdicts(frame: pd.DataFrame, base_delegates: float | Non
     if not base_delegates:
         return
     given = frame["attendance_percent"].notna()
-    lower, upper = wilson_ci(frame.loc[given, "implied_delegates"], base_delegates, conf=CONF)
+    lower, upper = wilson_ci(frame.loc[given, "implied_delegates"], base_delegates, confidence=CONF)
     frame.loc[given, "lower"] = lower * 100
     frame.loc[given, "upper"] = upper * 100
     comparable = given & frame["funding_percent"].notna()
@@ -388,14 +388,14 @@ def _add_intervals_and_verdicts(frame: pd.DataFrame, base_delegates: float | Non
     funding_share = frame.loc[comparable, "funding_percent"] / 100
     printed = frame.loc[comparable, "attendance_percent"]
     frame.loc[comparable, "verdict"] = compare_proportion_to_benchmark(
-        frame.loc[comparable, "implied_delegates"], base_delegates, funding_share, conf=CONF)
+        frame.loc[comparable, "implied_delegates"], base_delegates, funding_share, confidence=CONF)
     half_width = printed.map(printed_half_width)
     lowest_delegates = (printed - half_width).clip(lower=0) / 100 * base_delegates
     highest_delegates = (printed + half_width).clip(upper=100) / 100 * base_delegates
     verdict_at_lowest = compare_proportion_to_benchmark(lowest_delegates, base_delegates, funding_share,
-                                                              conf=CONF)
+                                                              confidence=CONF)
     verdict_at_highest = compare_proportion_to_benchmark(highest_delegates, base_delegates, funding_share,
-                                                               conf=CONF)
+                                                               confidence=CONF)
     frame.loc[comparable, "robust"] = [
         bool(at_lowest == at_highest == verdict)
         for at_lowest, at_highest, verdict in zip(verdict_at_lowest, verdict_at_highest,
