@@ -43,10 +43,10 @@ and chart points derived from a hidden count are hidden too. ``internal`` mode s
 The package
 -----------
 ``spec`` (sections, tables read, indicators, breakdowns) · ``run`` (:class:`ThemeRun`: what one
-build selects once) · ``frames`` and ``board_frames`` (the computed tables) · ``wording`` (dates
-and the theme's own phrases) · ``charts`` (drawing) · ``tables`` (the tables shown) ·
-``sections`` and ``board_sections`` (sentences, and which chart and table go where) ·
-``findings`` (key findings, key figures, caveats) · this module (:func:`build`).
+build selects once) · ``wording`` (dates and the theme's own phrases) · ``frames`` and
+``board_frames`` (the computed tables) · ``findings`` (key findings, key figures, caveats) ·
+``charts`` (drawing) · ``tables`` (the tables shown) · ``sections`` and ``board_sections``
+(sentences, and which chart and table go where) · this module (:func:`build`).
 
 Imports: :mod:`analysis.themes.context`, :mod:`analysis.ingest`, :mod:`analysis.stats`,
 :mod:`analysis.report`, :mod:`analysis.periods` and :mod:`analysis.numbers`; never another theme

@@ -393,7 +393,7 @@ def _plot_dfe_points(ax, run: ThemeRun, panel: IndicatorPanel) -> None:
             if position is not None:
                 points.append((position, float(value)))
         if points:
-            ax.plot([p[0] for p in points], [p[1] for p in points], linestyle="none", marker=marker,
+            ax.plot([position for position, _ in points], [value for _, value in points], linestyle="none", marker=marker,
                     color=PALETTE[j + 1], markersize=7, label=label)
 
 

@@ -50,7 +50,7 @@ class BuiltSection:
 def rank_key_findings(built: list[BuiltSection]) -> list[str]:
     """The appendix's key findings: each section's first candidates, in the order and numbers of
     :data:`KEY_FINDINGS_PER_SECTION`, at most :data:`MAX_KEY_FINDINGS` in all."""
-    candidates = {b.section.key: b.findings for b in built}
+    candidates = {each.section.key: each.findings for each in built}
     ranked: list[str] = []
     for key, how_many in KEY_FINDINGS_PER_SECTION:
         ranked += candidates.get(key, [])[:how_many]

@@ -158,14 +158,14 @@ def benchmark_rates(run: ThemeRun) -> pd.DataFrame:
                 return float(counts[area] / populations[area] * PER_CHILDREN)
             return np.nan
 
-        neighbours = [a for a in run.neighbours if a in counts.index and a in populations.index]
+        neighbours = [area for area in run.neighbours if area in counts.index and area in populations.index]
         published = lait[(lait["period_end"] == when) & (lait["area"] == run.area_code)]
         rows.append({
             "period_end": pd.Timestamp(when), "count": float(counts[run.area_code]),
             "population": float(populations[run.area_code]), "population_year": population_for(when),
             "rate": rate(run.area_code), "england": rate(ENGLAND),
             "region": rate(run.region_code) if run.region_code else np.nan,
-            "neighbours_mean": float(np.mean([rate(a) for a in neighbours])) if neighbours else np.nan,
+            "neighbours_mean": float(np.mean([rate(area) for area in neighbours])) if neighbours else np.nan,
             "neighbours_pooled": (float(counts[neighbours].sum() / populations[neighbours].sum() * PER_CHILDREN)
                                   if neighbours else np.nan),
             "neighbours_with_data": len(neighbours),
@@ -215,8 +215,8 @@ def neighbour_rates(run: ThemeRun, when) -> pd.DataFrame:
     codes = [run.area_code] + run.neighbours
     frame = pd.DataFrame({
         "code": codes,
-        "count": pd.Series([counts.get(a, np.nan) for a in codes], dtype="float64"),
-        "population": pd.Series([populations.get(a, np.nan) for a in codes], dtype="float64"),
+        "count": pd.Series([counts.get(code, np.nan) for code in codes], dtype="float64"),
+        "population": pd.Series([populations.get(code, np.nan) for code in codes], dtype="float64"),
     })
     add_rates(frame, "count", "population", ("rate", "lower", "upper"))
     return frame

@@ -187,7 +187,7 @@ def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
             f"The statistical-neighbour average is the simple mean of the neighbours' rates, as DfE's LAIT "
             f"computes it; pooling their children and populations instead gives {fmt_rate(last['neighbours_pooled'])} "
             f"per 10,000. The neighbours are DfE's statistical-neighbour model in the data "
-            f"({', '.join(run.ctx.ds.area_name(a) for a in run.neighbours)}).")
+            f"({', '.join(run.ctx.ds.area_name(code) for code in run.neighbours)}).")
     if len(bench) >= 2:
         first = bench.iloc[0]
         trend = (f"Since {long_date(first['period_end'])} {run.name}'s validated rate has moved from "

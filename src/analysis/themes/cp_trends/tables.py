@@ -47,15 +47,15 @@ def _derived_from(count: str, *columns: str) -> dict[str, str]:
 def plans_table(run: ThemeRun, series: pd.DataFrame) -> Table:
     """The data behind the plans chart: counts, populations, rates and intervals at each date."""
     frame = pd.DataFrame({
-        "Date": [short_date(t) for t in series["period_end"]],
+        "Date": [short_date(when) for when in series["period_end"]],
         "Children on plans": series["count"],
         "From table": series["source_table"],
-        "ONS population (mid-year)": [f"{fmt_count(p)} (mid-{y})" if not pd.isna(p) else NOT_AVAILABLE
-                                      for p, y in zip(series["population"], series["population_year"])],
+        "ONS population (mid-year)": [f"{fmt_count(population)} (mid-{year})" if not pd.isna(population) else NOT_AVAILABLE
+                                      for population, year in zip(series["population"], series["population_year"])],
         "Rate per 10,000": series["rate"],
         "95% lower": series["lower"],
         "95% upper": series["upper"],
-        "Rate printed by the board": [as_printed(v) for v in series["printed_rate"]],
+        "Rate printed by the board": [as_printed(rate) for rate in series["printed_rate"]],
         "Note": [_plans_row_note(row) for row in series.itertuples(index=False)],
     })
     return Table(
@@ -87,8 +87,8 @@ def changes_table(changes: pd.DataFrame) -> Table:
     else:
         no_test = [None] * len(changes)
         frame = pd.DataFrame({
-            "From": [short_date(t) for t in changes["from"]],
-            "To": [short_date(t) for t in changes["to"]],
+            "From": [short_date(when) for when in changes["from"]],
+            "To": [short_date(when) for when in changes["to"]],
             "Children at start": changes["old"],
             "Children at end": changes["new"],
             "Change (%)": changes["percent_change"],
@@ -121,7 +121,7 @@ def benchmark_table(run: ThemeRun, bench: pd.DataFrame) -> Table:
     rate = f"{run.name}: rate"
     region = run.region_name or "Region"
     frame = pd.DataFrame({
-        "31 March": [short_date(t) for t in bench["period_end"]],
+        "31 March": [short_date(when) for when in bench["period_end"]],
         count: bench["count"],
         rate: bench["rate"],
         "95% lower": bench["lower"],
@@ -130,8 +130,8 @@ def benchmark_table(run: ThemeRun, bench: pd.DataFrame) -> Table:
         region: bench["region"],
         "Neighbours' average": bench["neighbours_mean"],
         "Neighbours (pooled)": bench["neighbours_pooled"],
-        "Against England (95%)": [v if v is not None else NOT_AVAILABLE for v in bench["vs_england_95"]],
-        "Against neighbours (95%)": [v if v is not None else NOT_AVAILABLE for v in bench["vs_neighbours_95"]],
+        "Against England (95%)": [verdict if verdict is not None else NOT_AVAILABLE for verdict in bench["vs_england_95"]],
+        "Against neighbours (95%)": [verdict if verdict is not None else NOT_AVAILABLE for verdict in bench["vs_neighbours_95"]],
     })
     rate_columns = [rate, "95% lower", "95% upper", "England", region, "Neighbours' average", "Neighbours (pooled)"]
     return Table(
@@ -149,14 +149,14 @@ def benchmark_table(run: ThemeRun, bench: pd.DataFrame) -> Table:
 def board_vs_dfe_table(run: ThemeRun, both: pd.DataFrame) -> Table:
     """The board's count beside DfE's validated count at each 31 March both give."""
     frame = pd.DataFrame({
-        "31 March": [short_date(t) for t in both["period_end"]],
+        "31 March": [short_date(when) for when in both["period_end"]],
         "Board's count": both["count_board"],
         "Board's table": both["source_table"],
         "DfE validated count": both["count_dfe"],
-        "Board minus DfE": [signed_count(v) for v in both["difference"]],
-        "Board's printed rate": [as_printed(v) for v in both["printed_rate"]],
+        "Board minus DfE": [signed_count(difference) for difference in both["difference"]],
+        "Board's printed rate": [as_printed(rate) for rate in both["printed_rate"]],
         "DfE published rate (LAIT)": both["published_rate"],
-        "Note": ["board marks it not yet validated" if "unvalidated" in str(f) else "" for f in both["flags"]],
+        "Note": ["board marks it not yet validated" if "unvalidated" in str(flags) else "" for flags in both["flags"]],
     })
     return Table(
         title=f"The board's count of children on plans against DfE's validated return, {run.name}",
@@ -225,7 +225,7 @@ def funnel_table(run: ThemeRun, funnel: FunnelData) -> Table:
 def districts_table(run: ThemeRun, wide: pd.DataFrame) -> Table:
     """Table 4.1 as printed."""
     frame = wide.map(as_printed)
-    frame.columns = [short_date(c) for c in frame.columns]
+    frame.columns = [short_date(when) for when in frame.columns]
     frame = frame.reset_index().rename(columns={"label": "District"})
     return Table(
         title=f"Children on plans per 10,000 by district, {run.name} (as printed)", frame=frame,
@@ -263,7 +263,7 @@ def mix_count_table(panel: MixPanel) -> Table:
     can never disagree about what is hidden."""
     label = panel.spec.column
     frame = panel.counts.astype(object).where(~panel.mask, SUPPRESSED)
-    frame.columns = [short_date(c) for c in frame.columns]
+    frame.columns = [short_date(when) for when in frame.columns]
     frame = frame.reset_index()
     frame = frame.rename(columns={frame.columns[0]: label})
     dates = [c for c in frame.columns if c != label]
@@ -363,7 +363,7 @@ def context_table(run: ThemeRun, frame: pd.DataFrame) -> Table:
     """The data behind the context chart."""
     looked_after = "Looked-after children"
     out = pd.DataFrame({
-        "Date": [short_date(t) for t in frame["period_end"]],
+        "Date": [short_date(when) for when in frame["period_end"]],
         looked_after: frame["lac"],
         "Looked after per 10,000": frame["lac_rate"],
         "95% lower": frame["lac_lower"], "95% upper": frame["lac_upper"],
@@ -387,10 +387,10 @@ def children_in_need_table(run: ThemeRun, in_need: pd.DataFrame) -> Table:
     """DfE's validated children in need at each 31 March, against England."""
     count = "Children in need (DfE)"
     frame = pd.DataFrame({
-        "31 March": [short_date(t) for t in in_need["period_end"]],
+        "31 March": [short_date(when) for when in in_need["period_end"]],
         count: in_need["count"], "Rate per 10,000": in_need["rate"], "95% lower": in_need["lower"],
         "95% upper": in_need["upper"], "England rate": in_need["england"],
-        "Against England (95%)": [v if v else NOT_AVAILABLE for v in in_need["vs_england"]],
+        "Against England (95%)": [verdict if verdict else NOT_AVAILABLE for verdict in in_need["vs_england"]],
     })
     return Table(
         title=f"Children in need at 31 March, {run.name} and England (DfE validated)", frame=frame, source=DFE_SOURCE,
