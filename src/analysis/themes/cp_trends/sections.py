@@ -1,0 +1,329 @@
+"""The sections on children on plans and how the area compares: plans, benchmarks, funnel and context.
+
+Each builder writes the section's sentences, puts each chart beside its table and returns a
+:class:`~.findings.BuiltSection` with its candidate key findings and key figures. The sections
+built only from the board's tables 4.1–4.3 are in :mod:`.board_sections`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...numbers import fmt_count, fmt_interval, fmt_number, fmt_rate
+from ...report.model import Section
+from ...report.words import CountWords, verdict_phrase
+from ...stats.change import change_significance
+from .charts import benchmark_chart, context_chart, funnel_chart, plans_chart
+from .findings import BuiltSection, one_decimal, whole_number
+from .frames import (
+    benchmark_rates,
+    board_context,
+    board_vs_dfe,
+    dfe_children_in_need,
+    funnel_data,
+    plan_changes,
+    year_ends,
+)
+from .run import ThemeRun
+from .spec import PER_CHILDREN, SECTIONS
+from .tables import (
+    benchmark_table,
+    board_vs_dfe_table,
+    changes_table,
+    children_in_need_table,
+    context_table,
+    funnel_table,
+    neighbours_table,
+    plans_table,
+)
+from .wording import as_float, as_printed, change_between, long_date, number_in_words, position_words
+
+#: Chance alone puts this share of areas outside the 99.8% limits.
+OUTSIDE_99_8_BY_CHANCE = 0.002
+
+
+# =========================================================================== 1. plans
+def plans_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
+    """Children on plans: the change over the period, the rate at its end, discrepancies between tables."""
+    built = BuiltSection(Section("plans", SECTIONS["plans"]))
+    section, key_figures = built.section, built.key_figures
+    counts = CountWords(run.disclosure)
+    if board.empty:
+        section.unavailable = (f"The board's count of children on plans (table 3.1, or 4.2) is not in the data for "
+                               f"{run.name} up to {long_date(run.end)}. The validated DfE counts at each 31 March are "
+                               f"in the next section.")
+        return built
+    changes = plan_changes(run, board)
+    by_date = board.set_index("period_end")
+    end_row = by_date.loc[run.end] if run.end in by_date.index else None
+    start_row = by_date.loc[run.start] if run.start in by_date.index else None
+    if end_row is not None:
+        key_figures["cp_plans_end"] = whole_number(end_row["count"])
+        key_figures["cp_rate_per_10k_end"] = one_decimal(end_row["rate"])
+        key_figures["cp_rate_ci_lower"] = one_decimal(end_row["lower"])
+        key_figures["cp_rate_ci_upper"] = one_decimal(end_row["upper"])
+    if start_row is not None:
+        key_figures["cp_plans_start"] = whole_number(start_row["count"])
+    period_change = None
+    if not changes.empty:
+        over_period = changes[(changes["from"] == run.start) & (changes["to"] == run.end)]
+        period_change = None if over_period.empty else over_period.iloc[0]
+    if period_change is not None:
+        key_figures["cp_plans_change_percent"] = one_decimal(period_change["percent_change"])
+        # NB: a change without the test (a population missing) holds NaN here, which bool() reads as True
+        for level in ("95", "99_8"):
+            column = f"significant_{level}"
+            key_figures[f"cp_change_{column}"] = bool(period_change.get(column)) if column in period_change else None
+        sentence = _change_sentence(run, period_change)
+        section.paragraphs.append(sentence)
+        built.findings.append(sentence)
+    elif end_row is None:
+        section.paragraphs.append(f"The board's data has no count of children on plans at {long_date(run.end)}, the "
+                                  f"end of {run.ctx.period.label}; the latest is at "
+                                  f"{long_date(board['period_end'].max())}.")
+    elif start_row is None:
+        section.paragraphs.append(f"The board's data has no count at {long_date(run.start)}, so the change over "
+                                  f"{run.ctx.period.fy_label} cannot be given.")
+    if end_row is not None and not pd.isna(end_row["rate"]):
+        section.paragraphs.append(
+            f"At {long_date(run.end)} that is {fmt_rate(end_row['rate'])} children per 10,000 aged 0–17 (95% "
+            f"confidence interval {fmt_rate(end_row['lower'])} to {fmt_rate(end_row['upper'])}), using the ONS mid-"
+            f"{int(end_row['population_year'])} population of {fmt_count(end_row['population'])}."
+            + _printed_rate_note(end_row))
+    for row in board[board["other_value"].notna()].itertuples(index=False):
+        section.paragraphs.append(
+            f"At {long_date(row.period_end)} table {row.source_table} prints {fmt_count(row.count)} children on plans "
+            f"and table {row.other_table} prints {fmt_count(row.other_value)}. This appendix uses table "
+            f"{row.source_table}, the board's primary count of children on plans, and does not adjust either (quality "
+            f"finding DQ04).")
+    at_year_ends = board[year_ends(board["period_end"])]
+    if len(at_year_ends) >= 2:
+        lowest = at_year_ends.loc[at_year_ends["count"].idxmin()]
+        highest = at_year_ends.loc[at_year_ends["count"].idxmax()]
+        section.paragraphs.append(
+            f"Across the year ends from {long_date(at_year_ends['period_end'].min())} the count was lowest at "
+            f"{long_date(lowest['period_end'])} ({counts.text(lowest['count'], missing='x')}) and highest at "
+            f"{long_date(highest['period_end'])} ({counts.text(highest['count'], missing='x')}).")
+    section.charts.append((plans_chart(run, board, period_change), plans_table(run, board)))
+    section.tables.append(changes_table(changes))
+    return built
+
+
+def _printed_rate_note(row: pd.Series) -> str:
+    """A sentence when the board's printed rate differs from count ÷ ONS population by more
+    than its printed rounding (0.5 for a whole number, 0.05 for one decimal place)."""
+    printed, rate = as_float(row["printed_rate"]), as_float(row["rate"])
+    if printed is None or rate is None:
+        return ""
+    tolerance = 0.5 if float(printed).is_integer() else 0.05
+    if abs(printed - rate) <= tolerance + 1e-9:
+        return ""
+    return (f" The board printed {as_printed(printed)} per 10,000 in table 4.1, which the count and the ONS "
+            f"population do not give (quality finding DQ08): the board may have used another population base.")
+
+
+def _change_sentence(run: ThemeRun, change: pd.Series) -> str:
+    """'Children on child protection plans rose by 28.5%, from 439 … to 564 …; the rise is …'.
+
+    The percentage is the change in the *count* (as the board reports it); the significance
+    is the exact test of the two *rates* (the child population changed too).
+    """
+    test = None
+    if not pd.isna(change.get("old_pop", float("nan"))) and not pd.isna(change.get("new_pop", float("nan"))):
+        test = change_significance(change["old"], change["new"], change["old_pop"], change["new_pop"],
+                                   kind="rate", multiplier=PER_CHILDREN)
+    text = change_between(change["old"], change["new"], "children on child protection plans", test,
+                          long_date(change["from"]), long_date(change["to"]), run.disclosure)
+    if test is not None:
+        text += (f" Allowing for the change in the child population, the rate went from {fmt_rate(test.old_value)} "
+                 f"to {fmt_rate(test.new_value)} per 10,000 (rate ratio {fmt_number(test.effect, 2)}, 95% confidence "
+                 f"interval {fmt_interval(test.lower_95, test.upper_95, 'ratio')}).")
+    return text
+
+
+# =========================================================================== 2. benchmarks
+def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
+    """The validated rate against England, the region and the neighbours; the board against DfE's return."""
+    built = BuiltSection(Section("benchmarks", SECTIONS["benchmarks"]))
+    section, key_figures = built.section, built.key_figures
+    counts = CountWords(run.disclosure)
+    bench = benchmark_rates(run)
+    if bench.empty:
+        section.unavailable = (f"DfE's validated count of children on plans at 31 March, with the ONS population, is "
+                               f"not in the data for {run.name} on or before {long_date(run.end)}.")
+        return built
+    last = bench.iloc[-1]
+    when = long_date(last["period_end"])
+    key_figures["cp_rate_dfe_latest_year_end"] = one_decimal(last["rate"])
+    key_figures["england_cp_rate_per_10k"] = one_decimal(last["england"])
+    key_figures["region_cp_rate_per_10k"] = one_decimal(last["region"])
+    key_figures["sn_average_cp_rate_per_10k"] = one_decimal(last["neighbours_mean"])
+    key_figures["benchmark_year_end"] = pd.Timestamp(last["period_end"]).date().isoformat()
+    # validated figure at the period end (a 31 March), and the board's difference from it
+    validated_at_end = bench[bench["period_end"] == run.end]
+    key_figures["cp_plans_dfe_validated_end"] = (whole_number(validated_at_end["count"].iloc[0])
+                                                 if not validated_at_end.empty else None)
+    both = board_vs_dfe(board, bench)
+    both_at_end = both[both["period_end"] == run.end] if not both.empty else both
+    key_figures["cp_plans_board_minus_dfe"] = (whole_number(both_at_end["difference"].iloc[0])
+                                               if not both_at_end.empty else None)
+
+    comparison = (f"At {when} (validated DfE figures) {run.name} had {counts.text(last['count'], missing='x')} "
+                  f"children on plans, {fmt_rate(last['rate'])} per 10,000 children (95% confidence interval "
+                  f"{fmt_rate(last['lower'])} to {fmt_rate(last['upper'])}): "
+                  f"{verdict_phrase(last['vs_england_95'], 'England (' + fmt_rate(last['england']) + ')')}")
+    if run.region_code and not pd.isna(last["region"]):
+        region = f"{run.region_name} ({fmt_rate(last['region'])})"
+        comparison += f", {verdict_phrase(last['vs_region_95'], region)}"
+    if last["neighbours_with_data"]:
+        neighbours = (f"the average of its {number_in_words(last['neighbours_with_data'])} statistical neighbours "
+                      f"({fmt_rate(last['neighbours_mean'])})")
+        comparison += f" and {verdict_phrase(last['vs_neighbours_95'], neighbours)}"
+    comparison += " (95% level)."
+    section.paragraphs.append(comparison)
+    built.findings.append(comparison)
+    if last["neighbours_with_data"]:
+        section.paragraphs.append(
+            f"The statistical-neighbour average is the simple mean of the neighbours' rates, as DfE's LAIT "
+            f"computes it; pooling their children and populations instead gives {fmt_rate(last['neighbours_pooled'])} "
+            f"per 10,000. The neighbours are DfE's statistical-neighbour model in the data "
+            f"({', '.join(run.ctx.ds.area_name(code) for code in run.neighbours)}).")
+    if len(bench) >= 2:
+        first = bench.iloc[0]
+        trend = (f"Since {long_date(first['period_end'])} {run.name}'s validated rate has moved from "
+                 f"{fmt_rate(first['rate'])} to {fmt_rate(last['rate'])} per 10,000, England's from "
+                 f"{fmt_rate(first['england'])} to {fmt_rate(last['england'])}")
+        if last["neighbours_with_data"]:
+            trend += (f" and the neighbours' average from {fmt_rate(first['neighbours_mean'])} to "
+                      f"{fmt_rate(last['neighbours_mean'])}")
+        section.paragraphs.append(trend + ".")
+    if not run.has_local and len(bench) >= 2:
+        previous = bench.iloc[-2]
+        test = change_significance(previous["count"], last["count"], previous["population"], last["population"],
+                                   kind="rate", multiplier=PER_CHILDREN)
+        sentence = change_between(previous["count"], last["count"], "children on child protection plans (DfE, validated)",
+                                  test, long_date(previous["period_end"]), when, run.disclosure)
+        section.paragraphs.append(sentence)
+        built.findings.append(sentence)
+    if not both.empty:
+        differing = both[both["difference"] != 0]
+        if not both_at_end.empty:
+            at_end = both_at_end.iloc[0]
+            unvalidated = " (marked in the report as not yet validated)" if "unvalidated" in str(at_end["flags"]) else ""
+            sentence = (f"The board's figure at {long_date(run.end)} is {fmt_count(at_end['count_board'])}{unvalidated}; "
+                        f"DfE's validated return gives {fmt_count(at_end['count_dfe'])}, a difference of "
+                        f"{int(at_end['difference']):+d}. Benchmark comparisons use the validated figure; the board's "
+                        f"own trend uses its table {at_end['source_table']}.")
+            section.paragraphs.append(sentence)
+            if at_end["difference"] != 0:
+                built.findings.append(sentence)
+        elif len(differing):
+            section.paragraphs.append(f"The board's figures differ from the validated DfE return at "
+                                      f"{number_in_words(len(differing))} of the {number_in_words(len(both))} year ends "
+                                      f"both give (table below).")
+        section.tables.append(board_vs_dfe_table(run, both))
+    elif run.has_local:
+        section.paragraphs.append("No date has both a board figure and a validated DfE figure up to the period end.")
+    else:
+        section.paragraphs.append(f"There is no board dataset for {run.name}, so only DfE's validated figures are shown.")
+    if run.end != pd.Timestamp(last["period_end"]):
+        section.paragraphs.append(f"DfE publishes counts at 31 March only; the latest up to the end of "
+                                  f"{run.ctx.period.label} is at {when}.")
+    section.charts.append((benchmark_chart(run, bench, board), benchmark_table(run, bench)))
+    section.tables.append(neighbours_table(run, last["period_end"]))
+    return built
+
+
+# =========================================================================== 3. funnel
+def funnel_section(run: ThemeRun) -> BuiltSection:
+    """Every English LA on a funnel around England's rate, and where the area and its neighbours sit."""
+    built = BuiltSection(Section("funnel", SECTIONS["funnel"]))
+    section, key_figures = built.section, built.key_figures
+    funnel = funnel_data(run)
+    if funnel is None:
+        section.unavailable = (f"DfE's counts of children on plans for every LA at a 31 March on or before "
+                               f"{long_date(run.end)} are not in the data.")
+        return built
+    table = funnel.table
+    when = long_date(funnel.when)
+    above = int(table["position"].eq("above 99.8% limit").sum())
+    below = int(table["position"].eq("below 99.8% limit").sum())
+    section.paragraphs.append(
+        f"Each point is one of {len(table)} English local authorities at {when}: its rate of children on plans per "
+        f"10,000 against its child population. The centre line is England's rate ({fmt_rate(funnel.england_rate)}); "
+        f"the limits show how far a rate can sit from it by chance alone, given the authority's size (exact Poisson "
+        f"limits at 95% and 99.8%).")
+    spread = (f"{number_in_words(above).capitalize()} authorities lie above the 99.8% limit and "
+              f"{number_in_words(below)} below it, where chance alone would put about "
+              f"{fmt_number(OUTSIDE_99_8_BY_CHANCE * len(table), 1)} in total: most of the spread between authorities "
+              f"is real variation in practice, need and thresholds, not chance.")
+    if funnel.overdispersion:
+        spread += (f" Allowing for that variation (Spiegelhalter's additive method, τ² = "
+                   f"{fmt_number(funnel.overdispersion['tau2'], 4)} on the square-root scale), the dash-dot lines give "
+                   f"wider 99.8% limits.")
+    section.paragraphs.append(spread)
+    if funnel.excluded:
+        section.paragraphs.append(f"Not plotted (no published count or population): {', '.join(funnel.excluded)}.")
+    area_rows = table[table["is_area"]]
+    if not area_rows.empty:
+        area = area_rows.iloc[0]
+        widened = "od_position" in table.columns
+        key_figures["funnel_position"] = area["position"]
+        key_figures["funnel_position_overdispersed"] = area.get("od_position") if widened else None
+        sentence = (f"Among all English authorities at {when}, {run.name}'s rate ({fmt_rate(area['rate'])} per 10,000) "
+                    f"lies {position_words(area['position'])} of the funnel around England's "
+                    f"{fmt_rate(funnel.england_rate)}")
+        if widened:
+            sentence += (f"; allowing for the real variation between authorities it lies "
+                         f"{position_words(area['od_position'])}")
+        sentence += "."
+        section.paragraphs.append(sentence)
+        built.findings.append(sentence)
+        neighbours = table[table["is_neighbour"]]
+        if not neighbours.empty:
+            positions = neighbours["position"].value_counts()
+            section.paragraphs.append("Its statistical neighbours: " + "; ".join(
+                f"{number_in_words(n)} {position_words(position)}" for position, n in positions.items()) + ".")
+    else:
+        section.paragraphs.append(f"{run.name} has no published count at {when}, so it is not marked.")
+    section.charts.append((funnel_chart(run, funnel), funnel_table(run, funnel)))
+    return built
+
+
+# =========================================================================== 7. context
+def context_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
+    """Looked-after children and children in need, from the board and from DfE."""
+    built = BuiltSection(Section("context", SECTIONS["context"]))
+    section = built.section
+    counts = CountWords(run.disclosure)
+    frame = board_context(run, board)
+    if frame.empty:
+        section.unavailable = (f"The board's counts of looked-after children and children in need (table 3.1) are not "
+                               f"in the data for {run.name} up to {long_date(run.end)}; DfE's validated "
+                               f"children-in-need figures follow.")
+    else:
+        last = frame.iloc[-1]
+        if not pd.isna(last["lac"]):
+            section.paragraphs.append(
+                f"At {long_date(last['period_end'])} {counts.text(last['lac'], missing='x')} children were looked "
+                f"after ({fmt_rate(last['lac_rate'])} per 10,000 aged 0–17, 95% confidence interval "
+                f"{fmt_rate(last['lac_lower'])} to {fmt_rate(last['lac_upper'])}), and "
+                f"{counts.text(last['cin'], missing='x')} more had an open child-in-need episode without a plan or "
+                f"being looked after.")
+        section.charts.append((context_chart(run, frame), context_table(run, frame)))
+    in_need = dfe_children_in_need(run)
+    if not in_need.empty:
+        latest = in_need.iloc[-1]
+        england = f"England ({fmt_rate(latest['england'])})"
+        section.paragraphs.append(
+            f"DfE's validated count of children in need at {long_date(latest['period_end'])} (all children in need, "
+            f"including those on plans and looked after) was {counts.text(latest['count'], missing='x')}: "
+            f"{fmt_rate(latest['rate'])} per 10,000 (95% confidence interval {fmt_rate(latest['lower'])} to "
+            f"{fmt_rate(latest['upper'])}), {verdict_phrase(latest['vs_england'], england)} at 95%.")
+        section.tables.append(children_in_need_table(run, in_need))
+    looked_after_dfe = run.dfe_values("looked_after_children")
+    if looked_after_dfe[looked_after_dfe["area"] == run.area_code].empty:
+        section.paragraphs.append("DfE's looked-after children figures in the data start after this period"
+                                  + (", so the board's looked-after count cannot be checked against the validated "
+                                     "return here." if run.has_local else "."))
+    return built

@@ -1,0 +1,401 @@
+"""The theme's tables: the data behind each chart and the tables under the sections.
+
+Numbers stay numbers (:class:`~analysis.report.model.Table`); the display formats them and, in
+public mode, suppresses the counts named in ``count_columns`` and what is derived from them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ...numbers import fmt_count, fmt_interval, fmt_rate
+from ...report.charts import DFE_SOURCE
+from ...report.model import Table
+from ...stats import compare_proportion_to_benchmark, wilson_ci
+from ...stats.disclosure import NOT_AVAILABLE, SUPPRESSED
+from ..context import board_source
+from .board_frames import IndicatorPanel, MixPanel, dfe_repeat_plans
+from .frames import FunnelData, neighbour_rates
+from .run import ThemeRun
+from .spec import REPEAT_PLANS_DFE, Indicator
+from .wording import (
+    as_printed,
+    combined_source,
+    financial_year_label,
+    long_date,
+    short_date,
+    significance_words,
+    signed_count,
+)
+
+#: Formats of the three columns of a rate with its interval.
+RATE_WITH_INTERVAL = {"Rate per 10,000": "rate", "95% lower": "rate", "95% upper": "rate"}
+NEIGHBOURS_SOURCE = DFE_SOURCE + "; DfE statistical neighbours"
+#: "Applies to no one": DfE's symbol for a figure that does not exist (no DfE equivalent).
+NOT_APPLICABLE = "z"
+
+
+def _derived_from(count: str, *columns: str) -> dict[str, str]:
+    """``{column: count}``: each column is derived from the count (suppressed with it)."""
+    return {column: count for column in columns}
+
+
+# --------------------------------------------------------------------------- 1. plans
+def plans_table(run: ThemeRun, series: pd.DataFrame) -> Table:
+    """The data behind the plans chart: counts, populations, rates and intervals at each date."""
+    frame = pd.DataFrame({
+        "Date": [short_date(when) for when in series["period_end"]],
+        "Children on plans": series["count"],
+        "From table": series["source_table"],
+        "ONS population (mid-year)": [f"{fmt_count(population)} (mid-{year})" if not pd.isna(population) else NOT_AVAILABLE
+                                      for population, year in zip(series["population"], series["population_year"])],
+        "Rate per 10,000": series["rate"],
+        "95% lower": series["lower"],
+        "95% upper": series["upper"],
+        "Rate printed by the board": [as_printed(rate) for rate in series["printed_rate"]],
+        "Note": [_plans_row_note(row) for row in series.itertuples(index=False)],
+    })
+    return Table(
+        title=f"Children on child protection plans, {run.name}", frame=frame,
+        implicit_totals=False,
+        source=combined_source(board_source("3.1") + " (31 March 2013: table 4.2)", DFE_SOURCE),
+        count_columns=["Children on plans"],
+        derived=_derived_from("Children on plans", "Rate per 10,000", "95% lower", "95% upper"),
+        formats={**RATE_WITH_INTERVAL, "Rate printed by the board": "text", "From table": "text", "Note": "text",
+                 "Date": "text", "ONS population (mid-year)": "text"},
+        notes=["Rates: count ÷ ONS mid-year population aged 0–17 × 10,000 (the estimate DfE uses for the date); "
+               "intervals: exact Poisson below 10, Byar's method from 10 (PHE)."],
+    )
+
+
+def _plans_row_note(row) -> str:
+    notes = []
+    if "unvalidated" in str(row.flags):
+        notes.append("not yet validated (report's footnote)")
+    if row.other_table and not pd.isna(row.other_value):
+        notes.append(f"table {row.other_table} prints {fmt_count(row.other_value)}")
+    return "; ".join(notes)
+
+
+def changes_table(changes: pd.DataFrame) -> Table:
+    """Each year's change in children on plans, with the rate-ratio test."""
+    if changes.empty:
+        frame = pd.DataFrame(columns=["From", "To"])
+    else:
+        no_test = [None] * len(changes)
+        frame = pd.DataFrame({
+            "From": [short_date(when) for when in changes["from"]],
+            "To": [short_date(when) for when in changes["to"]],
+            "Children at start": changes["old"],
+            "Children at end": changes["new"],
+            "Change (%)": changes["percent_change"],
+            "Rate at start": changes.get("old_rate"),
+            "Rate at end": changes.get("new_rate"),
+            "Rate ratio": changes.get("rate_ratio"),
+            "95% lower": changes.get("rr_lower"),
+            "95% upper": changes.get("rr_upper"),
+            "Significant": [significance_words(at_95, at_99_8).replace("statistically ", "") for at_95, at_99_8 in
+                            zip(changes.get("significant_95", no_test), changes.get("significant_99_8", no_test))],
+        })
+    return Table(
+        title="Change in children on plans over each year (and from the opening 31 March to the period end)",
+        implicit_totals=False,
+        frame=frame, source=combined_source(board_source("3.1"), DFE_SOURCE),
+        count_columns=["Children at start", "Children at end"],
+        derived={"Change (%)": "Children at end", "Rate at start": "Children at start", "Rate at end": "Children at end"},
+        formats={"Change (%)": "percent", "Rate at start": "rate", "Rate at end": "rate", "Rate ratio": "ratio",
+                 "95% lower": "ratio", "95% upper": "ratio", "Significant": "text", "From": "text", "To": "text"},
+        notes=["Change (%) is the change in the count. Significance: exact conditional test of the two rates "
+               "(rate ratio = rate at end ÷ rate at start); a count of children on plans at a date is not strictly "
+               "a count of independent events, so treat the test as a screen for more-than-routine change."],
+    )
+
+
+# --------------------------------------------------------------------------- 2. benchmarks
+def benchmark_table(run: ThemeRun, bench: pd.DataFrame) -> Table:
+    """The data behind the benchmark chart."""
+    count = f"{run.name}: children on plans"
+    rate = f"{run.name}: rate"
+    region = run.region_name or "Region"
+    frame = pd.DataFrame({
+        "31 March": [short_date(when) for when in bench["period_end"]],
+        count: bench["count"],
+        rate: bench["rate"],
+        "95% lower": bench["lower"],
+        "95% upper": bench["upper"],
+        "England": bench["england"],
+        region: bench["region"],
+        "Neighbours' average": bench["neighbours_mean"],
+        "Neighbours (pooled)": bench["neighbours_pooled"],
+        "Against England (95%)": [verdict if verdict is not None else NOT_AVAILABLE for verdict in bench["vs_england_95"]],
+        "Against neighbours (95%)": [verdict if verdict is not None else NOT_AVAILABLE for verdict in bench["vs_neighbours_95"]],
+    })
+    rate_columns = [rate, "95% lower", "95% upper", "England", region, "Neighbours' average", "Neighbours (pooled)"]
+    return Table(
+        title="Children on plans per 10,000 at 31 March: area, England, region and statistical neighbours",
+        implicit_totals=False,
+        frame=frame, source=NEIGHBOURS_SOURCE, count_columns=[count],
+        derived=_derived_from(count, rate, "95% lower", "95% upper"),
+        formats={**{c: "rate" for c in rate_columns}, "31 March": "text", "Against England (95%)": "text",
+                 "Against neighbours (95%)": "text"},
+        notes=["Rates: DfE count ÷ ONS mid-year population aged 0–17 × 10,000. England and regional counts are "
+               "published rounded to the nearest 10. Verdicts: the area's 95% interval against the comparator (PHE)."],
+    )
+
+
+def board_vs_dfe_table(run: ThemeRun, both: pd.DataFrame) -> Table:
+    """The board's count beside DfE's validated count at each 31 March both give."""
+    frame = pd.DataFrame({
+        "31 March": [short_date(when) for when in both["period_end"]],
+        "Board's count": both["count_board"],
+        "Board's table": both["source_table"],
+        "DfE validated count": both["count_dfe"],
+        "Board minus DfE": [signed_count(difference) for difference in both["difference"]],
+        "Board's printed rate": [as_printed(rate) for rate in both["printed_rate"]],
+        "DfE published rate (LAIT)": both["published_rate"],
+        "Note": ["board marks it not yet validated" if "unvalidated" in str(flags) else "" for flags in both["flags"]],
+    })
+    return Table(
+        title=f"The board's count of children on plans against DfE's validated return, {run.name}",
+        frame=frame, source=combined_source(board_source("3.1"), DFE_SOURCE),
+        count_columns=["Board's count", "DfE validated count"],
+        formats={"Board minus DfE": "text", "Board's printed rate": "text", "DfE published rate (LAIT)": "rate",
+                 "31 March": "text", "Board's table": "text", "Note": "text"},
+        notes=["Board minus DfE is a difference between two published totals, not a count of children, so it is "
+               "shown (with its sign) in public mode too.",
+               "The board's quarterly data is its own return; DfE's figure is the validated CIN census."],
+    )
+
+
+def neighbours_table(run: ThemeRun, when) -> Table:
+    """The area and its statistical neighbours at one 31 March."""
+    rates = neighbour_rates(run, when)
+    frame = pd.DataFrame({
+        "Local authority": [run.ctx.ds.area_name(code) + (" (this area)" if code == run.area_code else "")
+                            for code in rates["code"]],
+        "Children on plans": rates["count"], "Children aged 0–17": rates["population"],
+        "Rate per 10,000": rates["rate"], "95% lower": rates["lower"], "95% upper": rates["upper"],
+    })
+    return Table(
+        title=f"{run.name} and its statistical neighbours at {long_date(when)}", frame=frame,
+        implicit_totals=False,
+        source=NEIGHBOURS_SOURCE, count_columns=["Children on plans"],
+        derived=_derived_from("Children on plans", "Rate per 10,000", "95% lower", "95% upper"),
+        formats={"Children aged 0–17": "count", **RATE_WITH_INTERVAL, "Local authority": "text"},
+    )
+
+
+# --------------------------------------------------------------------------- 3. funnel
+def funnel_table(run: ThemeRun, funnel: FunnelData) -> Table:
+    """Where the area and its neighbours sit on the funnel (★ and N1, N2 … as on the chart)."""
+    table = funnel.table
+    listed = table[table["is_area"] | table["is_neighbour"]].copy()
+    listed = pd.concat([listed[listed["is_area"]], listed[~listed["is_area"]].sort_values("rate", ascending=False)])
+    marks = ["★" if is_area else f"N{k}"
+             for is_area, k in zip(listed["is_area"], np.cumsum(~listed["is_area"].to_numpy()))]
+    frame = pd.DataFrame({
+        "On chart": marks,
+        "Local authority": [name + (" (this area)" if is_area else "")
+                            for name, is_area in zip(listed["name"], listed["is_area"])],
+        "Children on plans": listed["count"].to_numpy(),
+        "Children aged 0–17": listed["population"].to_numpy(),
+        "Rate per 10,000": listed["rate"].to_numpy(),
+        "99.8% lower limit": listed["lower_99_8"].to_numpy(),
+        "99.8% upper limit": listed["upper_99_8"].to_numpy(),
+        "Position": listed["position"].to_numpy(),
+    })
+    if "od_position" in listed.columns:
+        frame["Allowing for between-LA variation"] = listed["od_position"].to_numpy()
+    return Table(
+        title=f"Where {run.name} and its statistical neighbours sit on the funnel at {long_date(funnel.when)}",
+        frame=frame, implicit_totals=False,
+        source=DFE_SOURCE, count_columns=["Children on plans"], derived={"Rate per 10,000": "Children on plans"},
+        formats={"Children aged 0–17": "count", "Rate per 10,000": "rate", "99.8% lower limit": "rate",
+                 "99.8% upper limit": "rate", "Position": "text", "Local authority": "text", "On chart": "text",
+                 "Allowing for between-LA variation": "text"},
+        notes=[f"Centre: England's rate {fmt_rate(funnel.england_rate)} per 10,000 (England's count ÷ population). "
+               f"{len(table)} local authorities plotted."],
+    )
+
+
+# --------------------------------------------------------------------------- 4. districts
+def districts_table(run: ThemeRun, wide: pd.DataFrame) -> Table:
+    """Table 4.1 as printed."""
+    frame = wide.map(as_printed)
+    frame.columns = [short_date(when) for when in frame.columns]
+    frame = frame.reset_index().rename(columns={"label": "District"})
+    return Table(
+        title=f"Children on plans per 10,000 by district, {run.name} (as printed)", frame=frame,
+        source=board_source("4.1"), formats={c: "text" for c in frame.columns},
+        notes=["Rates as printed by the board (whole numbers, except one value printed to one decimal place)."],
+    )
+
+
+# --------------------------------------------------------------------------- 5. mix
+def mix_shares_table(mix_panels: list[MixPanel]) -> Table:
+    """The data behind the mix chart: each group's share at each date (``c`` where hidden)."""
+    rows = []
+    for panel in mix_panels:
+        shares = panel.shares
+        for group in panel.groups.index:
+            row = {"Breakdown": panel.spec.what.capitalize(), "Group": group}
+            for when in shares.columns:
+                row[short_date(when)] = SUPPRESSED if bool(panel.mask.at[group, when]) else shares.at[group, when]
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    hidden = any(panel.hides_a_plotted_share for panel in mix_panels)
+    return Table(
+        title="Share of children on plans by category of abuse, age and gender (%)", frame=frame,
+        source=board_source("4.2"),
+        formats={c: "percent" for c in frame.columns if c not in ("Breakdown", "Group")} | {"Breakdown": "text",
+                                                                                             "Group": "text"},
+        notes=["Share = group count ÷ table 4.2's total at the date × 100."]
+        + (["c = share of a suppressed count (public mode)."] if hidden else []),
+    )
+
+
+def mix_count_table(panel: MixPanel) -> Table:
+    """Counts by group and date, with the table's total row. In public mode the suppression is
+    applied here (the same mask as the shares and the chart), so the counts and the shares
+    can never disagree about what is hidden."""
+    label = panel.spec.column
+    frame = panel.counts.astype(object).where(~panel.mask, SUPPRESSED)
+    frame.columns = [short_date(when) for when in frame.columns]
+    frame = frame.reset_index()
+    frame = frame.rename(columns={frame.columns[0]: label})
+    dates = [c for c in frame.columns if c != label]
+    return Table(
+        title=f"Children on plans by {panel.spec.what} (counts)", frame=frame, source=board_source("4.2"),
+        formats={label: "text"} | {c: "count" for c in dates}, total_row="Total",
+        notes=(["c = suppressed to protect confidentiality (1 to 5, or a count that would reveal one); 0 is a true zero."]
+               if panel.mask.to_numpy().any() else []),
+    )
+
+
+# --------------------------------------------------------------------------- 6. indicators
+def indicators_table(indicator_panels: list[IndicatorPanel]) -> Table:
+    """The data behind the XmR chart: every point with its mean, limits and signal."""
+    rows = []
+    for panel in indicator_panels:
+        for point in panel.series.itertuples(index=False):
+            rows.append({"Indicator": panel.indicator.label, "Point": point.point, "Value (%)": point.value,
+                         "Mean (%)": getattr(point, "mean", np.nan), "Lower limit (%)": getattr(point, "lcl", np.nan),
+                         "Upper limit (%)": getattr(point, "ucl", np.nan),
+                         "Signal": (f"{str(point.signal).replace('_', ' ')} ({point.variation})" if point.signal else "")})
+    return Table(
+        title="Performance indicators: board values and XmR limits", frame=pd.DataFrame(rows),
+        source=board_source("4.3"),
+        formats={"Indicator": "text", "Point": "text", "Value (%)": "percent", "Mean (%)": "percent",
+                 "Lower limit (%)": "percent", "Upper limit (%)": "percent", "Signal": "text"},
+        notes=["Limits are the mean ± 2.66 × the mean moving range; a lower limit below 0% means the indicator "
+               "cannot fall significantly low on this evidence."],
+    )
+
+
+def indicator_summary_row(run: ThemeRun, indicator: Indicator, series: pd.DataFrame | None,
+                          dfe_area: pd.DataFrame, dfe_england: pd.DataFrame) -> dict[str, Any]:
+    """One indicator's row of the summary table: the board's latest value and signals, DfE's figures."""
+    row: dict[str, Any] = {"Indicator": indicator.label}
+    if series is not None:
+        last = series.iloc[-1]
+        signals = series[series["signal"].fillna("") != ""]
+        row["Latest board value (%)"] = float(last["value"])
+        row["Board point"] = last["point"]
+        row["SPC signals"] = ("; ".join(f"{point}: {signal.replace('_', ' ')} ({variation})" for point, signal, variation
+                                        in zip(signals["point"], signals["signal"], signals["variation"].fillna("")))
+                              if not signals.empty else "none")
+    else:
+        row["Latest board value (%)"] = np.nan
+        row["Board point"] = NOT_AVAILABLE
+        row["SPC signals"] = NOT_AVAILABLE
+    area_column = f"DfE {run.name} (%)"
+    if dfe_area.empty:
+        row[area_column] = np.nan
+        row["DfE England (%)"] = np.nan
+        for column in ("DfE year", "DfE source", "DfE 95% interval", "Against England (95%)"):
+            row[column] = NOT_AVAILABLE if indicator.dfe_measure else NOT_APPLICABLE
+        return row
+    latest = dfe_area.iloc[-1]
+    england = dfe_england[dfe_england["period_end"] == latest["period_end"]]
+    row[area_column] = float(latest["value"])
+    row["DfE England (%)"] = float(england["value"].iloc[0]) if not england.empty else np.nan
+    row["DfE year"] = financial_year_label(latest["period_end"])
+    row["DfE source"] = indicator.dfe_source
+    interval, verdict = "", ""
+    if indicator.dfe_measure == REPEAT_PLANS_DFE:
+        interval, verdict = _repeat_plans_interval(run, latest["period_end"], row["DfE England (%)"])
+    row["DfE 95% interval"] = interval or NOT_AVAILABLE
+    row["Against England (95%)"] = verdict or NOT_AVAILABLE
+    return row
+
+
+def _repeat_plans_interval(run: ThemeRun, when, england_percent) -> tuple[str, str]:
+    """Wilson interval of DfE's repeat-plan percentage from its counts (D3), and the verdict
+    against England ("" for each when not available)."""
+    counts = dfe_repeat_plans(run, when)
+    if counts is None:
+        return "", ""
+    repeats, starts = counts
+    lower, upper = wilson_ci(repeats, starts, 0.95)
+    verdict = ""
+    if england_percent is not None and not pd.isna(england_percent):
+        verdict = compare_proportion_to_benchmark(repeats, starts, float(england_percent) / 100, 0.95)
+    return fmt_interval(lower * 100, upper * 100), verdict
+
+
+def indicator_summary_table(run: ThemeRun, rows: list[dict[str, Any]]) -> Table:
+    """The indicators' summary: latest board value, SPC signals and DfE's validated figures."""
+    return Table(
+        title="Performance indicators: latest board value, SPC signals and DfE's validated figures",
+        frame=pd.DataFrame(rows), source=combined_source(board_source("4.3"), DFE_SOURCE, "DfE LAIT"),
+        formats={"Indicator": "text", "Latest board value (%)": "percent", "Board point": "text",
+                 "SPC signals": "text", f"DfE {run.name} (%)": "percent", "DfE England (%)": "percent",
+                 "DfE year": "text", "DfE source": "text", "DfE 95% interval": "text",
+                 "Against England (95%)": "text"},
+    )
+
+
+# --------------------------------------------------------------------------- 7. context
+def context_table(run: ThemeRun, frame: pd.DataFrame) -> Table:
+    """The data behind the context chart."""
+    looked_after = "Looked-after children"
+    out = pd.DataFrame({
+        "Date": [short_date(when) for when in frame["period_end"]],
+        looked_after: frame["lac"],
+        "Looked after per 10,000": frame["lac_rate"],
+        "95% lower": frame["lac_lower"], "95% upper": frame["lac_upper"],
+        "Open CIN (excl. looked after and plans)": frame["cin"],
+        "Children on plans": frame["cp"],
+        "The three groups added": frame["three_groups"],
+    })
+    return Table(
+        title=f"Looked-after children and children in need, {run.name} (board, table 3.1)", frame=out,
+        source=combined_source(board_source("3.1"), DFE_SOURCE),
+        count_columns=[looked_after, "Open CIN (excl. looked after and plans)", "Children on plans",
+                       "The three groups added"],
+        derived=_derived_from(looked_after, "Looked after per 10,000", "95% lower", "95% upper"),
+        formats={"Date": "text", "Looked after per 10,000": "rate", "95% lower": "rate", "95% upper": "rate"},
+        notes=["'The three groups added' is for comparison with DfE's count of all children in need only: the board "
+               "does not publish it and a child could in principle be counted in two groups."],
+    )
+
+
+def children_in_need_table(run: ThemeRun, in_need: pd.DataFrame) -> Table:
+    """DfE's validated children in need at each 31 March, against England."""
+    count = "Children in need (DfE)"
+    frame = pd.DataFrame({
+        "31 March": [short_date(when) for when in in_need["period_end"]],
+        count: in_need["count"], "Rate per 10,000": in_need["rate"], "95% lower": in_need["lower"],
+        "95% upper": in_need["upper"], "England rate": in_need["england"],
+        "Against England (95%)": [verdict if verdict else NOT_AVAILABLE for verdict in in_need["vs_england"]],
+    })
+    return Table(
+        title=f"Children in need at 31 March, {run.name} and England (DfE validated)", frame=frame, source=DFE_SOURCE,
+        implicit_totals=False,
+        count_columns=[count],
+        derived=_derived_from(count, "Rate per 10,000", "95% lower", "95% upper"),
+        formats={"31 March": "text", **RATE_WITH_INTERVAL, "England rate": "rate", "Against England (95%)": "text"},
+    )

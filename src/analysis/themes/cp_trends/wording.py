@@ -1,0 +1,135 @@
+"""How the theme writes dates, board-printed numbers, directions and verdicts in its sentences.
+
+Only wording this theme needs and the shared modules do not hold; counts, rates and percentages
+are printed by :mod:`analysis.numbers`, small counts worded by :class:`analysis.report.words.CountWords`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ...numbers import fmt_count, fmt_number, is_missing
+from ...periods import Period, financial_year_of
+from ...report.words import CountWords, describe_change
+
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+#: How a funnel position reads mid-sentence.
+POSITION_WORDS = {
+    "above 99.8% limit": "above the 99.8% limit",
+    "above 95% limit": "above the 95% limit",
+    "inside 95% limits": "inside the 95% limits",
+    "below 95% limit": "below the 95% limit",
+    "below 99.8% limit": "below the 99.8% limit",
+}
+
+
+def long_date(when) -> str:
+    """A date as the board prints it in prose: '31 March 2018'."""
+    t = pd.Timestamp(when)
+    return f"{t.day} {t.strftime('%B %Y')}"
+
+
+def short_date(when) -> str:
+    """A date for table columns and chart ticks: '31 Mar 2018'."""
+    t = pd.Timestamp(when)
+    return f"{t.day} {t.strftime('%b %Y')}"
+
+
+def financial_year_label(when) -> str:
+    """The financial year containing a date, as the board writes it: '2017/18'."""
+    return Period(financial_year_of(pd.Timestamp(when))).fy_label
+
+
+def as_float(value: Any) -> float | None:
+    """A number as a float; None for a blank (None, NaN) or anything that is not a number."""
+    try:
+        return None if is_missing(value) else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def number_in_words(n: int) -> str:
+    """A count of things that are not children (authorities, districts, indicators) in words
+    below ten, as in running text ('one', 'eight', '147')."""
+    n = int(n)
+    return NUMBER_WORDS[n] if 0 <= n < 10 else fmt_count(n)
+
+
+def as_printed(value) -> str:
+    """A rate as the board printed it (61, 49.8), x when missing."""
+    number = as_float(value)
+    return "x" if number is None else f"{number:,.10g}"
+
+
+def signed_count(value) -> str:
+    """A difference of two counts with its sign, as DfE prints changes: '+3', '0', '−1' (x when missing)."""
+    number = as_float(value)
+    if number is None:
+        return "x"
+    if number == 0:
+        return "0"
+    return ("+" if number > 0 else "−") + fmt_count(abs(number))
+
+
+def signed_number(value: float, decimals: int) -> str:
+    """A change with its sign: '+2.3', '-0.4', '+0' (half-up rounding, no thousands separator)."""
+    return ("+" if value >= 0 else "-") + fmt_number(abs(value), decimals).replace(",", "")
+
+
+def combined_source(*parts: str) -> str:
+    """One source note from several ('Source: A; B; C')."""
+    names = []
+    for part in parts:
+        part = part.strip()
+        names.append(part.removeprefix("Source: "))
+    return "Source: " + "; ".join(names)
+
+
+def direction_verb(old, new) -> str:
+    """'rose', 'fell' or 'did not change'."""
+    if new > old:
+        return "rose"
+    if new < old:
+        return "fell"
+    return "did not change"
+
+
+def significance_words(significant_95, significant_99_8) -> str:
+    """A change's significance at the two levels the theme reports."""
+    if significant_99_8:
+        return "statistically significant at 99.8%"
+    if significant_95:
+        return "statistically significant at 95% (not at 99.8%)"
+    return "not statistically significant at 95%"
+
+
+def change_between(old, new, what: str, significance, old_label: str, new_label: str, disclosure: str) -> str:
+    """'Between <old_label> and <new_label>, <what> rose by 28.5%, from 439 to 564; the rise is …'.
+
+    Worded by :func:`analysis.report.words.describe_change`; in public mode a count from 1 to 5
+    is never stated (the sentence then gives the direction only).
+    """
+    counts = CountWords(disclosure)
+    if counts.withheld(old) or counts.withheld(new):
+        return (f"Between {old_label} and {new_label}, {what} {direction_verb(old, new)} "
+                f"(small numbers: counts not shown).")
+    return f"Between {old_label} and {new_label}, " + describe_change(old, new, what, significance=significance) + "."
+
+
+def position_words(position) -> str:
+    """'above 99.8% limit' -> 'above the 99.8% limit'; 'inside 95% limits' -> 'inside the 95% limits'."""
+    return POSITION_WORDS.get(str(position), str(position))
+
+
+def group_words(breakdown: str, group: str) -> str:
+    """How a group of table 4.2 reads mid-sentence ('emotional abuse', 'children aged 5 to 9', 'boys')."""
+    if breakdown == "age":
+        if group == "Unborn":
+            return "unborn children"
+        return f"children aged {group}" if group[0].isdigit() else group.lower()
+    if breakdown == "gender":
+        return {"Male": "boys", "Female": "girls", "Unborn": "unborn children"}.get(group, group.lower())
+    return "multiple categories" if group == "Multiple" else group.lower()
