@@ -91,7 +91,7 @@ def add_rates(frame: pd.DataFrame, count: str, population: str, names: tuple[str
     for name in names:
         frame[name] = np.nan
     if known.any():
-        rates = rate_ci_table(frame.loc[known, count], frame.loc[known, population], PER_CHILDREN, conf=0.95)
+        rates = rate_ci_table(frame.loc[known, count], frame.loc[known, population], multiplier=PER_CHILDREN, confidence=0.95)
         for name, column in zip(names, ("value", "lower", "upper")):
             frame.loc[known, name] = rates[column].to_numpy()
 
@@ -174,7 +174,7 @@ def benchmark_rates(run: ThemeRun) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     if out.empty:
         return out
-    lower, upper = rate_ci(out["count"], out["population"], PER_CHILDREN, conf=0.95)
+    lower, upper = rate_ci(out["count"], out["population"], multiplier=PER_CHILDREN, confidence=0.95)
     out["lower"], out["upper"] = np.asarray(lower), np.asarray(upper)
     for conf, suffix in ((0.95, "95"), (0.998, "99_8")):
         out[f"vs_england_{suffix}"] = rate_verdicts(out["count"], out["population"], out["england"], conf)
@@ -190,7 +190,7 @@ def rate_verdicts(counts: pd.Series, populations: pd.Series, benchmark: pd.Serie
     out: list = [None] * len(counts)
     if known.any():
         verdicts = compare_rate_to_benchmark(counts[known], populations[known], benchmark[known],
-                                                   PER_CHILDREN, conf)
+                                                   multiplier=PER_CHILDREN, confidence=conf)
         for i, verdict in zip(np.flatnonzero(known.to_numpy()), np.asarray(verdicts, dtype=object)):
             out[i] = verdict
     return out
@@ -287,7 +287,7 @@ def _funnel_positions(table: pd.DataFrame, england_rate: float) -> np.ndarray:
     """
     verdict = {}
     for conf, level in ((0.95, "95"), (0.998, "99_8")):
-        lower, upper = exact_poisson_ci(table["count"], conf)
+        lower, upper = exact_poisson_ci(table["count"], confidence=conf)
         verdict[level] = np.asarray(
             verdict_from_interval(np.asarray(lower) / table["population"] * PER_CHILDREN,
                                         np.asarray(upper) / table["population"] * PER_CHILDREN, england_rate),
@@ -320,7 +320,7 @@ def dfe_children_in_need(run: ThemeRun) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     if out.empty:
         return out
-    rates = rate_ci_table(out["count"], out["population"], PER_CHILDREN, conf=0.95)
+    rates = rate_ci_table(out["count"], out["population"], multiplier=PER_CHILDREN, confidence=0.95)
     out["rate"], out["lower"], out["upper"] = (rates["value"].to_numpy(), rates["lower"].to_numpy(),
                                                rates["upper"].to_numpy())
     out["vs_england"] = rate_verdicts(out["count"], out["population"], out["england"], 0.95)

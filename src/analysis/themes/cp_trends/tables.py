@@ -339,10 +339,10 @@ def _repeat_plans_interval(run: ThemeRun, when, england_percent) -> tuple[str, s
     if counts is None:
         return "", ""
     repeats, starts = counts
-    lower, upper = wilson_ci(repeats, starts, 0.95)
+    lower, upper = wilson_ci(repeats, starts, confidence=0.95)
     verdict = ""
     if england_percent is not None and not pd.isna(england_percent):
-        verdict = compare_proportion_to_benchmark(repeats, starts, float(england_percent) / 100, 0.95)
+        verdict = compare_proportion_to_benchmark(repeats, starts, float(england_percent) / 100, confidence=0.95)
     return fmt_interval(lower * 100, upper * 100), verdict
 
 
