@@ -56,7 +56,7 @@ def make_empty(src_dir: Path, dst_dir: Path, themes: list[str]) -> None:
 
 
 def copy_themes(src_dir: Path, dst_dir: Path, themes: list[str], national: set[str]) -> None:
-    """Copy the theme notebooks, declaring ``national`` themes' scope (see analysis.pipeline.runner)."""
+    """Copy the theme notebooks, declaring ``national`` themes' scope (see analysis.pipeline.themes)."""
     dst_dir.mkdir(parents=True, exist_ok=True)
     for t in themes:
         nb = json.loads((src_dir / f"{t}.ipynb").read_text(encoding="utf-8"))
@@ -124,7 +124,8 @@ def naive_loop(notebooks: Path, out: Path, *, period: str, themes: list[str], ar
 def pick_areas(n: int, raw: Path | None, period: str) -> list[str]:
     from analysis.processed import load
     from analysis.periods import parse_period
-    from analysis.pipeline.runner import DEFAULT_AREA, resolve_areas
+    from analysis.pipeline.areas import resolve_areas
+    from analysis.pipeline.options import DEFAULT_AREA
 
     every = [a.code for a in resolve_areas(["all"], load(raw), parse_period(period))]
     ordered = [DEFAULT_AREA] + [c for c in every if c != DEFAULT_AREA]
@@ -151,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from statistics import median
 
-    from analysis.pipeline.runner import discover_themes
+    from analysis.pipeline.themes import discover_themes
 
     themes = [t.name for t in discover_themes(args.notebooks_dir, args.themes.split(",") if args.themes else None)]
     declared = {t.name: t.scope for t in discover_themes(args.notebooks_dir, themes)}

@@ -155,7 +155,7 @@ class Workspace:
         return dest
 
     def options(self, **kwargs):
-        from analysis.pipeline.runner import RunOptions
+        from analysis.pipeline.options import RunOptions
 
         base = dict(
             period="2017-18 Q4",

@@ -16,7 +16,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from analysis.pipeline import export
-from analysis.pipeline.export import AppendixContext, ExportError, check_html, export_appendix, prepare_notebook
+from analysis.pipeline.export import AppendixContext, ExportError, export_appendix, prepare_notebook
+from analysis.pipeline.htmlcheck import check_html
 from analysis.report.summary import SUMMARY_MIMETYPE
 
 from conftest_runner import strip_run_date

@@ -20,9 +20,13 @@ import nbformat
 import pytest
 
 from analysis.paths import REPO_ROOT
-from analysis.pipeline import runner
-from analysis.pipeline.export import check_html, local_roots
-from analysis.pipeline.runner import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RunError, add_run_arguments, run, run_from_args
+from analysis.pipeline import cli, execute, kernels, publish
+from analysis.pipeline.areas import resolve_areas
+from analysis.pipeline.cli import add_run_arguments, run_from_args
+from analysis.pipeline.htmlcheck import check_html, local_roots
+from analysis.pipeline.options import EXIT_FAILED, EXIT_OK, EXIT_USAGE, NotebookResult, RunError
+from analysis.pipeline.runner import run
+from analysis.pipeline.themes import discover_themes
 from analysis.report.summary import read_summary
 
 from conftest_runner import FIXTURE_NOTEBOOKS, contracts, strip_run_date, workspace  # noqa: F401
@@ -54,7 +58,7 @@ def test_run_arguments_defaults():
         ["--period", "2017-18-Q4", "--area", "E10000031", "E08000025,E06000001", "--themes", "cdop", "training",
          "--disclosure", "internal", "--jobs", "3", "--cell-timeout", "30"]
     )
-    opts = runner.options_from_args(args)
+    opts = cli.options_from_args(args)
     assert opts.period == "2017-18-Q4" and opts.jobs == 3 and opts.cell_timeout == 30
     assert opts.areas == ["E10000031", "E08000025,E06000001"] and opts.themes == ["cdop", "training"]
     with pytest.raises(SystemExit):
@@ -62,7 +66,6 @@ def test_run_arguments_defaults():
 
 
 def test_cli_registers_run_subcommand():
-    cli = pytest.importorskip("analysis.pipeline.cli")
     args = cli.build_parser().parse_args(["run", "--period", "2017-18 Q4"])
     assert args.func is run_from_args
 
@@ -72,14 +75,14 @@ def test_resolve_areas(contracts):
     from analysis.periods import parse_period
 
     period = parse_period("2017-18 Q4")
-    areas = runner.resolve_areas(["E10000031", "E08000025,E10000031"], ds, period)
+    areas = resolve_areas(["E10000031", "E08000025,E10000031"], ds, period)
     assert [(a.code, a.name, a.has_local_data) for a in areas] == [
         ("E10000031", "Warwickshire", True),
         ("E08000025", "Birmingham", False),
     ]
-    assert [a.code for a in runner.resolve_areas(["all"], ds, period)] == list(contracts.las)
+    assert [a.code for a in resolve_areas(["all"], ds, period)] == list(contracts.las)
     with pytest.raises(RunError, match="unknown area code.*E99999999"):
-        runner.resolve_areas(["E99999999"], ds, period)
+        resolve_areas(["E99999999"], ds, period)
 
 
 def test_unknown_theme_is_a_usage_error(workspace, contracts, capsys):
@@ -138,15 +141,15 @@ def test_interrupted_run_promotes_nothing(workspace, contracts, monkeypatch):
         (job.staging / f"{job.theme.name}.html").write_text("new")
         if job.theme.name == "beta":
             raise KeyboardInterrupt
-        return runner.NotebookResult(theme=job.theme.name, area_code=job.area.code, status="ok",
-                                     notebook="x", html=f"{job.theme.name}.html")
+        return NotebookResult(theme=job.theme.name, area_code=job.area.code, status="ok",
+                              notebook="x", html=f"{job.theme.name}.html")
 
-    monkeypatch.setattr(runner._Runner, "execute", fake_execute)
+    monkeypatch.setattr(execute.NotebookExecutor, "execute", fake_execute)
     with pytest.raises(KeyboardInterrupt):
         _run(workspace, jobs=1)
     assert calls == ["alpha", "beta"]
     assert workspace.snapshot() == before
-    assert not (workspace.reports / runner.STAGING_DIR).exists()
+    assert not (workspace.reports / publish.STAGING_DIR).exists()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,7 +179,7 @@ def test_run_exports_appendices_index_and_manifest(workspace, contracts):
     assert sorted(p.name for p in bham.iterdir()) == [
         "chart_table.html", "chart_table.ipynb", "index.html", "manifest.json", "manifests",
     ]
-    assert not (workspace.reports / runner.STAGING_DIR).exists()
+    assert not (workspace.reports / publish.STAGING_DIR).exists()
 
     # the summary each notebook published is in its executed notebook, computed in the kernel
     s = read_summary(war / "chart_table.ipynb")
@@ -242,7 +245,7 @@ def test_promotion_waits_for_another_run_of_the_same_area_and_period(workspace, 
 
     workspace.add_theme("plain", "plain")
     final = workspace.reports / "E10000031" / "2017-18-Q4"
-    locks = workspace.reports / runner.LOCKS_DIR
+    locks = workspace.reports / publish.LOCKS_DIR
     locks.mkdir()
     holder = open(locks / "E10000031__2017-18-Q4.lock", "a+b")
     fcntl.flock(holder, fcntl.LOCK_EX)  # "the other run", promoting
@@ -253,7 +256,7 @@ def test_promotion_waits_for_another_run_of_the_same_area_and_period(workspace, 
         deadline = time.monotonic() + 300
         staged = []
         while not staged and thread.is_alive() and time.monotonic() < deadline:
-            staged = list((workspace.reports / runner.STAGING_DIR).glob("*/E10000031/plain.html"))
+            staged = list((workspace.reports / publish.STAGING_DIR).glob("*/E10000031/plain.html"))
             time.sleep(0.2)
         assert staged, "the run never staged its appendix"
         time.sleep(1.5)
@@ -346,7 +349,7 @@ def test_kernels_use_ipc_sockets(tmp_path):
     """Parallel kernels must not race for TCP ports: each gets its own IPC socket folder."""
     from jupyter_core.utils import run_sync
 
-    km_class = runner._kernel_manager_class(tmp_path, {"PYTHONHASHSEED": "0"})
+    km_class = kernels.kernel_manager_class(tmp_path, {"PYTHONHASHSEED": "0"})
     kms = [km_class(kernel_name="python3"), km_class(kernel_name="python3")]
     assert kms[0].ip != kms[1].ip and all(k.transport == "ipc" for k in kms)
     km = kms[0]
@@ -354,10 +357,10 @@ def test_kernels_use_ipc_sockets(tmp_path):
     try:
         info = json.loads(Path(km.connection_file).read_text())
         assert info["transport"] == "ipc" and info["ip"].startswith(str(tmp_path))
-        assert km in runner._ACTIVE_KERNELS
+        assert km in kernels.running_kernels()
     finally:
         run_sync(km.shutdown_kernel)(now=True)
-    assert km not in runner._ACTIVE_KERNELS
+    assert km not in kernels.running_kernels()
     assert not list(tmp_path.glob("*/s-*"))  # socket files cleaned up
 
 
@@ -369,7 +372,7 @@ def test_declared_small_counts_in_key_figures_are_found():
         "undeclared": 2,  # a percentage or a count? not known: the HTML check decides
         "suppressed": {"value": "c", "unit": "count"},
     }}
-    assert runner._small_key_figures(summary) == ["key figure 'panels' = 4"]
+    assert execute.small_key_figures(summary) == ["key figure 'panels' = 4"]
 
 
 def test_discover_themes_order_and_scope(tmp_path):
@@ -377,18 +380,18 @@ def test_discover_themes_order_and_scope(tmp_path):
         shutil.copyfile(FIXTURE_NOTEBOOKS / "chart_table.ipynb", tmp_path / f"{name}.ipynb")
     shutil.copyfile(FIXTURE_NOTEBOOKS / "plain.ipynb", tmp_path / "cdop.ipynb")
     shutil.copyfile(FIXTURE_NOTEBOOKS / "sleeps.ipynb", tmp_path / "representation.ipynb")
-    themes = runner.discover_themes(tmp_path)
+    themes = discover_themes(tmp_path)
     # the four themes in report order, then others; drafts (_name) are not themes
     assert [t.name for t in themes] == ["cp_trends", "representation", "cdop", "training", "zeta"]
     scopes = {t.name: t.scope for t in themes}
     assert scopes["cdop"] == "local"  # declared in the notebook's metadata
     assert scopes["representation"] == "national"  # undeclared: runs for any area
-    assert [t.name for t in runner.discover_themes(tmp_path, ["training,cdop"])] == ["training", "cdop"]
+    assert [t.name for t in discover_themes(tmp_path, ["training,cdop"])] == ["training", "cdop"]
     nb = json.loads((tmp_path / "zeta.ipynb").read_text())
     nb["metadata"]["safeguarding"] = {"scope": "regional"}
     (tmp_path / "zeta.ipynb").write_text(json.dumps(nb))
     with pytest.raises(RunError, match="zeta.ipynb: metadata safeguarding.scope is 'regional'"):
-        runner.discover_themes(tmp_path)
+        discover_themes(tmp_path)
 
 
 def test_shipped_theme_scopes_match_what_each_theme_can_say_without_board_data():
@@ -396,7 +399,7 @@ def test_shipped_theme_scopes_match_what_each_theme_can_say_without_board_data()
     150-authority run skips it where there is no board data, and the index says so); the other
     themes have DfE/ONS sections and run for any authority."""
     repo_notebooks = REPO_ROOT / "notebooks"
-    scopes = {t.name: t.scope for t in runner.discover_themes(repo_notebooks)}
+    scopes = {t.name: t.scope for t in discover_themes(repo_notebooks)}
     assert scopes == {"cp_trends": "national", "representation": "national", "cdop": "national",
                       "training": "local"}
     from analysis.themes import cdop, training

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.pipeline.export import check_html, local_roots
-from analysis.pipeline.runner import THEMES
+from analysis.pipeline.htmlcheck import check_html, local_roots
+from analysis.pipeline.themes import THEMES
 
 from conftest_runner import REPO, assert_page_renders, chromium, open_in_browser, strip_run_date  # noqa: F401
 

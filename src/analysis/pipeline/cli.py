@@ -12,65 +12,156 @@ Exit codes: 0 success; 1 invalid input data or a failed theme; 2 wrong usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
-from .. import __version__
+import pandas as pd
+
+from .. import __version__, processed, quality
+from ..ingest import dataset as ingest
+from ..stats.disclosure import SMALL_COUNT_THRESHOLD
+from .export import DISCLOSURE_MODES
+from .options import (
+    DEFAULT_AREA, DEFAULT_CELL_TIMEOUT, DEFAULT_JOBS, DEFAULT_KERNEL, EXIT_INTERRUPTED, RunError, RunOptions,
+)
+from .runner import run
+from .themes import THEMES
 
 
-def _add_raw(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--raw", "--data-dir", dest="raw", type=Path, default=None,
-                   help="input folder (default: the repository's data/raw)")
+def _add_raw(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw", "--data-dir", dest="raw", type=Path, default=None,
+                        help="input folder (default: the repository's data/raw)")
 
 
-def cmd_validate(args) -> int:
-    from ..ingest.dataset import validate_raw
-
-    report = validate_raw(args.raw)
+def cmd_validate(args: argparse.Namespace) -> int:
+    report = ingest.validate_raw(args.raw)
     print(report)
     return 0 if report.ok else 1
 
 
-def cmd_check(args) -> int:
-    from ..ingest.dataset import validate_raw
-    from ..processed import load
-    from ..quality import format_findings, run_checks
-
-    report = validate_raw(args.raw)
+def cmd_check(args: argparse.Namespace) -> int:
+    report = ingest.validate_raw(args.raw)
     if not report.ok:
         print(report)
         return 1
-    findings = run_checks(load(args.raw))
-    print(format_findings(findings))
+    findings = quality.run_checks(processed.load(args.raw))
+    print(quality.format_findings(findings))
     return 0
 
 
-def cmd_build(args) -> int:
-    from ..ingest.dataset import validate_raw
-    from ..processed import build_processed
-    from ..quality import format_findings
-    import pandas as pd
-
-    report = validate_raw(args.raw)
+def cmd_build(args: argparse.Namespace) -> int:
+    report = ingest.validate_raw(args.raw)
     print(report)
     if not report.ok:
         return 1
-    paths = build_processed(args.raw, args.out)
-    for name, path in paths.items():
+    written = processed.build_processed(args.raw, args.out)
+    for name, path in written.items():
         print(f"wrote {name}: {path}")
     print()
-    print(format_findings(pd.read_csv(paths["quality_findings"], keep_default_na=False)))
+    print(quality.format_findings(pd.read_csv(written["quality_findings"], keep_default_na=False)))
     return 0
 
 
-def cmd_periods(args) -> int:
-    from ..processed import load
-
-    ds = load(args.raw)
-    for area in sorted({c for c in ds.observations.loc[ds.observations["source"] != "dfe", "new_la_code"] if c}):
-        labels = ", ".join(p.label for p in ds.periods(area))
-        print(f"{area} {ds.area_name(area)}: {labels}")
+def cmd_periods(args: argparse.Namespace) -> int:
+    dataset = processed.load(args.raw)
+    observations = dataset.observations
+    local_codes = observations.loc[observations["source"] != "dfe", "new_la_code"]
+    for area in sorted({code for code in local_codes if code}):
+        labels = ", ".join(period.label for period in dataset.periods(area))
+        print(f"{area} {dataset.area_name(area)}: {labels}")
     return 0
+
+
+# ----------------------------------------------------------------------------------------------
+# safeguarding run
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``safeguarding run`` options to ``parser``."""
+    parser.description = (
+        "Validate the input data, execute every theme notebook with papermill (in parallel) and "
+        "export self-contained HTML appendices, an index page and a manifest into "
+        "reports/<area>/<period>/."
+    )
+    parser.add_argument("--period", default=None,
+                        help="quarter to report, e.g. 2017-18-Q4 or '2017-18 Q4' (default: latest quarter in the data)")
+    parser.add_argument("--area", "--areas", dest="areas", nargs="+", default=[DEFAULT_AREA], metavar="CODE",
+                        help="local authority code(s), space- or comma-separated, or 'all' "
+                             f"(default: {DEFAULT_AREA}, Warwickshire)")
+    parser.add_argument("--themes", "--theme", dest="themes", nargs="+", default=None, metavar="THEME",
+                        help=f"themes to run (default: every notebook in notebooks/: {', '.join(THEMES)})")
+    parser.add_argument("--disclosure", choices=DISCLOSURE_MODES, default="public",
+                        help=f"public (default): counts from 1 to {SMALL_COUNT_THRESHOLD} suppressed; internal: "
+                             "not for publication")
+    parser.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS,
+                        help=f"notebooks executed at once (default: {DEFAULT_JOBS})")
+    parser.add_argument("--cell-timeout", type=int, default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
+                        help=f"longest a single cell may run (default: {DEFAULT_CELL_TIMEOUT})")
+    parser.add_argument("--kernel", dest="kernel_name", default=DEFAULT_KERNEL,
+                        help=f"Jupyter kernel to execute with (default: {DEFAULT_KERNEL})")
+    parser.add_argument("--data-dir", "--raw", dest="raw_dir", type=Path, default=None,
+                        help="input folder (default: the repository's data/raw)")
+    parser.add_argument("--notebooks-dir", type=Path, default=None, help="theme notebooks (default: notebooks/)")
+    parser.add_argument("--reports-dir", type=Path, default=None, help="output folder (default: reports/)")
+    parser.add_argument("--no-prewarm", dest="prewarm", action="store_false",
+                        help="do not start kernels (and import what the notebooks import) while the data is validated")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+
+
+def options_from_args(args: argparse.Namespace) -> RunOptions:
+    return RunOptions(
+        period=args.period,
+        areas=list(args.areas or [DEFAULT_AREA]),
+        themes=args.themes,
+        disclosure=args.disclosure,
+        jobs=args.jobs,
+        cell_timeout=args.cell_timeout,
+        kernel_name=args.kernel_name,
+        raw_dir=args.raw_dir,
+        notebooks_dir=args.notebooks_dir,
+        reports_dir=args.reports_dir,
+        progress=not args.quiet,
+        prewarm=getattr(args, "prewarm", True),
+    )
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C so a killed run cleans up and promotes nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    """Entry point of ``safeguarding run``; returns the exit code."""
+    try:
+        with _sigterm_as_interrupt():
+            return run(options_from_args(args)).exit_code
+    except RunError as exc:
+        print(f"safeguarding run: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("safeguarding run: interrupted; nothing was promoted into reports/ and earlier appendices are untouched.",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+# ----------------------------------------------------------------------------------------------
+# The command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,28 +169,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="validate data/raw and list every problem")
-    _add_raw(p)
-    p.set_defaults(func=cmd_validate)
+    command = sub.add_parser("validate", help="validate data/raw and list every problem")
+    _add_raw(command)
+    command.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("check", help="print the data-quality findings")
-    _add_raw(p)
-    p.set_defaults(func=cmd_check)
+    command = sub.add_parser("check", help="print the data-quality findings")
+    _add_raw(command)
+    command.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("build", help="rebuild data/processed from data/raw")
-    _add_raw(p)
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: data/processed)")
-    p.set_defaults(func=cmd_build)
+    command = sub.add_parser("build", help="rebuild data/processed from data/raw")
+    _add_raw(command)
+    command.add_argument("--out", type=Path, default=None, help="output folder (default: data/processed)")
+    command.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("periods", help="list the quarters in the local data")
-    _add_raw(p)
-    p.set_defaults(func=cmd_periods)
+    command = sub.add_parser("periods", help="list the quarters in the local data")
+    _add_raw(command)
+    command.set_defaults(func=cmd_periods)
 
-    from . import runner
-
-    p = sub.add_parser("run", help="run every theme notebook and export the HTML appendices")
-    runner.add_run_arguments(p)
-    p.set_defaults(func=runner.run_from_args)
+    command = sub.add_parser("run", help="run every theme notebook and export the HTML appendices")
+    add_run_arguments(command)
+    command.set_defaults(func=run_from_args)
     return parser
 
 

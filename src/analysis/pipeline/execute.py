@@ -1,0 +1,303 @@
+"""Running one notebook: execute it with papermill, check it, export its appendix.
+
+:class:`NotebookExecutor` executes one (area, theme) :class:`Job` into the area's staging
+folder: papermill's Python API with the ``safeguarding`` engine (:mod:`.engine`), a kernel
+that fails to *start* retried, every cell with a timeout, no per-cell saving, no ``cwd`` (a
+process-wide ``chdir`` is not thread-safe: the notebooks get absolute paths as parameters).
+A cleanly executed notebook is exported to its appendix (:mod:`.export`); anything else is a
+failed :class:`~analysis.pipeline.options.NotebookResult` whose error names the cell.
+:func:`execute_all` runs the jobs on the worker threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import os
+import threading
+import time
+import traceback
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+from papermill.exceptions import PapermillExecutionError
+
+from ..periods import Period
+from ..report.summary import SummaryError, read_summary
+from ..stats.disclosure import SMALL_COUNT_THRESHOLD, SUPPRESSED, is_small_count
+from .areas import Area
+from .engine import ENGINE_NAME, KernelStartError
+from .export import AppendixContext, ExportError, execution_errors, export_appendix
+from .htmlcheck import redact_paths
+from .kernels import KernelWorkers, kill_running_kernels, shutdown_kernel
+from .manifest import relative_name
+from .options import NotebookResult, RunOptions, first_line, iso_utc, utc_now
+from .progress import Progress
+from .themes import ThemeNotebook
+
+KERNEL_START_ATTEMPTS = 3
+#: Tags of the cells papermill adds: the injected parameters, and the error banners of a failure.
+_PAPERMILL_PARAMETERS_TAG = "injected-parameters"
+_PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to run: a theme for an area."""
+
+    theme: ThemeNotebook
+    area: Area
+    staging: Path  # the area's staging folder
+    final: Path  # reports/<area>/<period>
+
+    @property
+    def label(self) -> str:
+        return f"{self.theme.name} [{self.area.code}]"
+
+
+def small_key_figures(summary: dict[str, Any]) -> list[str]:
+    """Key figures declared as counts (``{"value": v, "unit": "count"}``) that are small counts.
+
+    A figure without a unit cannot be told from a percentage or a rate, so only declared
+    counts are checked; the published HTML is checked cell by cell anyway.
+    """
+    hits = []
+    for label, figure in (summary.get("key_figures") or {}).items():
+        if not isinstance(figure, dict) or figure.get("unit") != "count":
+            continue
+        value = figure.get("value")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if float(value).is_integer() and is_small_count(value):
+            hits.append(f"key figure {label!r} = {value:g}")
+    return hits
+
+
+def _tags(cell: Any) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def describe_cell_error(nb: Any, cell_index: int, ename: str, evalue: str) -> str:
+    """``cell 7 ("ds = load(data_dir)")`` with the error, numbering cells as in the source notebook."""
+    cells = nb.cells if nb is not None else []
+    source_number = cell_index + 1
+    source = ""
+    if 0 <= cell_index < len(cells):
+        source_number = sum(
+            1 for cell in cells[: cell_index + 1]
+            if _PAPERMILL_PARAMETERS_TAG not in _tags(cell) and _PAPERMILL_ERROR_TAG not in _tags(cell)
+        )
+        source = first_line(cells[cell_index].get("source", ""), 60)
+    where = f'cell {source_number} ("{source}")' if source else f"cell {source_number}"
+    value = first_line(evalue, 200)
+    return f"{where} raised {ename}: {value}" if value else f"{where} raised {ename}"
+
+
+def _read_notebook(path: Path) -> Any:
+    try:
+        return nbformat.read(str(path), as_version=4)
+    except Exception:  # noqa: BLE001 - only used to describe a failure
+        return None
+
+
+def _problems_text(exc: ExportError) -> str:
+    """The first three problems of an export refusal (``disclosure: ...`` for a small count)."""
+    text = "; ".join(exc.problems[:3])
+    if len(exc.problems) > 3:
+        text += f" (and {len(exc.problems) - 3} more)"
+    return "disclosure: " + text if exc.what == "disclosure" else text
+
+
+def _stderr_outputs(nb: Any) -> int:
+    return sum(
+        1 for cell in nb.cells for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name") == "stderr"
+    )
+
+
+class NotebookExecutor:
+    """Shared, read-only state of one run; :meth:`execute` is called from worker threads."""
+
+    def __init__(self, *, options: RunOptions, period: Period, run_date: dt.datetime, manager_class: type,
+                 roots: list[str], data_dir_param: str, path_names: dict[str, str]):
+        self.options = options
+        self.period = period
+        self.run_date = run_date
+        self.manager_class = manager_class
+        self.roots = roots
+        self.data_dir_param = data_dir_param
+        self.path_names = path_names
+        self.cancelled = threading.Event()
+
+    def parameters(self, area: Area) -> dict[str, Any]:
+        """The notebook's parameters (papermill injects them after its ``parameters`` cell)."""
+        return {
+            "area_code": area.code,
+            "area_name": area.name,
+            "period": self.period.label,
+            "data_dir": self.data_dir_param,
+            "disclosure": self.options.disclosure,
+        }
+
+    def execute(self, job: Job, warm_kernel: Any = None) -> NotebookResult:
+        """Execute and export one notebook; ``warm_kernel`` is an optional kernel started in advance."""
+        result = NotebookResult(
+            theme=job.theme.name, area_code=job.area.code, status="failed", notebook=relative_name(job.theme.path),
+        )
+        result.started_at = iso_utc(utc_now())
+        clock_start = time.perf_counter()
+        executed = job.staging / f"{job.theme.name}.ipynb"
+        try:
+            nb = self._run_papermill(job, warm_kernel, executed, result, clock_start)
+            if nb is not None:
+                self._keep_and_export(nb, job, executed, result)
+        except PapermillExecutionError as exc:
+            result.error = self._cell_error(exc, executed)
+        except SummaryError as exc:
+            result.error = str(exc)
+        except ExportError as exc:
+            result.error = _problems_text(exc)
+        except KeyboardInterrupt:
+            result.error = "interrupted"
+            raise
+        except Exception as exc:  # noqa: BLE001 - any other failure is reported, not fatal to the run
+            result.error = f"{type(exc).__name__}: {first_line(str(exc), 200)}"
+            (job.staging / f"{job.theme.name}.runner-error.txt").write_text(traceback.format_exc(), encoding="utf-8")
+        finally:
+            self._finish(result, job, executed, warm_kernel, clock_start)
+        return result
+
+    def _run_papermill(self, job: Job, warm_kernel: Any, executed: Path, result: NotebookResult,
+                       clock_start: float) -> Any:
+        """The executed notebook, or ``None`` when the kernel did not start (``result.error`` says so).
+
+        ``warm_kernel`` (if any) serves the first attempt only.
+        """
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            result.attempts = attempt
+            if self.cancelled.is_set():
+                raise KeyboardInterrupt
+            warm = {"km": warm_kernel} if warm_kernel is not None and attempt == 1 else {}  # papermill's name
+            try:
+                nb = papermill.execute_notebook(
+                    str(job.theme.path),
+                    str(executed),
+                    parameters=self.parameters(job.area),
+                    engine_name=ENGINE_NAME,
+                    kernel_name=self.options.kernel_name,
+                    request_save_on_cell_execute=False,
+                    progress_bar=False,
+                    log_output=False,
+                    start_timeout=self.options.start_timeout,
+                    execution_timeout=self.options.cell_timeout,
+                    kernel_manager_class=self.manager_class,
+                    shutdown_kernel="immediate",  # outputs are in; a graceful stop costs ~1 s
+                    **warm,
+                )
+            except KernelStartError as exc:
+                if attempt == KERNEL_START_ATTEMPTS or self.cancelled.is_set():
+                    result.error = f"the kernel did not start after {attempt} attempts ({first_line(str(exc), 160)})"
+                    return None
+                continue
+            result.execute_s = time.perf_counter() - clock_start
+            result.prewarmed = bool(warm)
+            return nb
+        return None  # pragma: no cover - the last attempt returns above
+
+    def _keep_and_export(self, nb: Any, job: Job, executed: Path, result: NotebookResult) -> None:
+        """Save the executed notebook with relative paths, check it, write its appendix to staging."""
+        self._save_relative(nb, job, executed)
+        problems = execution_errors(nb)
+        if problems:  # e.g. a cell tagged raises-exception: still not fit to publish
+            raise ExportError("the notebook holds error output", problems)
+        summary = read_summary(nb)
+        result.summary = summary
+        if summary is not None and self.options.disclosure == "public":
+            small = small_key_figures(summary)
+            if small:
+                raise ExportError("disclosure", [
+                    f"{figure}: counts from 1 to {SMALL_COUNT_THRESHOLD} must be published as '{SUPPRESSED}' "
+                    "in public mode" for figure in small
+                ])
+        result.stderr_outputs = _stderr_outputs(nb)
+        context = AppendixContext(
+            theme=job.theme.name, area_code=job.area.code, area_name=job.area.name,
+            period=self.period.label, run_date=self.run_date, disclosure=self.options.disclosure,
+            title=(summary or {}).get("title"),
+        )
+        export_started = time.perf_counter()
+        html = export_appendix(nb, context, roots=self.roots)
+        result.export_s = time.perf_counter() - export_started
+        html_path = job.staging / f"{job.theme.name}.html"
+        html_path.write_text(html, encoding="utf-8")
+        result.status = "ok"
+        result.html = html_path.name
+        result.executed = executed.name
+        result.html_sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()
+
+    @staticmethod
+    def _save_relative(nb: Any, job: Job, executed: Path) -> None:
+        """Replace papermill's absolute input/output paths in the kept notebook by relative ones."""
+        papermill_metadata = nb.metadata.get("papermill", {})
+        papermill_metadata["input_path"] = relative_name(job.theme.path)
+        papermill_metadata["output_path"] = executed.name
+        nbformat.write(nb, str(executed))
+
+    @staticmethod
+    def _cell_error(exc: PapermillExecutionError, executed: Path) -> str:
+        """The failing cell, numbered without papermill's two banner cells, and its error."""
+        failed_nb = _read_notebook(executed)
+        if failed_nb is not None:
+            failed_nb.cells = [cell for cell in failed_nb.cells if _PAPERMILL_ERROR_TAG not in _tags(cell)]
+        return describe_cell_error(failed_nb, exc.cell_index, exc.ename, exc.evalue)
+
+    def _finish(self, result: NotebookResult, job: Job, executed: Path, warm_kernel: Any, clock_start: float) -> None:
+        """Times, a redacted error, the executed notebook of a failure kept as ``.failed.ipynb``."""
+        # the error goes on the index page and in the manifest: no local path of the machine
+        result.error = redact_paths(result.error, self.path_names)
+        result.duration_s = time.perf_counter() - clock_start
+        result.finished_at = iso_utc(utc_now())
+        if result.status != "ok" and executed.exists():
+            failed = job.staging / f"{job.theme.name}.failed.ipynb"
+            os.replace(executed, failed)
+            result.failed_notebook = failed.name
+        if warm_kernel is not None and warm_kernel.has_kernel:  # papermill failed before handing it to nbclient
+            shutdown_kernel(warm_kernel)
+
+
+def execute_all(executor: NotebookExecutor, jobs: list[Job], workers: KernelWorkers,
+                progress: Progress) -> list[NotebookResult]:
+    """Run the jobs on the workers, results in job order; on interrupt, kill the kernels and
+    cancel the rest."""
+    results: list[NotebookResult] = []
+    if not jobs:
+        return results
+
+    def work(job: Job, warm_kernel: Any) -> NotebookResult:
+        progress.start(job.label)
+        result = executor.execute(job, warm_kernel)
+        progress.finish(job.label, result.status, result.duration_s)
+        return result
+
+    futures: list[Future[NotebookResult]] = []
+    try:
+        futures = [workers.submit(functools.partial(work, job)) for job in jobs]
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in done:
+                results.append(future.result())
+    except BaseException:
+        executor.cancelled.set()
+        for future in futures:
+            future.cancel()
+        kill_running_kernels()
+        raise
+    order = {(job.area.code, job.theme.name): i for i, job in enumerate(jobs)}
+    results.sort(key=lambda result: order[(result.area_code, result.theme)])
+    return results

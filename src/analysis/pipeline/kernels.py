@@ -1,0 +1,240 @@
+"""Kernels for the run: IPC transport in a private folder, warm start, worker threads.
+
+Each kernel talks to the runner over the IPC transport (Unix sockets in a private folder)
+instead of TCP ports, so parallel kernels cannot race for a port (papermill issue #511), with
+a fixed environment (:data:`KERNEL_ENV`). :class:`KernelWorkers` runs the notebooks in ``--jobs``
+threads; while the runner validates the data, each worker starts its first kernel and imports
+the modules the notebooks' import statements name, silently (no notebook cell runs before
+validation has passed). :func:`kernel_pool` sets all this up for one run and takes it down,
+killing every kernel still running when the run is interrupted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import queue
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+from .engine import register_engine
+
+#: The kernels' environment on top of the runner's own.
+KERNEL_ENV = {
+    "PYTHONHASHSEED": "0",  # set and dict-of-set orders repeat from run to run
+    "SOURCE_DATE_EPOCH": "315532800",  # fixed dates in any SVG/PDF matplotlib writes
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
+
+_running_kernels: set[Any] = set()
+_running_lock = threading.Lock()
+
+
+def running_kernels() -> set[Any]:
+    """The kernel managers whose kernel process is running now (a copy)."""
+    with _running_lock:
+        return set(_running_kernels)
+
+
+def kernel_manager_class(socket_root: Path, env: dict[str, str]) -> type:
+    """An ``AsyncKernelManager`` subclass whose kernels use IPC sockets under ``socket_root``.
+
+    Each kernel gets its own sub-folder (socket and connection file), so kernels started at
+    the same moment cannot pick the same address; its stdout/stderr go to ``kernel.log`` there.
+    """
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            folder = Path(tempfile.mkdtemp(prefix="k", dir=socket_root))
+            self.connection_file = str(folder / "connection.json")
+            if os.name != "nt":  # zmq has no IPC transport on Windows: TCP there (start is retried)
+                self.transport = "ipc"
+                self.ip = str(folder / "s")
+            self.kernel_log = folder / "kernel.log"
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            kw["env"] = {**(kw.get("env") or os.environ), **env}
+            with open(self.kernel_log, "ab") as log:
+                kw["stdout"] = log
+                kw["stderr"] = log
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+            with _running_lock:
+                _running_kernels.add(self)
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            with _running_lock:
+                _running_kernels.discard(self)
+            await super()._async_cleanup_resources(restart=restart)
+
+        cleanup_resources = _async_cleanup_resources
+
+    return IPCKernelManager
+
+
+def kill_running_kernels() -> None:
+    """Kill every kernel process still running (on interrupt); their threads then finish fast."""
+    for manager in running_kernels():
+        process = getattr(getattr(manager, "provisioner", None), "process", None)
+        with contextlib.suppress(Exception):
+            if process is not None:
+                process.kill()
+
+
+def shutdown_kernel(manager: Any) -> None:
+    with contextlib.suppress(Exception):
+        run_sync(manager.shutdown_kernel)(now=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Warm kernels
+
+
+_PREWARM_CODE = """\
+import importlib as __sg_importlib
+__sg_module = None
+for __sg_module in {modules!r}:
+    try:
+        __sg_importlib.import_module(__sg_module)
+    except Exception:
+        pass
+del __sg_importlib, __sg_module
+"""
+
+
+def start_warm_kernel(manager_class: type, kernel_name: str, modules: Sequence[str], timeout: int) -> Any:
+    """Start a kernel and import ``modules`` in it, silently (no execution count, no history).
+
+    Runs in the worker thread that will use the kernel (a kernel manager stays on the thread
+    and event loop that started it).
+    """
+    manager = manager_class(kernel_name=kernel_name)
+    # what nbclient passes when it starts a kernel itself
+    run_sync(manager.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+
+    async def import_modules() -> None:
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=timeout)
+            if modules:
+                await client.execute_interactive(_PREWARM_CODE.format(modules=list(modules)), silent=True,
+                                                 store_history=False, allow_stdin=False, timeout=timeout,
+                                                 output_hook=lambda msg: None)
+        finally:
+            client.stop_channels()
+
+    try:
+        run_sync(import_modules)()
+    except BaseException:
+        shutdown_kernel(manager)
+        raise
+    return manager
+
+
+class KernelWorkers:
+    """``n`` worker threads that each start a warm kernel at once, then run submitted jobs.
+
+    The runner's own start (imports, validation, data-quality checks, hashing) keeps one core
+    busy for several seconds; the workers use that time to start their first kernel and
+    import what the notebooks import. Each worker's first job runs on its warm kernel, later
+    jobs on fresh ones. If the run stops before a warm kernel is used, it is shut down.
+    ``start_warm`` starts a warm kernel; ``None``: no kernel is started in advance.
+    """
+
+    def __init__(self, n: int, start_warm: Callable[[], Any] | None):
+        self._queue: "queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None]" = queue.Queue()
+        self._start_warm = start_warm
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"sg-notebook-{i + 1}", daemon=True) for i in range(n)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _warm_kernel(self) -> Any:
+        if self._start_warm is None:
+            return None
+        try:
+            return self._start_warm()
+        except Exception:  # noqa: BLE001 - the job then starts its own kernel
+            return None
+
+    def _loop(self) -> None:
+        manager = self._warm_kernel()
+        try:
+            while True:
+                item = self._queue.get()
+                if item is None:
+                    return
+                job, future = item
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    future.set_result(job(manager))
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                    future.set_exception(exc)
+                finally:
+                    if manager is not None and manager.has_kernel:  # not handed over (the job failed early)
+                        shutdown_kernel(manager)
+                    manager = None  # a warm kernel serves one notebook
+        finally:
+            if manager is not None:
+                shutdown_kernel(manager)
+
+    def submit(self, job: Callable[[Any], Any]) -> "Future[Any]":
+        """Run ``job(warm kernel manager or None)`` on the next free worker."""
+        future: Future[Any] = Future()
+        self._queue.put((job, future))
+        return future
+
+    def close(self, wait: bool = True) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
+
+
+@dataclass(frozen=True)
+class KernelPool:
+    """The kernels of one run: their socket folder, their manager class and the workers."""
+
+    socket_root: Path
+    manager_class: type
+    workers: KernelWorkers
+
+
+@contextlib.contextmanager
+def kernel_pool(*, jobs: int, kernel_name: str, start_timeout: int,
+                warm_imports: Sequence[str] | None) -> Iterator[KernelPool]:
+    """Start ``jobs`` workers, each with a warm kernel that has imported ``warm_imports``
+    (``None``: no kernel is started in advance).
+
+    On leaving, the workers are stopped and the socket folder removed; on an exception (an
+    interrupt among them) every kernel still running is killed first.
+    """
+    socket_root = Path(tempfile.mkdtemp(prefix="sg-kernels-"))
+    manager_class = kernel_manager_class(socket_root, KERNEL_ENV)
+    register_engine()
+    start_warm = None
+    if warm_imports is not None:
+        start_warm = functools.partial(start_warm_kernel, manager_class, kernel_name, warm_imports, start_timeout)
+    workers = KernelWorkers(jobs, start_warm)
+    try:
+        yield KernelPool(socket_root, manager_class, workers)
+    except BaseException:
+        kill_running_kernels()
+        raise
+    finally:
+        workers.close(wait=True)
+        shutil.rmtree(socket_root, ignore_errors=True)

@@ -1,0 +1,143 @@
+"""What a run is asked to do and what it gives back: options, results, exit codes, defaults.
+
+:class:`RunOptions` (the parameters of ``safeguarding run``), :class:`NotebookResult` (one
+area and theme), :class:`RunResult` (the whole run), :class:`RunError` (the run cannot start),
+the exit codes and the defaults the command line shows. Also the small clock and text helpers
+every step of the run shares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_AREA = "E10000031"
+DEFAULT_JOBS = 2
+DEFAULT_CELL_TIMEOUT = 600  # seconds per cell
+DEFAULT_START_TIMEOUT = 120  # seconds for a kernel to start (2 busy cores can be slow)
+DEFAULT_KERNEL = "python3"
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class RunError(Exception):
+    """The run cannot start; ``str()`` tells a person what to do. Carries the exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class RunOptions:
+    """What to run. Paths default to the repository layout (:mod:`analysis.paths`).
+
+    ``period``: label such as ``"2017-18 Q4"`` / ``"2017-18-Q4"``; ``None`` = latest quarter in
+    the local data. ``areas``: LA codes or ``["all"]``. ``themes``: ``None`` = all.
+    ``cell_timeout``: seconds a single cell may run.
+    """
+
+    period: str | None = None
+    areas: Sequence[str] = (DEFAULT_AREA,)
+    themes: Sequence[str] | None = None
+    disclosure: str = "public"
+    jobs: int = DEFAULT_JOBS
+    cell_timeout: int = DEFAULT_CELL_TIMEOUT
+    start_timeout: int = DEFAULT_START_TIMEOUT
+    kernel_name: str = DEFAULT_KERNEL
+    raw_dir: Path | None = None
+    notebooks_dir: Path | None = None
+    reports_dir: Path | None = None
+    progress: bool = True
+    prewarm: bool = True  # start each worker's first kernel (and its imports) during validation
+
+
+@dataclass
+class NotebookResult:
+    """Outcome of one (area, theme) notebook.
+
+    ``status``: ``ok`` (appendix exported), ``failed`` (see ``error``; no appendix from this
+    run), ``no_local_data`` (a local-scope theme for an area without local data: not run).
+    Durations in seconds; times are ISO 8601 UTC.
+    """
+
+    theme: str
+    area_code: str
+    status: str
+    notebook: str
+    duration_s: float = 0.0
+    started_at: str | None = None
+    finished_at: str | None = None
+    attempts: int = 0
+    error: str = ""
+    html: str | None = None
+    executed: str | None = None
+    failed_notebook: str | None = None
+    html_sha256: str | None = None
+    summary: dict[str, Any] | None = None
+    stderr_outputs: int = 0
+    execute_s: float | None = None  # papermill: kernel start, cells, kernel stop
+    export_s: float | None = None  # checks and nbconvert export
+    prewarmed: bool = False  # ran on a kernel started (and its imports done) during validation
+    run_id: str | None = None  # the run that produced this entry
+    carried_forward: bool = False  # not run this time: the entry and appendix of an earlier run
+
+    def manifest_entry(self) -> dict[str, Any]:
+        """This result as the manifest lists it: the summary's status only, durations to the ms."""
+        entry = asdict(self)
+        entry["summary_status"] = (self.summary or {}).get("status")
+        entry.pop("summary")
+        for key in ("duration_s", "execute_s", "export_s"):
+            entry[key] = None if entry[key] is None else round(entry[key], 3)
+        return entry
+
+
+@dataclass
+class RunResult:
+    """Outcome of a run. ``report_dirs`` maps area code to ``reports/<area>/<period>``."""
+
+    run_id: str
+    exit_code: int
+    period: str | None = None
+    results: list[NotebookResult] = field(default_factory=list)
+    report_dirs: dict[str, Path] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[NotebookResult]:
+        return [outcome for outcome in self.results if outcome.status == "failed"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Clock and text helpers shared by the steps of a run
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def iso_utc(moment: dt.datetime) -> str:
+    """``2026-11-28T09:15:02+00:00``: the form of every time in the manifest."""
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def first_line(text: str, limit: int = 100) -> str:
+    """The first non-blank line of ``text``, cut to ``limit`` characters (with an ellipsis)."""
+    for line in str(text).splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return ""
+
+
+def display_path(path: Path) -> str:
+    """A path for a person at the terminal: relative to the working directory when possible."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
