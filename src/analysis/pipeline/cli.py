@@ -24,7 +24,7 @@ import pandas as pd
 from .. import __version__, processed, quality
 from ..ingest import dataset as ingest
 from ..stats.disclosure import SMALL_COUNT_THRESHOLD
-from .export import DISCLOSURE_MODES
+from ..report.model import DISCLOSURE_MODES
 from .options import (
     DEFAULT_AREA, DEFAULT_CELL_TIMEOUT, DEFAULT_JOBS, DEFAULT_KERNEL, EXIT_INTERRUPTED, RunError, RunOptions,
 )

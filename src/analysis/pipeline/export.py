@@ -36,6 +36,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from .. import __version__
+from ..report.model import DISCLOSURE_MODES
 from ..report.summary import SUMMARY_MIMETYPE
 from ..stats.disclosure import SMALL_COUNT_THRESHOLD, SUPPRESSED
 from .htmlcheck import check_html, headings
@@ -45,8 +46,6 @@ APPENDIX_TEMPLATE = "safeguarding"
 HOUSE_CSS = TEMPLATE_DIR / APPENDIX_TEMPLATE / "static" / "house.css"
 
 #: Disclosure modes a run accepts (the notebooks receive the same value as ``disclosure``);
-#: the same set as :data:`analysis.report.model.DISCLOSURE_MODES`, the default first.
-DISCLOSURE_MODES = ("public", "internal")
 
 DISCLOSURE_TEXT = {
     "public": f"Public: counts from 1 to {SMALL_COUNT_THRESHOLD} are suppressed and shown as {SUPPRESSED} "

@@ -43,7 +43,8 @@ from ..ingest import dataset as ingest
 from ..periods import Period, PeriodError, parse_period
 from .areas import Area, resolve_areas
 from .execute import Job, NotebookExecutor, execute_all
-from .export import DISCLOSURE_MODES, ExportError
+from ..report.model import DISCLOSURE_MODES
+from .export import ExportError
 from .htmlcheck import local_roots, redact_paths
 from .index import (
     NOT_CHECKED_NOTE, QUALITY_COLUMNS, IndexPage, IndexRun, counts_text, inputs_text, render_index, theme_entries,

@@ -16,7 +16,8 @@ import pandas as pd
 from .charts import Chart
 from ..periods import Period
 
-DISCLOSURE_MODES = ("internal", "public")
+#: public (the default: small counts suppressed) or internal (every figure shown).
+DISCLOSURE_MODES = ("public", "internal")
 
 
 @dataclass
