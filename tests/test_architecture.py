@@ -16,7 +16,7 @@ MAX_LINES = 600
 
 #: The layers from the bottom up; a module may import its own layer and the ones below it.
 LAYERS: list[tuple[str, ...]] = [
-    ("analysis", "analysis.paths", "analysis.periods", "analysis.numbers"),  # calendar, paths, numbers
+    ("analysis", "analysis.paths", "analysis.periods", "analysis.formatting"),  # calendar, paths, numbers
     ("analysis.ingest",),     # schema, the board's files, DfE's files, the dataset
     ("analysis.quality",),    # data-quality rules
     ("analysis.processed",),  # the validated dataset, stored

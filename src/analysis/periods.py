@@ -188,3 +188,26 @@ def discrete_from_cumulative(values: "pd.Series") -> "pd.Series":
             out.iloc[i] = float("nan")
         prev_q, prev_v = q, v
     return out
+
+
+def long_date(when: "date | pd.Timestamp | str") -> str:
+    """A date as the report writes it in prose, GOV.UK style: "31 March 2018" (no leading zero)."""
+    t = pd.Timestamp(when)
+    return f"{t.day} {t:%B %Y}"
+
+
+def short_date(when: "date | pd.Timestamp | str") -> str:
+    """A date for table cells, chart ticks and findings: "31 Mar 2018"."""
+    t = pd.Timestamp(when)
+    return f"{t.day} {t:%b %Y}"
+
+
+def fy_label(time_period: "int | str") -> str:
+    """The board's label of the financial year ``time_period``: 201718 -> "2017/18"."""
+    return period_of(int(time_period), "Annual").fy_label
+
+
+def financial_year_label(when: "date | pd.Timestamp | str") -> str:
+    """The financial year containing a date, as the board writes it: 31 March 2018 -> "2017/18"."""
+    return Period(financial_year_of(pd.Timestamp(when))).fy_label
+

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from analysis.numbers import fmt_count, fmt_gbp, fmt_interval, fmt_percent, fmt_rate
+from analysis.formatting import fmt_count, fmt_gbp, fmt_interval, fmt_percent, fmt_rate
 from analysis.report.words import describe_change, describe_rate_vs_benchmark, describe_share_vs_benchmark
 from analysis.stats import change_significance, percent_change, rate_ci, wilson_ci
 

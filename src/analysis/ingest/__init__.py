@@ -4,6 +4,6 @@
 :mod:`~analysis.ingest.dfe` reads DfE's and ONS's published files as published, and
 :mod:`~analysis.ingest.dataset` puts both into one :class:`~analysis.ingest.dataset.Dataset`
 with every problem listed. Layer: may import :mod:`analysis.paths`, :mod:`analysis.periods` and
-:mod:`analysis.numbers` only; the data-quality rules, the stored cache and everything that
+:mod:`analysis.formatting` only; the data-quality rules, the stored cache and everything that
 reports on the data sit above it.
 """

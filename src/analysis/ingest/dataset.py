@@ -24,7 +24,14 @@ import pandas as pd
 from . import dfe
 from ..paths import raw_dir as default_raw_dir
 from ..periods import Period, parse_period, period_of
-from .schema import TIDY_COLUMNS, DataValidationError, Problem, ValidationReport, read_text_csv, validate_tidy_file
+from .schema import (
+    TIDY_COLUMNS,
+    DataValidationError,
+    Problem,
+    ValidationReport,
+    read_text_csv,
+    validate_tidy_file,
+)
 
 #: Files in a local dataset folder that are not tidy observations.
 NON_TIDY = {"unplaced_values.csv"}

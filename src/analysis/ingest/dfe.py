@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..periods import financial_year_of
 from .schema import DataValidationError, Problem, ValidationReport
 
 DFE_DIR = "dfe"
@@ -305,5 +306,4 @@ def population_for(period_end: date | pd.Timestamp) -> int:
     same financial year. For a date d that is the 30 June of year(d) if d is on or after 1 April,
     else of year(d) − 1.
     """
-    ts = pd.Timestamp(period_end)
-    return ts.year if ts.month >= 4 else ts.year - 1
+    return financial_year_of(pd.Timestamp(period_end))

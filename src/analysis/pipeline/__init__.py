@@ -21,5 +21,5 @@ writes the index page and manifest. Modules, each importing only those listed be
 * :mod:`~analysis.pipeline.cli` – the ``safeguarding`` command and its arguments.
 
 Layer: may import anything below it (ingest, quality, processed, stats, report, themes,
-periods, numbers, paths); nothing imports the pipeline.
+periods, formatting, paths); nothing imports the pipeline.
 """

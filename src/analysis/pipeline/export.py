@@ -16,7 +16,7 @@ before it is written, not after:
 Re-running on the same inputs gives the same appendix apart from the run date, which sits in
 one ``<time class="sg-run-date">`` element (random pandas Styler ids are renumbered). Also the
 facts both the appendices and the index page print (:data:`DISCLOSURE_TEXT`,
-:func:`run_date_text`) and :class:`ExportError`.
+:func:`analysis.periods.long_date`) and :class:`ExportError`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from .. import __version__
+from ..periods import long_date
 from ..report.model import DISCLOSURE_MODES
 from ..report.summary import SUMMARY_MIMETYPE
 from ..stats.disclosure import SMALL_COUNT_THRESHOLD, SUPPRESSED
@@ -101,9 +102,6 @@ class AppendixContext:
     )
 
 
-def run_date_text(when: dt.datetime | dt.date) -> str:
-    """``28 November 2026`` (GOV.UK style, no leading zero)."""
-    return f"{when.day} {when:%B %Y}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -324,7 +322,7 @@ def export_appendix(
         "area_name": context.area_name,
         "period": context.period,
         "run_date_iso": context.run_date.date().isoformat(),
-        "run_date_text": run_date_text(context.run_date),
+        "run_date_text": long_date(context.run_date),
         "disclosure_text": DISCLOSURE_TEXT[context.disclosure],
         "index_href": context.index_href,
         "source_note": context.source_note,

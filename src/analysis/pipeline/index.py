@@ -19,7 +19,8 @@ import jinja2
 
 from .. import __version__
 from ..report.summary import SummaryError, read_summary
-from .export import DISCLOSURE_TEXT, HOUSE_CSS, TEMPLATE_DIR, ExportError, run_date_text
+from ..periods import long_date
+from .export import DISCLOSURE_TEXT, HOUSE_CSS, TEMPLATE_DIR, ExportError
 from .htmlcheck import check_html
 from .options import NotebookResult
 
@@ -99,7 +100,7 @@ class IndexPage:
 
 
 def _date_and_time(moment: dt.datetime) -> str:
-    return f"{run_date_text(moment)}, {moment:%H:%M:%S}"
+    return f"{long_date(moment)}, {moment:%H:%M:%S}"
 
 
 def render_index(page: IndexPage, *, roots: Iterable[str] = ()) -> str:
@@ -123,7 +124,7 @@ def render_index(page: IndexPage, *, roots: Iterable[str] = ()) -> str:
             "area_name": page.area_name,
             "period": page.period,
             "run_date_iso": page.run_date.date().isoformat(),
-            "run_date_text": run_date_text(page.run_date),
+            "run_date_text": long_date(page.run_date),
             "disclosure_text": DISCLOSURE_TEXT[page.disclosure],
             "version": __version__,
         },
@@ -162,7 +163,7 @@ def _last_good_date(previous_entry: Mapping[str, Any]) -> str | None:
     if not when:
         return None
     with contextlib.suppress(ValueError):
-        return run_date_text(dt.datetime.fromisoformat(when).astimezone())
+        return long_date(dt.datetime.fromisoformat(when).astimezone())
     return None
 
 

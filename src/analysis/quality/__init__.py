@@ -18,7 +18,7 @@ Tolerances allow for ordinary rounding of printed figures, so a correct table is
 a percentage printed to one decimal place may be off by up to 0.05 points, a sum of k such
 percentages by up to 0.05·k points, a whole-number rate by 0.5.
 
-Layer: imports :mod:`analysis.ingest`, :mod:`analysis.periods` and :mod:`analysis.numbers`
+Layer: imports :mod:`analysis.ingest`, :mod:`analysis.periods` and :mod:`analysis.formatting`
 only; :mod:`analysis.processed` and everything above import it. Call the functions through this
 package (``quality.run_checks(...)``): tests replace them here.
 """

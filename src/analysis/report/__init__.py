@@ -4,6 +4,6 @@
 (sentences and verdicts in plain English), :mod:`~analysis.report.charts` (the house chart frame),
 :mod:`~analysis.report.display` (showing a result in a notebook, with disclosure control) and
 :mod:`~analysis.report.summary` (the machine-readable summary the index page reads). Layer: may
-import :mod:`analysis.periods`, :mod:`analysis.numbers` and :mod:`analysis.stats`; never a theme,
+import :mod:`analysis.periods`, :mod:`analysis.formatting` and :mod:`analysis.stats`; never a theme,
 the data loaders or the pipeline.
 """

@@ -2,7 +2,7 @@
 
 Sentence helpers take the numbers (or a result from :mod:`analysis.stats`) and write the
 sentence, so notebooks never type a number into prose. Numbers are printed by
-:mod:`analysis.numbers` (DfE conventions, half-up rounding).
+:mod:`analysis.formatting` (DfE conventions, half-up rounding).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..numbers import (
+from ..formatting import (
     fmt_count,
     fmt_gbp,
     fmt_interval,
@@ -48,7 +48,42 @@ __all__ = [
     "HIDDEN_BY_SECONDARY",
     "CountWords",
     "verdict_phrase",
+    "possessive",
+    "join_words",
+    "number_in_words",
+    "capitalised",
 ]
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def possessive(name: str) -> str:
+    """ "England's", "the West Midlands'" style possessive."""
+    return name + ("'" if name.endswith("s") else "'s")
+
+
+def join_words(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c" (empty items dropped; nothing gives "")."""
+    items = [item for item in items if item]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def number_in_words(number: int | None, *, words_up_to: int = 9) -> str:
+    """A number of things that are not people (authorities, categories, findings) in running
+    text: in words up to ``words_up_to`` ("no", "one", ... "nine"), numerals above ("147").
+    ``None`` reads "an unknown number"."""
+    if number is None:
+        return "an unknown number"
+    number = int(number)
+    limit = min(words_up_to, len(_NUMBER_WORDS) - 1)
+    return _NUMBER_WORDS[number] if 0 <= number <= limit else fmt_count(number)
+
+
+def capitalised(text: str) -> str:
+    """The text with its first letter in upper case and the rest untouched (unlike str.capitalize)."""
+    return text[:1].upper() + text[1:]
 
 #: How a count of 1 to 5 reads in a public sentence ("fewer than 6").
 FEWER_THAN_SMALL = f"fewer than {SMALL_COUNT_THRESHOLD + 1}"

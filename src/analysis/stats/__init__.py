@@ -19,7 +19,7 @@ multiplied by ``multiplier`` (percent by default). Table functions return the co
 as PHEindicatormethods does. Comparisons return ``"higher"``, ``"lower"`` or ``"not
 significantly different"`` (:data:`VERDICTS`), ``None`` where an input is missing.
 
-Layer: imports :mod:`analysis.numbers` only (for the disclosure labels); the sentences that word
+Layer: imports :mod:`analysis.formatting` only (for the disclosure labels); the sentences that word
 these results are in :mod:`analysis.report.words`.
 """
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg as _la
 
-from ..numbers import fmt_count, fmt_number, round_half_up
+from ..formatting import fmt_count, fmt_number, round_half_up
 
 __all__ = [
     "SMALL_COUNT_THRESHOLD",

@@ -38,7 +38,15 @@ import pandas as pd
 from scipy import optimize as _opt
 from scipy import stats as _st
 
-from ._common import as_arrays, check_conf, check_counts, check_denominators, check_x_le_n, conf_label, z_value
+from ._common import (
+    as_arrays,
+    check_conf,
+    check_counts,
+    check_denominators,
+    check_x_le_n,
+    conf_label,
+    z_value,
+)
 
 __all__ = [
     "funnel_centre",

@@ -4,7 +4,7 @@ and registers the rule in :data:`analysis.quality.registry.RULES` when imported.
 package registers all thirteen, in code order (the order of the findings).
 
 :mod:`.helpers` holds what several rules share. Rules import :mod:`analysis.quality.registry`,
-:mod:`analysis.ingest`, :mod:`analysis.periods` and :mod:`analysis.numbers`; nothing above.
+:mod:`analysis.ingest`, :mod:`analysis.periods` and :mod:`analysis.formatting`; nothing above.
 """
 
 from . import (

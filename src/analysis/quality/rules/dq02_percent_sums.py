@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from ...numbers import fmt_number
+from ...formatting import fmt_number
 from ..registry import CheckInput, Finding, Rule, register
-from .helpers import GROUP_KEYS, PARTITIONS, beyond_rounding, iso_date, period_label, references_of, row_locator
+from .helpers import (
+    GROUP_KEYS,
+    PARTITIONS,
+    beyond_rounding,
+    iso_date,
+    period_label,
+    references_of,
+    row_locator,
+)
 
 CODE = "DQ02"
 TITLE = "Percentages do not add up to 100"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...numbers import fmt_number
+from ...formatting import fmt_number
 from ..registry import CheckInput, Finding, Rule, register
 from .helpers import beyond_rounding, fmt_figure, iso_date, period_label, row_locator
 

@@ -4,7 +4,7 @@ population DfE uses (information: the board may have used another population bas
 from __future__ import annotations
 
 from ...ingest.dfe import population_for
-from ...numbers import fmt_number
+from ...formatting import fmt_number
 from ..registry import CheckInput, Finding, Rule, register
 from .helpers import beyond_rounding, fmt_figure, iso_date, period_label, row_locator
 

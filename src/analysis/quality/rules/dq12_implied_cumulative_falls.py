@@ -26,7 +26,7 @@ DATE_KEYS = ["new_la_code", "period_end"]
 def _about(count: float, separators: bool = True) -> str:
     """An implied count to the nearest whole number, as the findings have always printed it:
     Python's formatting, which rounds an exact half to even (1,354.5 -> "1,354"). The shared
-    :func:`analysis.numbers.round_half_up` would print "1,355" and change a published caveat."""
+    :func:`analysis.formatting.round_half_up` would print "1,355" and change a published caveat."""
     return f"{count:,.0f}" if separators else f"{count:.0f}"
 
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ...numbers import fmt_number
-from ...periods import period_of
+from ...formatting import fmt_number
+from ...periods import period_of, short_date
 
 #: Columns that identify one printed figure's series: the same measure, area and date in one source.
 GROUP_KEYS = ["source", "new_la_code", "time_period", "time_identifier", "period_type", "period_end", "measure", "unit"]
@@ -24,7 +24,7 @@ RowReference = tuple[str, int]
 def period_label(time_period, time_identifier, period_type, period_end) -> str:
     """How a finding names the period of a figure: "at 31 Mar 2018", "2017/18", "1 April to 31 Dec 2017"."""
     period = period_of(time_period, time_identifier)
-    when = pd.Timestamp(period_end).strftime("%d %b %Y").lstrip("0")
+    when = short_date(period_end)
     if period_type == "snapshot":
         return f"at {when}"
     if period_type == "financial_year":

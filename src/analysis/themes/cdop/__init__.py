@@ -40,7 +40,7 @@ names), :mod:`.charts` (chart drawing), :mod:`.findings` (key-finding ranking an
 :mod:`.sections` (sentences, tables and charts of each section) and this ``__init__``
 (:func:`build`). Layer: the package may import :mod:`analysis.themes.context`,
 :mod:`analysis.report`, :mod:`analysis.stats`, :mod:`analysis.ingest`, :mod:`analysis.periods`
-and :mod:`analysis.numbers`; never another theme or the pipeline.
+and :mod:`analysis.formatting`; never another theme or the pipeline.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...numbers import fmt_interval, fmt_percent, fmt_rate
+from ...formatting import fmt_interval, fmt_percent, fmt_rate
 from ...report import charts as report_charts
-from ...report.words import CountWords
+from ...report.words import CountWords, join_words, possessive
 from ...stats.disclosure import SUPPRESSED
 from .frames import (
     BOARD_SOURCE,
@@ -31,8 +31,6 @@ from .frames import (
     TOTAL_LABEL,
     ModifiableFactorsTable,
     largest_shown_category,
-    list_in_words,
-    possessive,
 )
 
 _NOTE_COLOUR = "#333333"
@@ -202,7 +200,7 @@ def modifiable_factors_chart(lait: ModifiableFactorsTable, hidden: pd.DataFrame,
         else:
             points.append(f"{year} not shown ({'suppressed' if not may_show else 'not available'})")
     alt = (f"Line chart of child death reviews with modifiable factors per 100,000 children aged 0 to 17, by financial "
-           f"year, for {list_in_words([lait.names[role] for role in roles])}. {area_name} (circles, with 95% "
+           f"year, for {join_words([lait.names[role] for role in roles])}. {area_name} (circles, with 95% "
            "interval bars): " + "; ".join(points) + ".")
     return report_charts.finish(fig, ax, title=title, subtitle=subtitle, xlabel="Financial year (1 April to 31 March)",
                                 ylabel="Reviews per 100,000 children aged 0–17", source=LAIT_SOURCE, alt=alt,

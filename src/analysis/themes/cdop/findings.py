@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...report.words import CountWords
+from ...report.words import CountWords, join_words, number_in_words, possessive
+from ...periods import fy_label, long_date
 from ..context import Context, caveats_from_findings
 from .frames import (
     BOARD_TABLE,
@@ -20,11 +21,7 @@ from .frames import (
     SUDDEN_UNEXPECTED,
     authority_names,
     lait_indicator_status,
-    list_in_words,
-    number_in_words,
-    possessive,
     rounded_years,
-    year_label,
 )
 
 # Names of the candidate key findings, offered by the sections.
@@ -72,7 +69,7 @@ def board_missing_sentence(ctx: Context) -> str:
     if all_rows.empty:
         return f"The board's data for {ctx.area_name} has no Child Death Overview Panel figures (report section 5)."
     return (f"The board's Child Death Overview Panel figures cover whole financial years (1 April to 31 March), and "
-            f"none ends by {ctx.period.end:%-d %B %Y}, the end of {ctx.period.label}: a year's figures first appear in "
+            f"none ends by {long_date(ctx.period.end)}, the end of {ctx.period.label}: a year's figures first appear in "
             "the appendix for its final quarter (Q4).")
 
 
@@ -94,15 +91,15 @@ def _board_caveats(ctx: Context, rows: pd.DataFrame, key_figures: dict) -> list[
            + (f"; {len(unvalidated)} of them are marked as not yet validated" if len(unvalidated) else "")
            + ". They cover whole financial years (1 April to 31 March)."]
     panel_owner = rows["la_name"].iloc[0] or ctx.area_name
-    out.append(f"Benchmark mismatch: the panel is sub-regional ({list_in_words(authority_names(rows))}); its panels "
+    out.append(f"Benchmark mismatch: the panel is sub-regional ({join_words(authority_names(rows))}); its panels "
                "held, total deaths reviewed and actions raised (which the report attributes to "
                f"'{possessive(panel_owner)} panel') are not the board's alone. "
                f"Only the deaths by home authority and by category are {possessive(ctx.area_name)} own.")
     out.append("Deaths are counted in the year the panel reviews them, not the year the child died: they are not a "
                "mortality rate, and a year's mix of categories reflects which reviews were completed.")
     if key_figures.get("sudden_unexpected_death_reported") is False:
-        out.append(f"The report lists {number_in_words(key_figures.get('categories_listed'))} of the "
-                   f"{number_in_words(len(STANDARD_CATEGORIES))} standard "
+        out.append(f"The report lists {number_in_words(key_figures.get('categories_listed'), words_up_to=10)} of the "
+                   f"{number_in_words(len(STANDARD_CATEGORIES), words_up_to=10)} standard "
                    f"CDOP categories: '{SUDDEN_UNEXPECTED}' is not listed and is shown as not available (x), never "
                    "as a guessed zero.")
     return out
@@ -127,9 +124,9 @@ def caveats(ctx: Context, rows: pd.DataFrame, key_figures: dict, words: CountWor
     out.append("DfE's count of reviews with modifiable factors measures something different from the board's deaths "
                "reviewed (reviews completed, only those with modifiable factors)"
                + (f"; DfE's LAIT lists the indicator as '{status}'" if status else "") + ".")
-    rounded = [year_label(year) for year in rounded_years(ctx)]
+    rounded = [fy_label(year) for year in rounded_years(ctx)]
     if rounded:
-        out.append(f"DfE's {list_in_words(rounded)} figures on reviews with modifiable factors are rounded to the "
+        out.append(f"DfE's {join_words(rounded)} figures on reviews with modifiable factors are rounded to the "
                    "nearest five (every area's figure is a multiple of five), so small differences between areas or "
                    "years mean nothing.")
     out.append("Rates per 100,000 children use the ONS mid-year estimate of children aged 0–17; the number of "

@@ -22,8 +22,8 @@ import pandas as pd
 
 from ... import stats
 from ...ingest.dfe import population_for
-from ...numbers import fmt_count, fmt_interval, fmt_percent
-from ...periods import period_of
+from ...formatting import fmt_interval, fmt_percent
+from ...periods import fy_label, period_of
 from ...report.display import prepare_table
 from ...report.model import Table
 from ...report.words import CountWords
@@ -90,27 +90,12 @@ NOT_IN_DATA = "not in the data for this year"
 
 
 # --------------------------------------------------------------------------- wording helpers
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
-def possessive(name: str) -> str:
-    """"England's", "the West Midlands'" style possessive."""
-    return name + ("'" if name.endswith("s") else "'s")
 
 
-def list_in_words(items: list[str]) -> str:
-    """ "a, b and c" (empty items dropped)."""
-    items = [item for item in items if item]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def number_in_words(number: int | None) -> str:
-    """A small number of categories (not of children) in words: 9 -> "nine"."""
-    if number is None:
-        return "an unknown number"
-    return _NUMBER_WORDS[number] if 0 <= number < len(_NUMBER_WORDS) else fmt_count(number)
 
 
 def share_with_interval(share: float, lower: float, upper: float) -> str:
@@ -118,9 +103,6 @@ def share_with_interval(share: float, lower: float, upper: float) -> str:
     return f"{fmt_percent(share)}, 95% interval {fmt_interval(lower, upper)}"
 
 
-def year_label(time_period: int) -> str:
-    """The board's label of a financial year: 201718 -> ``2017/18``."""
-    return period_of(int(time_period), "Annual").fy_label
 
 
 # --------------------------------------------------------------------------- selection
@@ -202,7 +184,7 @@ def panel_activity_table(rows: pd.DataFrame, la_name: str) -> pd.DataFrame:
         total, _printed = sub_region_total(rows, year)
         panels = _single_value(year_rows, measure="cdop_panels_held")
         records.append({
-            COL_YEAR: year_label(year),
+            COL_YEAR: fy_label(year),
             COL_PANELS: panels,
             COL_SUBREGION: total,
             home_deaths_column(la_name): home_authority_deaths(rows, year, la_name),
@@ -290,7 +272,7 @@ def _counts_by_year(rows: pd.DataFrame, label_column: str,
     wide = None
     for year in financial_years(rows):
         one_year = table_of_year(rows, year)[[label_column, COL_DEATHS]]
-        one_year = one_year.rename(columns={COL_DEATHS: year_label(year)})
+        one_year = one_year.rename(columns={COL_DEATHS: fy_label(year)})
         wide = one_year if wide is None else wide.merge(one_year, on=label_column, how="outer", sort=False)
     if wide is None:
         return pd.DataFrame(columns=[label_column])
@@ -385,7 +367,7 @@ def modifiable_factors_table(ctx: Context) -> ModifiableFactorsTable:
     rows_by_role = {role: ctx.national(LAIT_MEASURE, area_code=code, period_type="financial_year")
                     for code, _name, role in areas}
     years = sorted({int(time_period) for rows in rows_by_role.values() for time_period in rows["time_period"]})
-    frame = pd.DataFrame({COL_YEAR: [year_label(year) for year in years]})
+    frame = pd.DataFrame({COL_YEAR: [fy_label(year) for year in years]})
     lait = ModifiableFactorsTable(frame=frame, years=years, names={role: name for _code, name, role in areas})
     if not years:
         return lait

@@ -19,10 +19,19 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
-from ...numbers import fmt_count, fmt_interval, fmt_number, fmt_rate, round_half_up
-from ...periods import period_of
+from ...formatting import fmt_count, fmt_interval, fmt_number, fmt_rate, round_half_up
+from ...periods import fy_label, long_date, period_of
 from ...report.model import Section, Table
-from ...report.words import FEWER_THAN_SMALL, CountWords, describe_change, describe_rate_vs_benchmark, verdict_phrase
+from ...report.words import (
+    CountWords,
+    FEWER_THAN_SMALL,
+    describe_change,
+    describe_rate_vs_benchmark,
+    join_words,
+    number_in_words,
+    possessive,
+    verdict_phrase,
+)
 from ...stats.disclosure import SUPPRESSED, is_small_count
 from ..context import Context
 from .charts import authority_chart, category_chart, modifiable_factors_chart
@@ -65,15 +74,11 @@ from .frames import (
     home_authority_deaths,
     home_deaths_column,
     largest_shown_category,
-    list_in_words,
     modifiable_factors_table,
-    number_in_words,
     panel_activity_table,
-    possessive,
     rounded_years,
     share_with_interval,
     sub_region_total,
-    year_label,
 )
 
 SECTION_KEYS = ("panel_activity", "categories", "modifiable_factors")
@@ -115,11 +120,11 @@ def panel_activity_section(ctx: Context, rows: pd.DataFrame, words: CountWords, 
         return outcome
     years = financial_years(rows)
     latest = years[-1]
-    latest_label = year_label(latest)
+    latest_label = fy_label(latest)
     activity = panel_activity_table(rows, la_name)
     home_column = home_deaths_column(la_name)
     activity_table = Table(
-        title=(f"Child Death Overview Panel activity by financial year, {year_label(years[0])} to {latest_label}"
+        title=(f"Child Death Overview Panel activity by financial year, {fy_label(years[0])} to {latest_label}"
                if len(years) > 1 else f"Child Death Overview Panel activity, {latest_label}"),
         frame=activity, source=BOARD_SOURCE, count_columns=[COL_PANELS, COL_SUBREGION, home_column, COL_ACTIONS],
         derived={COL_PER_PANEL: COL_SUBREGION}, formats={COL_PER_PANEL: "rate", COL_YEAR: "text"},
@@ -162,7 +167,7 @@ def panel_activity_section(ctx: Context, rows: pd.DataFrame, words: CountWords, 
             home_row = home.iloc[0]
             home_share += f" ({share_with_interval(home_row[COL_SHARE], home_row[COL_LOWER], home_row[COL_UPPER])})"
     section.paragraphs.append(
-        f"In {latest_label} the sub-regional Child Death Overview Panel serving {list_in_words(names)} held "
+        f"In {latest_label} the sub-regional Child Death Overview Panel serving {join_words(names)} held "
         f"{panels} panels and reviewed {deaths} children's deaths" + home_share + ".")
     if pd.notna(year_figures[COL_ACTIONS]):
         section.paragraphs.append(f"The report says {possessive(la_name)} panel raised {actions} "
@@ -215,10 +220,10 @@ def _small_numbers_sentences(listed: pd.DataFrame, total: float, any_hidden: boo
     single_lower, single_upper = stats.wilson_ci(1, total)
     single_death_interval = fmt_interval(100 * single_lower, 100 * single_upper)
     points_per_death = fmt_number(100 / total, 1)
-    paragraph = (f"The numbers are small: {number_in_words(len(small))} of the {number_in_words(len(listed))} "
+    paragraph = (f"The numbers are small: {number_in_words(len(small), words_up_to=10)} of the {number_in_words(len(listed), words_up_to=10)} "
                  "categories the report lists hold one to five deaths")
     if len(zero):
-        paragraph += f" and {number_in_words(len(zero))} hold{'s' if len(zero) == 1 else ''} none"
+        paragraph += f" and {number_in_words(len(zero), words_up_to=10)} hold{'s' if len(zero) == 1 else ''} none"
     paragraph += (f". With {words.text(total)} deaths, each death is {points_per_death} percentage points of the "
                   f"total, so one death more or fewer moves a share a long way: a category holding a single death "
                   f"would have a 95% interval from {single_death_interval}. An interval shows the range of shares "
@@ -229,7 +234,7 @@ def _small_numbers_sentences(listed: pd.DataFrame, total: float, any_hidden: boo
                       "them, are suppressed (c), with any other cell that a total would let a reader work out.")
     finding = None
     if len(small):
-        finding = (f"{number_in_words(len(small)).capitalize()} of the {number_in_words(len(listed))} categories the "
+        finding = (f"{number_in_words(len(small), words_up_to=10).capitalize()} of the {number_in_words(len(listed), words_up_to=10)} categories the "
                    f"report lists hold {FEWER_THAN_SMALL} deaths each: "
                    f"with {words.text(total)} deaths, each death is {points_per_death} percentage points, so a single "
                    f"death has a 95% interval of {single_death_interval} and category shares cannot support "
@@ -241,9 +246,9 @@ def _unlisted_categories_sentence(listed: pd.DataFrame, absent: list[str], total
                                   words: CountWords) -> str:
     """Which standard categories the report does not list, and what the listed ones add up to."""
     one = len(absent) == 1
-    sentence = (f"The report lists {number_in_words(len(listed))} of the {number_in_words(len(STANDARD_CATEGORIES))} "
+    sentence = (f"The report lists {number_in_words(len(listed), words_up_to=10)} of the {number_in_words(len(STANDARD_CATEGORIES), words_up_to=10)} "
                 "standard CDOP categories; "
-                f"{list_in_words([f'‘{c}’' for c in absent])} {'is' if one else 'are'} not listed, so "
+                f"{join_words([f'‘{c}’' for c in absent])} {'is' if one else 'are'} not listed, so "
                 f"{'it is' if one else 'they are'} shown as not available (x), not as zero.")
     listed_sum = float(listed[COL_DEATHS].sum())
     if total is not None and abs(listed_sum - total) < 1e-9:
@@ -268,7 +273,7 @@ def categories_section(ctx: Context, rows: pd.DataFrame, words: CountWords, la_n
         return outcome
     years = financial_years(category_rows)
     latest = years[-1]
-    latest_label = year_label(latest)
+    latest_label = fy_label(latest)
     by_category = category_table(category_rows, latest)
     table = Table(
         title=f"{la_name} children's deaths reviewed by standard CDOP category, {latest_label}",
@@ -360,7 +365,7 @@ def _lait_display_table(lait: ModifiableFactorsTable, rounded: list[str]) -> Tab
     if lait.verdict_column:
         formats[lait.verdict_column] = "text"
     formats.update({column: "count" for column in lait.count_columns.values()})
-    areas = list_in_words(list(lait.names.values()))
+    areas = join_words(list(lait.names.values()))
     table = Table(
         title=f"Child death reviews with modifiable factors by financial year: {areas}",
         frame=frame, source=LAIT_SOURCE, count_columns=count_columns, derived=derived, formats=formats,
@@ -371,7 +376,7 @@ def _lait_display_table(lait: ModifiableFactorsTable, rounded: list[str]) -> Tab
                "in); 95% interval exact below 10 reviews, Byar's from 10. 'Compared with England': whether the "
                "area's interval excludes England's rate."])
     if rounded:
-        table.notes.append(f"In {list_in_words(rounded)} every figure DfE gives (each LA, region and England) is a "
+        table.notes.append(f"In {join_words(rounded)} every figure DfE gives (each LA, region and England) is a "
                            "multiple of five: DfE rounded them to the nearest five, so a count of 10 stands for 8 to "
                            "12. Rates, intervals and tests treat the rounded counts as exact.")
     return table
@@ -386,9 +391,9 @@ def modifiable_factors_section(ctx: Context, words: CountWords) -> SectionOutcom
     area = ctx.area_name
     if not lait.has_counts:
         section.unavailable = (f"DfE's LAIT has no figures on child death reviews with modifiable factors for years "
-                               f"ending by {ctx.period.end:%d %B %Y}.")
+                               f"ending by {long_date(ctx.period.end)}.")
         return outcome
-    rounded = [year_label(year) for year in rounded_years(ctx)]
+    rounded = [fy_label(year) for year in rounded_years(ctx)]
     table = _lait_display_table(lait, rounded)
     frame = lait.frame
     hidden = hidden_cells(table, ctx.disclosure)
@@ -397,7 +402,7 @@ def modifiable_factors_section(ctx: Context, words: CountWords) -> SectionOutcom
         frame[lait.verdict_column] = frame[lait.verdict_column].where(~hidden[area_count].to_numpy(), SUPPRESSED)
     available = frame[frame[area_count].notna()]
     if available.empty:
-        section.unavailable = (f"DfE's LAIT gives no count for {area} in any year to {ctx.period.end:%d %B %Y} "
+        section.unavailable = (f"DfE's LAIT gives no count for {area} in any year to {long_date(ctx.period.end)} "
                                "(every year is shown as x, not available).")
         section.tables.append(table)
         return outcome
@@ -463,7 +468,7 @@ def modifiable_factors_section(ctx: Context, words: CountWords) -> SectionOutcom
         outcome.findings[MODIFIABLE_FACTORS_COMPARISONS] = joined
     gaps = frame[frame[area_count].isna()][COL_YEAR].tolist()
     if gaps:
-        section.paragraphs.append(f"DfE gives no figure for {area} for {list_in_words(gaps)}: shown as x (not "
+        section.paragraphs.append(f"DfE gives no figure for {area} for {join_words(gaps)}: shown as x (not "
                                   "available), not zero.")
     section.paragraphs.append(
         "This DfE count is of reviews completed in the year on behalf of the safeguarding board that the panel "
@@ -472,7 +477,7 @@ def modifiable_factors_section(ctx: Context, words: CountWords) -> SectionOutcom
         "well as on how many children die, and it is not the same count as the board's deaths reviewed, so the two "
         "are shown side by side and never divided into each other.")
     if rounded:
-        section.paragraphs.append(f"DfE rounded every {list_in_words(rounded)} figure to the nearest five; the "
+        section.paragraphs.append(f"DfE rounded every {join_words(rounded)} figure to the nearest five; the "
                                   "intervals and tests take the rounded counts at face value, so they understate the "
                                   "uncertainty for those years.")
     outcome.key_figures = {"modifiable_factors_year": latest_label,

@@ -49,7 +49,7 @@ build selects once) · ``wording`` (dates and the theme's own phrases) · ``fram
 (sentences, and which chart and table go where) · this module (:func:`build`).
 
 Imports: :mod:`analysis.themes.context`, :mod:`analysis.ingest`, :mod:`analysis.stats`,
-:mod:`analysis.report`, :mod:`analysis.periods` and :mod:`analysis.numbers`; never another theme
+:mod:`analysis.report`, :mod:`analysis.periods` and :mod:`analysis.formatting`; never another theme
 or the pipeline. Inside the package, modules import only those listed before them above.
 """
 

@@ -15,10 +15,10 @@ import pandas as pd
 
 from ...stats.disclosure import suppression_mask
 from ...stats.spc import xmr
+from ...periods import financial_year_label, short_date
 from .frames import year_ends
 from .run import ThemeRun
 from .spec import ENGLAND, Breakdown, Indicator
-from .wording import financial_year_label, short_date
 
 
 # =========================================================================== districts

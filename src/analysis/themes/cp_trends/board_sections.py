@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...numbers import fmt_number, fmt_percent, round_half_up
+from ...formatting import fmt_number, fmt_percent, round_half_up
 from ...report.model import Section
 from ...report.words import CountWords
 from ...stats.change import change_significance
+from ...periods import long_date
 from .board_frames import (
     IndicatorPanel,
     MixPanel,
@@ -33,7 +34,7 @@ from .tables import (
     mix_count_table,
     mix_shares_table,
 )
-from .wording import as_printed, group_words, long_date, signed_number, significance_words
+from .wording import as_printed, group_words, signed_number, significance_words
 
 
 # =========================================================================== 4. districts

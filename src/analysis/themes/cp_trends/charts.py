@@ -16,27 +16,19 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import StrMethodFormatter
 
-from ...numbers import fmt_percent, fmt_rate
+from ...formatting import fmt_percent, fmt_rate
 from ...report import charts as house
 from ...report.charts import DFE_SOURCE, HIGHLIGHT, NEUTRAL, PALETTE
-from ...report.words import CountWords
+from ...report.words import CountWords, number_in_words
 from ...stats import HIGHER, LOWER
 from ...stats.funnel import funnel_curve
+from ...periods import financial_year_label, long_date, short_date
 from ..context import board_source
 from .board_frames import IndicatorPanel, MixPanel
 from .frames import FunnelData
 from .run import ThemeRun
 from .spec import PER_CHILDREN
-from .wording import (
-    as_printed,
-    combined_source,
-    direction_verb,
-    financial_year_label,
-    group_words,
-    long_date,
-    number_in_words,
-    short_date,
-)
+from .wording import as_printed, combined_source, direction_verb, group_words
 
 #: How a verdict against England or the neighbours reads in a chart title.
 ABOVE_OR_BELOW = {HIGHER: "above", LOWER: "below"}

@@ -12,12 +12,14 @@ from typing import Any
 
 import pandas as pd
 
-from ...numbers import round_half_up
+from ...formatting import round_half_up
 from ...report.model import Section
+from ...periods import long_date
+from ...report.words import number_in_words
 from ..context import caveats_from_findings
 from .run import ThemeRun
 from .spec import LOCAL_TABLES
-from .wording import as_float, long_date, number_in_words
+from .wording import as_float
 
 #: Which sections' candidate findings lead the appendix, in this order, and how many of each
 #: section's candidates (its first ones): the change in children on plans; the comparison with

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...numbers import fmt_count, fmt_interval, fmt_number, fmt_rate
+from ...formatting import fmt_count, fmt_interval, fmt_number, fmt_rate
 from ...report.model import Section
-from ...report.words import CountWords, verdict_phrase
+from ...report.words import CountWords, number_in_words, verdict_phrase
 from ...stats.change import change_significance
+from ...periods import long_date
 from .charts import benchmark_chart, context_chart, funnel_chart, plans_chart
 from .findings import BuiltSection, one_decimal, whole_number
 from .frames import (
@@ -36,7 +37,7 @@ from .tables import (
     neighbours_table,
     plans_table,
 )
-from .wording import as_float, as_printed, change_between, long_date, number_in_words, position_words
+from .wording import as_float, as_printed, change_between, position_words
 
 #: Chance alone puts this share of areas outside the 99.8% limits.
 OUTSIDE_99_8_BY_CHANCE = 0.002

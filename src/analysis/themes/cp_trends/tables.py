@@ -11,25 +11,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...numbers import fmt_count, fmt_interval, fmt_rate
+from ...formatting import fmt_count, fmt_interval, fmt_rate
 from ...report.charts import DFE_SOURCE
 from ...report.model import Table
 from ...stats import compare_proportion_to_benchmark, wilson_ci
 from ...stats.disclosure import NOT_AVAILABLE, SUPPRESSED
+from ...periods import financial_year_label, long_date, short_date
 from ..context import board_source
 from .board_frames import IndicatorPanel, MixPanel, dfe_repeat_plans
 from .frames import FunnelData, neighbour_rates
 from .run import ThemeRun
 from .spec import REPEAT_PLANS_DFE, Indicator
-from .wording import (
-    as_printed,
-    combined_source,
-    financial_year_label,
-    long_date,
-    short_date,
-    significance_words,
-    signed_count,
-)
+from .wording import as_printed, combined_source, significance_words, signed_count
 
 #: Formats of the three columns of a rate with its interval.
 RATE_WITH_INTERVAL = {"Rate per 10,000": "rate", "95% lower": "rate", "95% upper": "rate"}

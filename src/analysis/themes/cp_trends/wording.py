@@ -1,20 +1,16 @@
 """How the theme writes dates, board-printed numbers, directions and verdicts in its sentences.
 
 Only wording this theme needs and the shared modules do not hold; counts, rates and percentages
-are printed by :mod:`analysis.numbers`, small counts worded by :class:`analysis.report.words.CountWords`.
+are printed by :mod:`analysis.formatting`, small counts worded by :class:`analysis.report.words.CountWords`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
-from ...numbers import fmt_count, fmt_number, is_missing
-from ...periods import Period, financial_year_of
+from ...formatting import fmt_count, fmt_number, is_missing
 from ...report.words import CountWords, describe_change
 
-NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 #: How a funnel position reads mid-sentence.
 POSITION_WORDS = {
@@ -26,21 +22,10 @@ POSITION_WORDS = {
 }
 
 
-def long_date(when) -> str:
-    """A date as the board prints it in prose: '31 March 2018'."""
-    t = pd.Timestamp(when)
-    return f"{t.day} {t.strftime('%B %Y')}"
 
 
-def short_date(when) -> str:
-    """A date for table columns and chart ticks: '31 Mar 2018'."""
-    t = pd.Timestamp(when)
-    return f"{t.day} {t.strftime('%b %Y')}"
 
 
-def financial_year_label(when) -> str:
-    """The financial year containing a date, as the board writes it: '2017/18'."""
-    return Period(financial_year_of(pd.Timestamp(when))).fy_label
 
 
 def as_float(value: Any) -> float | None:
@@ -51,11 +36,6 @@ def as_float(value: Any) -> float | None:
         return None
 
 
-def number_in_words(n: int) -> str:
-    """A count of things that are not children (authorities, districts, indicators) in words
-    below ten, as in running text ('one', 'eight', '147')."""
-    n = int(n)
-    return NUMBER_WORDS[n] if 0 <= n < 10 else fmt_count(n)
 
 
 def as_printed(value) -> str:

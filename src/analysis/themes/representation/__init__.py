@@ -37,7 +37,7 @@ periods in words), :mod:`.withheld` (what a public run withholds), :mod:`.frames
 frames), :mod:`.tables` (report tables), :mod:`.charts` (chart drawing), :mod:`.sections`
 (the sections) and :mod:`.findings` (key figures, key findings, caveats). Layer: the package
 may import :mod:`analysis.themes.context`, :mod:`analysis.report`, :mod:`analysis.stats`,
-:mod:`analysis.ingest`, :mod:`analysis.periods` and :mod:`analysis.numbers`; never another
+:mod:`analysis.ingest`, :mod:`analysis.periods` and :mod:`analysis.formatting`; never another
 theme or the pipeline.
 """
 

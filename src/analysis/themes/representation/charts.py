@@ -13,13 +13,22 @@ import numpy as np
 import pandas as pd
 
 from ... import stats
-from ...numbers import fmt_interval, fmt_percent, is_missing
+from ...formatting import fmt_interval, fmt_percent, is_missing
 from ...report import charts as report_charts
 from ...report.model import Table
+from ...report.words import join_words
 from ..context import Context, board_source
-from .groups import CENSUS_SOURCE, GROUPS, INCONCLUSIVE, MIX_EXPECTED, MIX_OBSERVED, POPULATIONS, Group, Population
+from .groups import (
+    CENSUS_SOURCE,
+    GROUPS,
+    INCONCLUSIVE,
+    MIX_EXPECTED,
+    MIX_OBSERVED,
+    POPULATIONS,
+    Group,
+    Population,
+)
 from .withheld import Withheld, not_recorded_key
-from .wording import joined
 
 BENCHMARK_MARKER = {"marker": "D", "color": "#000000", "markerfacecolor": "white", "linestyle": "none"}
 SOURCE_2_3_AND_4_2 = f"{board_source('2.3')} and table 4.2"
@@ -49,7 +58,7 @@ def item_label(group: Group, population: Population, row: pd.Series) -> str:
 
 def plot_series(ax, series: pd.DataFrame, hidden: pd.Series, position: dict, style: dict, label: str,
                 band: bool) -> None:
-    """One series, a separate line per period type (a year is not joined to a cumulative quarter),
+    """One series, a separate line per period type (a year is not join_words to a cumulative quarter),
     with gaps, not joins, where a value is missing or withheld."""
     first = True
     for _, segment in series.groupby("period_type", sort=False):
@@ -78,9 +87,9 @@ def _benchmark_title(items: list, withheld: Withheld) -> str:
     lower = [group.title_name for group, row in plans if row["verdict_95"] == stats.LOWER]
     higher = [group.title_name for group, row in plans if row["verdict_95"] == stats.HIGHER]
     if lower:
-        return f"On plans, the {joined(lower)} {'shares are' if len(lower) > 1 else 'share is'} below the benchmark"
+        return f"On plans, the {join_words(lower)} {'shares are' if len(lower) > 1 else 'share is'} below the benchmark"
     if higher:
-        return f"On plans, the {joined(higher)} {'shares are' if len(higher) > 1 else 'share is'} above the benchmark"
+        return f"On plans, the {join_words(higher)} {'shares are' if len(higher) > 1 else 'share is'} above the benchmark"
     if plans:
         return "On plans, no group's share differs significantly from its benchmark"
     return "Shares of each group against the benchmarks"
@@ -263,7 +272,7 @@ def bounds_chart(items: list, withheld: Withheld) -> report_charts.Chart:
     inconclusive = [f"{group.short} {'on plans' if population.key == 'plans' else 'referrals'}"
                     for group, population, row in items
                     if row["conclusion_95"] == INCONCLUSIVE and not withheld.range_hidden(row)]
-    title = (f"Unrecorded data make the verdict inconclusive for {joined(inconclusive)}" if inconclusive
+    title = (f"Unrecorded data make the verdict inconclusive for {join_words(inconclusive)}" if inconclusive
              else "No verdict shown changes whether none or all of the unrecorded are in the group")
     return report_charts.finish(fig, ax, title=title,
                                 subtitle="Group share if none (left end) or all (right end) of the unrecorded were in "

@@ -12,8 +12,10 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from ...numbers import fmt_count, fmt_interval, fmt_number, fmt_percent, is_missing
+from ...formatting import fmt_count, fmt_interval, fmt_number, fmt_percent, is_missing
 from ...stats.disclosure import SUPPRESSED
+from ...report.words import join_words
+from ...periods import long_date, short_date
 from ..context import Context, caveats_from_findings
 from .frames import census_summary, latest_items
 from .groups import (
@@ -28,7 +30,7 @@ from .groups import (
 )
 from .sections import share_sentence
 from .withheld import Withheld, count_key
-from .wording import joined, long_date, missing_local_sentence, short_date, snapshot_phrase
+from .wording import missing_local_sentence, snapshot_phrase
 
 MAX_KEY_FINDINGS = 6
 
@@ -256,7 +258,7 @@ def caveats(ctx: Context, shares: pd.DataFrame, latest: dict, census: pd.DataFra
         unvalidated = shares[shares["unvalidated"]]
         if not unvalidated.empty:
             dates = sorted({(end, long_date(end)) for end in unvalidated["period_end"]})
-            out.append(f"The board marks its total of children on plans at {joined([text for _, text in dates])} as "
+            out.append(f"The board marks its total of children on plans at {join_words([text for _, text in dates])} as "
                        "not yet validated (CIN census), so the shares at that date rest on an unvalidated total.")
         if (shares["population"] == "referrals").any():
             out.append("Referral shares count referrals, not children (a child referred twice counts twice), yet their "
@@ -274,7 +276,7 @@ def caveats(ctx: Context, shares: pd.DataFrame, latest: dict, census: pd.DataFra
         small = [f"{group.short} ({population.label})" for group, population, row in latest_items(latest)
                  if not is_missing(row["count"]) and row["count"] < 10]
         if small:
-            out.append("Small numbers: the latest shares for " + joined(small) + " rest on fewer than 10 records, so "
+            out.append("Small numbers: the latest shares for " + join_words(small) + " rest on fewer than 10 records, so "
                        "their intervals are wide.")
         if withheld.public:
             out.append("In this public version counts of 1 to 5, and any figure that would reveal one, are withheld "

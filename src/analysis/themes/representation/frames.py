@@ -9,7 +9,7 @@
 * :func:`latest_rows`, :func:`latest_items` – the most recent row of each population and group.
 
 Counts are **reconstructed** (the board prints percentages only): printed share × printed
-total, rounded half up by :func:`analysis.numbers.round_half_up`.
+total, rounded half up by :func:`analysis.formatting.round_half_up`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import pandas as pd
 from ... import stats
 from ...ingest.dataset import select
 from ...ingest.dfe import population_for
-from ...numbers import round_half_up
+from ...formatting import round_half_up
+from ...periods import financial_year_label
 from ..context import Context
 from .groups import (
     CENSUS_MEASURE,
@@ -36,7 +37,7 @@ from .groups import (
     Group,
     Population,
 )
-from .wording import financial_year_label, period_label
+from .wording import period_label
 
 LOCAL_COLUMNS = ["time_period", "time_identifier", "period_type", "period_start", "period_end", "geographic_level",
                  "region_code", "country_code", "new_la_code", "source_table", "measure", "breakdown",

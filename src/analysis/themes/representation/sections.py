@@ -9,17 +9,27 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...numbers import fmt_count, fmt_interval, fmt_number, fmt_percent, is_missing
+from ...formatting import fmt_count, fmt_interval, fmt_number, fmt_percent, is_missing
 from ...report.model import Section
-from ...report.words import verdict_phrase
+from ...report.words import capitalised, verdict_phrase
 from ...stats import GoodnessOfFit
+from ...periods import long_date
 from ..context import Context
 from .charts import benchmark_chart, bounds_chart, census_chart, mix_chart, not_recorded_chart, trend_chart
 from .frames import census_summary
-from .groups import BOARD_QUOTE, GROUP_BY_KEY, GROUPS, INCONCLUSIVE, OFSTED_QUOTE, POPULATION_BY_KEY, Group, Population
+from .groups import (
+    BOARD_QUOTE,
+    GROUP_BY_KEY,
+    GROUPS,
+    INCONCLUSIVE,
+    OFSTED_QUOTE,
+    POPULATION_BY_KEY,
+    Group,
+    Population,
+)
 from .tables import ThemeTables, census_broad_table, census_detail_table
 from .withheld import Withheld, count_key
-from .wording import capitalised, long_date, missing_local_sentence, period_phrase, snapshot_phrase
+from .wording import missing_local_sentence, period_phrase, snapshot_phrase
 
 NO_BENCHMARK_VERDICT = "not compared with a benchmark (none is in the data for this period)"
 

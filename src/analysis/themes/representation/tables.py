@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ... import stats
-from ...numbers import fmt_number, is_missing
+from ...formatting import fmt_number, is_missing
 from ...report import charts as report_charts
 from ...report.model import Table
 from ...stats.disclosure import NOT_AVAILABLE, SUPPRESSED

@@ -8,27 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
-from ...periods import Period, financial_year_of
+from ...periods import financial_year_label, long_date, short_date
 from ..context import Context
 
 
-def long_date(when: Any) -> str:
-    """ "31 March 2018"."""
-    when = pd.Timestamp(when)
-    return f"{when.day} {when.strftime('%B %Y')}"
 
 
-def short_date(when: Any) -> str:
-    """ "31 Mar 2018"."""
-    when = pd.Timestamp(when)
-    return f"{when.day} {when.strftime('%b %Y')}"
 
 
-def financial_year_label(when: Any) -> str:
-    """The financial year containing a date, as the board writes it: 31 March 2018 -> "2017/18"."""
-    return Period(financial_year_of(pd.Timestamp(when))).fy_label
 
 
 def period_label(period_type: str, period_start: Any, period_end: Any) -> str:
@@ -54,16 +41,8 @@ def snapshot_phrase(when: Any) -> str:
     return period_phrase("snapshot", when, when)
 
 
-def capitalised(text: str) -> str:
-    """The text with its first letter in upper case (the rest untouched)."""
-    return text[:1].upper() + text[1:]
 
 
-def joined(words: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def missing_local_sentence(ctx: Context, what: str) -> str:

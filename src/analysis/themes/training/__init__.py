@@ -44,7 +44,7 @@ The package, each module importing only those above it:
 * this module: :func:`build`.
 
 Layer: a theme; it may import :mod:`analysis.themes.context`, :mod:`analysis.report`,
-:mod:`analysis.stats`, :mod:`analysis.periods` and :mod:`analysis.numbers` (and, through the
+:mod:`analysis.stats`, :mod:`analysis.periods` and :mod:`analysis.formatting` (and, through the
 context, the data), never :mod:`analysis.pipeline` or another theme.
 """
 

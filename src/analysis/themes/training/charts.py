@@ -13,14 +13,14 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from ...numbers import fmt_gbp, fmt_percent
-from ...report import charts as report_charts
-from ...report import display
+from ...formatting import fmt_gbp, fmt_percent
+from ...report import charts as report_charts, display
 from ...report.charts import Chart
 from ...report.model import Table
 from ...report.words import CountWords
 from ...stats.disclosure import NOT_AVAILABLE, SUPPRESSED
-from .frames import Budget, Programme, Uptake, fmt_plain_number, fy_label
+from ...periods import fy_label
+from .frames import Budget, Programme, Uptake, fmt_plain_number
 
 
 def wrap_label(text: str, width: int = 34) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...numbers import fmt_gbp, fmt_interval, fmt_number, fmt_percent, is_missing, round_half_up
+from ...formatting import fmt_gbp, fmt_interval, fmt_number, fmt_percent, is_missing, round_half_up
 from ...report.words import CountWords, verdict_phrase
 from ...stats import conf_label
 from ..context import Context, caveats_from_findings
@@ -24,6 +24,7 @@ from .frames import (
     is_lower_bound,
     narrative_check,
 )
+from ...periods import long_date
 
 #: At most this many key findings are shown.
 MAX_KEY_FINDINGS = 6
@@ -45,10 +46,6 @@ KEY_FIGURE_AGENCIES = (("Police", "police"), ("Health", "health"))
 
 
 # --------------------------------------------------------------------------- sentences the sections share
-def long_date(day) -> str:
-    """A date as the report writes it: "30 September 2017"."""
-    day = pd.Timestamp(day)
-    return f"{day.day} {day:%B %Y}"
 
 
 def not_yet_available(ctx: Context, measures: list[str], what: str) -> str:

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ...numbers import fmt_number
-from ...periods import period_of
+from ...formatting import fmt_number
 from ...stats import compare_proportion_to_benchmark, wilson_ci
 from ...stats.disclosure import is_small_count
 from ..context import Context
+from ...periods import fy_label
 
 #: Report tables this theme reads (``source_table`` values).
 TRAINING_TABLES = ["appC training", "appC narrative", "s8"]
@@ -55,9 +55,6 @@ OTHER_BUDGET_MEASURES = ("scr_expenditure", "budget_balance_brought_forward", "b
                          "training_income")
 
 
-def fy_label(time_period: int) -> str:
-    """The financial year as the board writes it: 201718 -> "2017/18"."""
-    return period_of(int(time_period), "Annual").fy_label
 
 
 def training_source(area_name: str, fy: str, with_budget: bool = False) -> str:

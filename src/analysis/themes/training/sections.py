@@ -13,10 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...numbers import fmt_gbp, fmt_number, fmt_percent
+from ...formatting import fmt_gbp, fmt_number, fmt_percent
 from ...report.model import Section, Table
 from ...report.words import CountWords
 from ...stats.disclosure import NOT_AVAILABLE
+from ...periods import fy_label
 from ..context import Context
 from .charts import budget_chart, course_chart, uptake_chart
 from .findings import not_yet_available, uptake_sentence
@@ -27,7 +28,6 @@ from .frames import (
     Uptake,
     disagreements,
     fmt_plain_number,
-    fy_label,
     is_lower_bound,
     narrative_check,
     training_source,
