@@ -15,7 +15,8 @@ from typing import Iterable
 import pandas as pd
 from IPython.display import HTML, display
 
-from ..stats.disclosure import SMALL_COUNT_THRESHOLD, suppress_counts, suppress_derived
+from ..formatting import fmt_number
+from ..stats.disclosure import NOT_AVAILABLE, SMALL_COUNT_THRESHOLD, suppress_counts, suppress_derived
 from .model import Section, Table, ThemeResult
 from .summary import publish_summary
 
@@ -23,21 +24,21 @@ from .summary import publish_summary
 
 # --- formatting (as DfE publishes) ---------------------------------------------------------
 def format_cell(value, fmt: str) -> str:
-    """Format one number: counts with thousands separators, percentages and rates to 1 d.p."""
+    """Format one number as DfE publishes it, with the package's one rounding rule (half-up,
+    :mod:`analysis.formatting`): counts and pounds whole with thousands separators, percentages,
+    rates and hours to one decimal place, ratios to two; text as it is; missing as ``x``."""
     if isinstance(value, str):
         return value
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "x"
+        return NOT_AVAILABLE
     if fmt == "count":
-        return f"{value:,.0f}"
-    if fmt in ("percent", "rate"):
-        return f"{value:,.1f}"
+        return fmt_number(value, 0)
+    if fmt in ("percent", "rate", "hours"):
+        return fmt_number(value, 1)
     if fmt == "gbp":
-        return f"£{value:,.0f}"
-    if fmt == "hours":
-        return f"{value:,.1f}"
+        return "£" + fmt_number(value, 0)
     if fmt == "ratio":
-        return f"{value:,.2f}"
+        return fmt_number(value, 2)
     return str(value)
 
 
