@@ -296,6 +296,20 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
+def page_header(area_code: str, area_name: str, period: str, run_date: dt.datetime, disclosure: str) -> dict[str, str]:
+    """What the header of every page says (an appendix's and the index's): area, period, run date,
+    disclosure mode and the package version."""
+    return {
+        "area_code": area_code,
+        "area_name": area_name,
+        "period": period,
+        "run_date_iso": run_date.date().isoformat(),
+        "run_date_text": long_date(run_date),
+        "disclosure_text": DISCLOSURE_TEXT[disclosure],
+        "version": __version__,
+    }
+
+
 def export_appendix(
     nb: nbformat.NotebookNode,
     context: AppendixContext,
@@ -318,15 +332,9 @@ def export_appendix(
     page_facts = {
         "title": title,
         "kicker": context.kicker,
-        "area_code": context.area_code,
-        "area_name": context.area_name,
-        "period": context.period,
-        "run_date_iso": context.run_date.date().isoformat(),
-        "run_date_text": long_date(context.run_date),
-        "disclosure_text": DISCLOSURE_TEXT[context.disclosure],
+        **page_header(context.area_code, context.area_name, context.period, context.run_date, context.disclosure),
         "index_href": context.index_href,
         "source_note": context.source_note,
-        "version": __version__,
     }
     body, _ = _exporter().from_notebook_node(prepared, resources={"sg": page_facts, "metadata": {"name": title}})
     body = body.replace(_TOC_MARKER, _toc_html(headings(body)), 1)

@@ -17,10 +17,9 @@ from typing import Any
 
 import jinja2
 
-from .. import __version__
-from ..report.summary import SummaryError, read_summary
 from ..periods import long_date
-from .export import DISCLOSURE_TEXT, HOUSE_CSS, TEMPLATE_DIR, ExportError
+from ..report.summary import SummaryError, read_summary
+from .export import HOUSE_CSS, TEMPLATE_DIR, ExportError, page_header
 from .htmlcheck import check_html
 from .options import NotebookResult
 
@@ -119,15 +118,7 @@ def render_index(page: IndexPage, *, roots: Iterable[str] = ()) -> str:
         ]
     html = environment.get_template(INDEX_TEMPLATE).render(
         css=HOUSE_CSS.read_text(encoding="utf-8"),
-        page={
-            "area_code": page.area_code,
-            "area_name": page.area_name,
-            "period": page.period,
-            "run_date_iso": page.run_date.date().isoformat(),
-            "run_date_text": long_date(page.run_date),
-            "disclosure_text": DISCLOSURE_TEXT[page.disclosure],
-            "version": __version__,
-        },
+        page=page_header(page.area_code, page.area_name, page.period, page.run_date, page.disclosure),
         themes=[theme.as_context() for theme in page.themes],
         quality=quality,
         quality_note=page.quality_note,
