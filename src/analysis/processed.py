@@ -18,6 +18,7 @@ import os
 import shutil
 import time
 import uuid
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from .ingest.dataset import Dataset, folder_stamp, load_raw
 from .ingest.schema import DataValidationError, ValidationReport
 from .paths import processed_dir
 from .paths import raw_dir as default_raw_dir
-from .periods import Period
+from .periods import Period, long_date
 from .quality import run_checks
 
 #: The code whose behaviour the stored result depends on: validation and the data-quality rules.
@@ -200,14 +201,84 @@ def _replace_with(path: Path, write) -> None:
         tmp.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class AreaPeriods:
+    """What one area's data covers: the board's quarters and DfE's years, and which is latest.
+
+    The latest period the data supports for the area is the latest quarter of its board (local)
+    data where it has some, else the last quarter (Q4, ending 31 March) of the latest financial
+    year of DfE's statistics for it. :meth:`statement` says so in one plain sentence.
+    """
+
+    area_code: str
+    area_name: str
+    board_quarters: tuple[Period, ...]
+    dfe_years: tuple[Period, ...]  # whole financial years
+
+    @property
+    def latest(self) -> Period | None:
+        if self.board_quarters:
+            return self.board_quarters[-1]
+        return Period(self.dfe_years[-1].start_year, 4) if self.dfe_years else None
+
+    @property
+    def basis(self) -> str:
+        """``board``, ``dfe`` or ``none``: where :attr:`latest` comes from."""
+        return "board" if self.board_quarters else ("dfe" if self.dfe_years else "none")
+
+    def latest_reason(self) -> str:
+        """Why :attr:`latest` is the latest: "the latest quarter of the board's data" etc."""
+        if self.basis == "board":
+            return "the latest quarter of the board's data"
+        if self.basis == "dfe":
+            return f"the latest in the DfE data for {self.area_name}"
+        return f"there is no data for {self.area_name}"
+
+    def statement(self, period: Period) -> str:
+        """One plain sentence on how ``period`` relates to what the data holds for the area."""
+        latest = self.latest
+        if latest is None:
+            return f"The data hold no figures for {self.area_name}."
+        if period == latest:
+            text = f"{period.label} is {self.latest_reason()}"
+            later_dfe = self.dfe_years and self.basis == "board" and self.dfe_years[-1].end > latest.end
+            if later_dfe:
+                text += f"; DfE's figures for {self.area_name} run to {long_date(self.dfe_years[-1].end)}"
+            return text + "."
+        if period.end < latest.end:
+            return f"A later period, {latest.label}, is in the data."
+        if self.basis == "board":
+            return (f"The board's data end at {latest.label}, before this period; "
+                    "the figures for later dates are DfE's only.")
+        return (f"The data for {self.area_name} end at {latest.label}, before this period: "
+                "figures after that date are not in the data.")
+
+
+def area_periods(ds: Dataset, area_code: str) -> AreaPeriods:
+    """What ``ds`` holds for one area (see :class:`AreaPeriods`)."""
+    return AreaPeriods(area_code, ds.area_name(area_code), tuple(ds.periods(area_code)),
+                       tuple(ds.dfe_years(area_code)))
+
+
 def available_periods(raw_dir: str | Path | None = None, area_code: str | None = None) -> list[Period]:
     """Quarters present in the local data (optionally for one area), oldest first."""
     return load(raw_dir).periods(area_code)
 
 
 def latest_period(raw_dir: str | Path | None = None, area_code: str | None = None) -> Period:
-    """The most recent quarter in the local data."""
-    periods = available_periods(raw_dir, area_code)
-    if not periods:
-        raise ValueError("no quarterly local data found under data/raw")
-    return periods[-1]
+    """The latest period the data supports: for an area, the latest quarter of its board data,
+    else the year-end quarter of its latest DfE year (:class:`AreaPeriods`); without an area,
+    the latest quarter of any board's data, else of DfE's latest year."""
+    ds = load(raw_dir)
+    if area_code is not None:
+        latest = area_periods(ds, area_code).latest
+        if latest is None:
+            raise ValueError(f"the data hold no board quarters and no DfE years for area {area_code}")
+        return latest
+    periods = ds.periods()
+    if periods:
+        return periods[-1]
+    years = ds.dfe_years()
+    if not years:
+        raise ValueError("no quarterly local data and no DfE year-end figures found under data/raw")
+    return Period(years[-1].start_year, 4)

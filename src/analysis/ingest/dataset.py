@@ -15,7 +15,9 @@ notebooks load through :func:`analysis.processed.load`, which stores the validat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import warnings
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,13 +53,21 @@ class Dataset:
     report: ValidationReport
     #: data-quality findings, computed once per dataset by :func:`analysis.quality.run_checks`
     findings: pd.DataFrame | None = None
+    #: whether :meth:`select` says (with an :class:`EmptySelectionWarning`) which filter left no
+    #: rows. On for an analyst's dataset; the themes work on a quiet copy (:meth:`quiet`), since
+    #: for them an empty selection is a normal answer ("no board data for this area").
+    explain_empty: bool = True
+
+    def quiet(self) -> "Dataset":
+        """The same data (shared, not copied) whose :meth:`select` never warns."""
+        return replace(self, explain_empty=False)
 
     # -- selection ---------------------------------------------------------------------------
     def select(
         self,
         measure: str | list[str] | None = None,
         *,
-        area_code: str | None = None,
+        area_code: str | list[str] | None = None,
         geographic_level: str | None = None,
         breakdown: str | list[str] | None = None,
         breakdown_value: str | list[str] | None = None,
@@ -68,17 +78,60 @@ class Dataset:
     ) -> pd.DataFrame:
         """Observations matching every given filter, sorted by period end.
 
-        ``area_code`` matches ``new_la_code`` for LAs, ``region_code`` for regions and
-        ``country_code`` for National rows. ``up_to`` keeps periods ending on or before the end
-        of that period (so a run for 2017-18 Q2 never sees Q3 figures).
+        Every filter takes one value or a list of values. ``area_code`` matches ``new_la_code``
+        for LAs, ``region_code`` for regions and ``country_code`` for National rows. ``up_to``
+        keeps periods ending on or before the end of that period (so a run for 2017-18 Q2 never
+        sees Q3 figures).
+
+        When the filters together match nothing, an :class:`EmptySelectionWarning` names the
+        first filter (in the order above) that left no rows and the values that do exist
+        there; the same sentence is in the result's ``attrs["empty_because"]``.
         """
         return select(self.observations, measure, area_code=area_code, geographic_level=geographic_level,
                       breakdown=breakdown, breakdown_value=breakdown_value, period_type=period_type,
-                      source=source, source_table=source_table, up_to=up_to)
+                      source=source, source_table=source_table, up_to=up_to, explain=self.explain_empty)
 
     def area_name(self, area_code: str) -> str:
         """Name of an area code ("England", a region, or an LA)."""
         return area_name(self.areas, area_code)
+
+    def area_names(self, area_code: str) -> set[str]:
+        """Every name the DfE files (or the board's data) give this code; empty if none."""
+        if area_code == ENGLAND:
+            return {"England"}
+        names = set(self.areas.loc[self.areas["new_la_code"] == area_code, "la_name"].astype(str))
+        regions = self.areas[(self.areas["geographic_level"] == "Regional") & (self.areas["region_code"] == area_code)]
+        if "region_name" in regions:
+            names |= set(regions["region_name"].astype(str))
+        obs = self.observations
+        names |= set(obs.loc[(obs["new_la_code"] == area_code) & (obs["la_name"] != ""), "la_name"].astype(str))
+        return {n for n in names if n}
+
+    def is_known_area(self, area_code: str) -> bool:
+        """Whether the code is England, a region or an LA in the DfE files, or has board data."""
+        return bool(self.area_names(area_code)) or self.has_local_data(area_code)
+
+    def similar_areas(self, text: str, n: int = 3) -> list[str]:
+        """Up to ``n`` "CODE Name" of the LAs whose code or name is closest to ``text``."""
+        la = self.local_authorities()
+        by_code = dict(zip(la["new_la_code"].astype(str), la["la_name"].astype(str)))
+        by_name = {name.lower(): code for code, name in by_code.items()}
+        text = str(text).strip()
+        codes = difflib.get_close_matches(text.upper(), list(by_code), n=n, cutoff=0.75)
+        codes += [by_name[m] for m in difflib.get_close_matches(text.lower(), list(by_name), n=n, cutoff=0.6)]
+        codes += [code for name, code in by_name.items() if len(text) >= 4 and text.lower() in name]
+        return [f"{code} {by_code[code]}" for code in dict.fromkeys(codes)][:n]
+
+    def dfe_years(self, area_code: str | None = None) -> list[Period]:
+        """Financial years (whole-year periods, oldest first) for which DfE's children in need
+        statistics hold a year-end (31 March) figure for the area, or for any area if None.
+
+        Counted from the files that name each authority by its own code. LAIT is left out: it
+        names authorities by the old LA number, which a reorganised authority shares with its
+        successor, so its years cannot say which authority existed. ONS estimates (30 June) and
+        the census are not year-end figures.
+        """
+        return dfe_years_in(self.observations, area_code)
 
     def statistical_neighbours(self, la_code: str) -> list[str]:
         """DfE statistical neighbours of an LA, closest first."""
@@ -103,35 +156,85 @@ class Dataset:
         return available_periods_in(self.observations, area_code)
 
 
+ENGLAND = "E92000001"
+
+
+class EmptySelectionWarning(UserWarning):
+    """:meth:`Dataset.select` matched no rows; the message says which filter emptied it."""
+
+
+def _values(v) -> list:
+    return [v] if isinstance(v, (str, int, float)) else list(v)
+
+
+def _area_column(obs: pd.DataFrame) -> pd.Series:
+    """The code each row is about: the LA's code, else the region's, else the country's."""
+    code = obs["new_la_code"].where(obs["new_la_code"] != "", obs["region_code"].where(
+        obs["geographic_level"] == "Regional", obs["country_code"]))
+    return code.fillna("")
+
+
 def select(obs: pd.DataFrame, measure=None, *, area_code=None, geographic_level=None, breakdown=None,
-           breakdown_value=None, period_type=None, source=None, source_table=None, up_to=None) -> pd.DataFrame:
-    """Filter a tidy observation frame; see :meth:`Dataset.select`."""
+           breakdown_value=None, period_type=None, source=None, source_table=None, up_to=None,
+           explain: bool = False) -> pd.DataFrame:
+    """Filter a tidy observation frame; see :meth:`Dataset.select`. With ``explain``, an empty
+    result warns which filter left no rows (:class:`EmptySelectionWarning`)."""
+    def isin(col: str, v):
+        return lambda: obs[col].isin(_values(v))
+
+    def area(v):
+        return lambda: obs["new_la_code"].isin(_values(v)) | (
+            (obs["geographic_level"] == "Regional") & obs["region_code"].isin(_values(v))
+        ) | ((obs["geographic_level"] == "National") & obs["country_code"].isin(_values(v)))
+
+    up_to_end = None if up_to is None else pd.Timestamp(parse_period(up_to).end)
+    # (argument, value asked for, mask, column whose existing values explain an empty result)
+    steps = [
+        ("measure", measure, isin("measure", measure), "measure"),
+        ("area_code", area_code, area(area_code), None),
+        ("geographic_level", geographic_level, isin("geographic_level", geographic_level), "geographic_level"),
+        ("breakdown", breakdown, isin("breakdown", breakdown), "breakdown"),
+        ("breakdown_value", breakdown_value, isin("breakdown_value", breakdown_value), "breakdown_value"),
+        ("period_type", period_type, isin("period_type", period_type), "period_type"),
+        ("source", source, isin("source", source), "source"),
+        ("source_table", source_table, isin("source_table", source_table), "source_table"),
+        ("up_to", up_to, lambda: obs["period_end"] <= up_to_end, None),
+    ]
     m = pd.Series(True, index=obs.index)
+    emptied = None
+    for name, value, mask, column in steps:
+        if value is None:
+            continue
+        before = m
+        m = m & mask()
+        if explain and emptied is None and before.any() and not m.any():
+            emptied = _why_empty(obs[before], name, value, column, up_to_end, first=bool(before.all()))
+    out = obs[m].sort_values(["period_end", "measure", "breakdown", "breakdown_value"]).reset_index(drop=True)
+    if explain and out.empty:
+        if emptied is None:
+            emptied = "select(): the dataset holds no observations at all"
+        out.attrs["empty_because"] = emptied
+        warnings.warn(emptied, EmptySelectionWarning, stacklevel=3)
+    return out
 
-    def isin(col: str, v) -> pd.Series:
-        return obs[col].isin([v] if isinstance(v, str) else list(v))
 
-    if measure is not None:
-        m &= isin("measure", measure)
-    if area_code is not None:
-        m &= (obs["new_la_code"] == area_code) | (
-            (obs["geographic_level"] == "Regional") & (obs["region_code"] == area_code)
-        ) | ((obs["geographic_level"] == "National") & (obs["country_code"] == area_code))
-    if geographic_level is not None:
-        m &= obs["geographic_level"] == geographic_level
-    if breakdown is not None:
-        m &= isin("breakdown", breakdown)
-    if breakdown_value is not None:
-        m &= isin("breakdown_value", breakdown_value)
-    if period_type is not None:
-        m &= isin("period_type", period_type)
-    if source is not None:
-        m &= obs["source"] == source
-    if source_table is not None:
-        m &= isin("source_table", source_table)
-    if up_to is not None:
-        m &= obs["period_end"] <= pd.Timestamp(parse_period(up_to).end)
-    return obs[m].sort_values(["period_end", "measure", "breakdown", "breakdown_value"]).reset_index(drop=True)
+def _why_empty(rows: pd.DataFrame, name: str, value, column: str | None, up_to_end, first: bool) -> str:
+    """One sentence: the filter that left no rows, and what exists among the rows before it."""
+    asked = value if isinstance(value, str) else (value.label if hasattr(value, "label") else _values(value))
+    among = f"in all {len(rows):,} rows" if first else f"among the {len(rows):,} rows matching the filters before it"
+    head = f"select() matched no rows: the filter {name}={asked!r} left none ({among} there is no such value)"
+    if name == "up_to":
+        head = f"select() matched no rows: the filter up_to={asked!r} left none ({among}, none ends by {up_to_end:%d %B %Y})"
+    if name == "up_to":
+        return f"{head}; the earliest of them ends on {rows['period_end'].min():%d %B %Y}"
+    existing = sorted(set((_area_column(rows) if column is None else rows[column]).astype(str)) - {""})
+    close: list[str] = []
+    for v in _values(value):
+        close += difflib.get_close_matches(str(v), existing, n=3, cutoff=0.6)
+    shown = list(dict.fromkeys(close + existing))[:8]
+    more = f" and {len(existing) - len(shown)} more" if len(existing) > len(shown) else ""
+    lead = "closest and other values there" if close else "values there"
+    return f"{head}; {lead}: {', '.join(shown)}{more}"
 
 
 def area_name(areas: pd.DataFrame, area_code: str) -> str:
@@ -144,6 +247,19 @@ def area_name(areas: pd.DataFrame, area_code: str) -> str:
     if not reg.empty and "region_name" in reg:
         return str(reg["region_name"].iloc[0])
     return area_code
+
+
+#: DfE files whose year-end figures date an authority (see :meth:`Dataset.dfe_years`)
+_NOT_DATING_AN_AUTHORITY = {f"{dfe.DFE_DIR}/{dfe.FILES['lait']}"}
+
+
+def dfe_years_in(obs: pd.DataFrame, area_code: str | None = None) -> list[Period]:
+    rows = obs[(obs["source"] == dfe.SOURCE) & ~obs["source_file"].isin(_NOT_DATING_AN_AUTHORITY)]
+    if area_code is not None:
+        rows = rows[_area_column(rows) == area_code]
+    ends = rows["period_end"]
+    rows = rows[(ends.dt.month == 3) & (ends.dt.day == 31)]
+    return [Period(int(str(tp)[:4])) for tp in sorted(set(rows["time_period"]))]
 
 
 def available_periods_in(obs: pd.DataFrame, area_code: str | None = None) -> list[Period]:

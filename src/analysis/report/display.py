@@ -101,11 +101,13 @@ def _ul(texts: Iterable[str]) -> str:
 
 
 def header(result: ThemeResult) -> None:
-    """The appendix title block."""
+    """The appendix title block: area, period, disclosure, and one plain sentence on the period
+    (the latest the data support for the area, or that a later one is in the data)."""
+    note = f"<p class='period-note'>{html.escape(result.period_note)}</p>" if result.period_note else ""
     display(HTML(
         f"<h1>{html.escape(result.title)}</h1>"
         f"<p class='lede'>{html.escape(result.area_name)} ({html.escape(result.area_code)}), "
-        f"{html.escape(result.period.label)}. Disclosure: {html.escape(result.disclosure)}.</p>"
+        f"{html.escape(result.period.label)}. Disclosure: {html.escape(result.disclosure)}.</p>" + note
     ))
 
 

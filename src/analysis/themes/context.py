@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import quality
 from ..ingest.dataset import Dataset
-from ..processed import load
+from ..processed import AreaPeriods, area_periods, load
 from ..periods import Period, parse_period
 from ..report.model import check_disclosure
 
@@ -33,6 +33,14 @@ class Context:
     period: Period
     disclosure: str
     findings: pd.DataFrame
+    #: what the data hold for the area (board quarters, DfE years) and the latest of them
+    coverage: AreaPeriods | None = None
+
+    @property
+    def period_note(self) -> str:
+        """One plain sentence for the appendix header: how the period relates to the latest
+        period the data support for the area (see :meth:`AreaPeriods.statement`)."""
+        return self.coverage.statement(self.period) if self.coverage is not None else ""
 
     @property
     def obs(self) -> pd.DataFrame:
@@ -54,22 +62,64 @@ class Context:
         return self.ds.has_local_data(self.area_code)
 
 
+class AreaError(ValueError):
+    """An area code the data do not know, or an area name that is not the code's name."""
+
+
 def context(area_code: str, period: "str | Period | None", data_dir: "str | Path | None", disclosure: str,
             area_name: str | None = None) -> Context:
-    """Load (cached) data and resolve the run's parameters; period None = latest in the data."""
+    """Load (cached) data and resolve the run's parameters.
+
+    ``period`` None (or "") is the latest period the data support for this area: the latest
+    quarter of its board data, else the year-end quarter of its latest DfE year. The area's
+    name comes from its code; an ``area_name`` that is not one of the code's names, or a code
+    the data do not know, is an :class:`AreaError` naming it (with close matches).
+    """
     check_disclosure(disclosure)
     ds = load(data_dir or None)
+    name = resolve_area_name(ds, area_code, area_name)
+    coverage = area_periods(ds, area_code)
     if period is None or period == "":
-        periods = ds.periods(area_code) or ds.periods()
-        per = periods[-1]
+        per = coverage.latest
+        if per is None:
+            raise AreaError(f"area code {area_code} ({name}): the data hold no board quarters and no DfE "
+                            "years for it, so there is no period to report")
     else:
         per = parse_period(period)
-    name = area_name or ds.area_name(area_code)
     findings = findings_up_to(quality.run_checks(ds), per)
     if not ds.has_local_data(area_code):
         # every rule checks the board's own tables: none is about an area without them
         findings = findings.iloc[0:0]
-    return Context(ds, area_code, name, per, disclosure, findings)
+    # the themes' own selections are often empty by design (no board data): they stay quiet
+    return Context(ds.quiet(), area_code, name, per, disclosure, findings, coverage)
+
+
+def resolve_area_name(ds: Dataset, area_code: str, area_name: str | None = None) -> str:
+    """The name of ``area_code`` in the data; :class:`AreaError` for an unknown code or a name
+    that does not match it."""
+    code = str(area_code or "").strip()
+    if not ds.is_known_area(code):
+        close = ds.similar_areas(code)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise AreaError(f"area code {area_code!r} is not in the data: use a local authority's code as in "
+                        f"DfE's files (new_la_code, e.g. E10000031 for Warwickshire).{hint}")
+    name = ds.area_name(code)
+    if area_name:
+        known = {_plain(n) for n in ds.area_names(code)} | {_plain(name)}
+        if _plain(area_name) not in known:
+            raise AreaError(f"area_name {area_name!r} does not match area code {code}, which is {name}: "
+                            "leave area_name empty to use the code's name, or give the code of the area you mean"
+                            + _code_hint(ds, area_name))
+    return name
+
+
+def _plain(name: str) -> str:
+    return " ".join(str(name).lower().split())
+
+
+def _code_hint(ds: Dataset, name: str) -> str:
+    close = ds.similar_areas(name, n=1)
+    return f" ({close[0]}?)" if close else ""
 
 
 def findings_up_to(findings: pd.DataFrame, period: Period) -> pd.DataFrame:

@@ -155,4 +155,5 @@ def build(area_code: str = "E10000031", period: str | Period | None = "2017-18 Q
     return ThemeResult(theme=THEME, title=TITLE, area_code=area_code, area_name=ctx.area_name, period=ctx.period,
                        disclosure=ctx.disclosure, key_findings=key_findings(candidate_findings),
                        caveats=caveats(ctx, rows, key_figures, words),
-                       sections=[outcome.section for outcome in outcomes], key_figures=key_figures)
+                       sections=[outcome.section for outcome in outcomes], key_figures=key_figures,
+                       period_note=ctx.period_note)

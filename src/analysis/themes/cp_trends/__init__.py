@@ -137,5 +137,5 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
     return ThemeResult(
         theme=THEME, title=TITLE, area_code=ctx.area_code, area_name=ctx.area_name, period=ctx.period,
         disclosure=ctx.disclosure, key_findings=rank_key_findings(built), caveats=caveats(run),
-        sections=[section.section for section in built], key_figures=key_figures,
+        sections=[section.section for section in built], key_figures=key_figures, period_note=ctx.period_note,
     )

@@ -140,7 +140,7 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
                          bounds=bounds_table(items, withheld), change=change_table(changes))
 
     result = ThemeResult(theme=THEME, title=TITLE, area_code=ctx.area_code, area_name=ctx.area_name,
-                         period=ctx.period, disclosure=ctx.disclosure)
+                         period=ctx.period, disclosure=ctx.disclosure, period_note=ctx.period_note)
     result.sections = [
         section_benchmarks(ctx, items, withheld, tables),
         section_trends(ctx, shares, withheld, tables, changes),
