@@ -124,7 +124,8 @@ class Dataset:
 
     def dfe_years(self, area_code: str | None = None) -> list[Period]:
         """Financial years (whole-year periods, oldest first) for which DfE's children in need
-        statistics hold a year-end (31 March) figure for the area, or for any area if None.
+        statistics hold a year-end (31 March) figure for the area, or for any area if None: a
+        value or a withheld count (``c``), not a row marked not applicable or not available.
 
         Counted from the files that name each authority by its own code. LAIT is left out: it
         names authorities by the old LA number, which a reorganised authority shares with its
@@ -132,6 +133,12 @@ class Dataset:
         the census are not year-end figures.
         """
         return dfe_years_in(self.observations, area_code)
+
+    def dfe_authorities(self, year: "Period | str") -> set[str]:
+        """LA codes with a DfE year-end figure in ``year``'s financial year (as :meth:`dfe_years`)."""
+        rows = _year_end_rows(self.observations)
+        rows = rows[(rows["geographic_level"] == "Local authority") & (rows["time_period"] == parse_period(year).time_period)]
+        return set(rows["new_la_code"].astype(str)) - {""}
 
     def statistical_neighbours(self, la_code: str) -> list[str]:
         """DfE statistical neighbours of an LA, closest first."""
@@ -253,12 +260,20 @@ def area_name(areas: pd.DataFrame, area_code: str) -> str:
 _NOT_DATING_AN_AUTHORITY = {f"{dfe.DFE_DIR}/{dfe.FILES['lait']}"}
 
 
-def dfe_years_in(obs: pd.DataFrame, area_code: str | None = None) -> list[Period]:
+def _year_end_rows(obs: pd.DataFrame) -> pd.DataFrame:
+    """DfE figures at a financial year's end (31 March) from files that date an authority: a
+    value, or a count withheld for confidentiality (``c``). A row marked ``z`` (not applicable:
+    DfE lists an authority that no longer exists) or ``x`` (not available) is no figure."""
     rows = obs[(obs["source"] == dfe.SOURCE) & ~obs["source_file"].isin(_NOT_DATING_AN_AUTHORITY)]
+    rows = rows[rows["value"].notna() | (rows["status"] == "c")]
+    ends = rows["period_end"]
+    return rows[(ends.dt.month == 3) & (ends.dt.day == 31)]
+
+
+def dfe_years_in(obs: pd.DataFrame, area_code: str | None = None) -> list[Period]:
+    rows = _year_end_rows(obs)
     if area_code is not None:
         rows = rows[_area_column(rows) == area_code]
-    ends = rows["period_end"]
-    rows = rows[(ends.dt.month == 3) & (ends.dt.day == 31)]
     return [Period(int(str(tp)[:4])) for tp in sorted(set(rows["time_period"]))]
 
 

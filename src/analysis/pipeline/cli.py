@@ -4,7 +4,7 @@
     safeguarding validate   # check data/raw; list every problem (file, row, column, value, rule)
     safeguarding check      # data-quality findings on data/raw
     safeguarding build      # rebuild data/processed from data/raw
-    safeguarding periods    # which quarters the data holds
+    safeguarding periods    # which periods the data hold, per area (--area CODE: one area's)
 
 Exit codes: 0 success; 1 invalid input data or a failed theme; 2 wrong usage.
 """
@@ -67,13 +67,57 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_periods(args: argparse.Namespace) -> int:
+    """What periods the data hold: for one area (``--area``) its board quarters and DfE years
+    and the latest of them (the default period of a run); else every area with board data,
+    then DfE's years and the authorities whose DfE years end earlier."""
     dataset = processed.load(args.raw)
+    if args.area:
+        for code in args.area:
+            if not dataset.is_known_area(code):
+                close = dataset.similar_areas(code)
+                hint = f" Did you mean {' or '.join(close)}?" if close else ""
+                print(f"safeguarding periods: unknown area code {code!r}.{hint}", file=sys.stderr)
+                return 2
+        for code in args.area:
+            print(_area_periods_text(processed.area_periods(dataset, code)))
+        return 0
     observations = dataset.observations
     local_codes = observations.loc[observations["source"] != "dfe", "new_la_code"]
-    for area in sorted({code for code in local_codes if code}):
-        labels = ", ".join(period.label for period in dataset.periods(area))
-        print(f"{area} {dataset.area_name(area)}: {labels}")
+    print("Board (local) data:")
+    for area in sorted({code for code in local_codes if code}) or []:
+        coverage = processed.area_periods(dataset, area)
+        print(f"  {area} {coverage.area_name}: {_labels(coverage.board_quarters)}")
+    if not any(local_codes):
+        print("  none")
+    years = dataset.dfe_years()
+    print(f"DfE years (figures at 31 March): {_labels(years)}")
+    if years:
+        authorities = dataset.local_authorities()
+        earlier = []
+        for code, name in zip(authorities["new_la_code"], authorities["la_name"]):
+            own = dataset.dfe_years(code)
+            if own and own[-1] != years[-1]:
+                earlier.append(f"  {code} {name}: {_labels(own)}")
+        print(f"{len(authorities) - len(earlier)} local authorities have DfE figures to {years[-1].label}; "
+              f"{len(earlier)} end earlier (reorganised or replaced):")
+        print("\n".join(earlier) if earlier else "  none")
+    print("Each area's default period: `safeguarding periods --area CODE`.")
     return 0
+
+
+def _labels(periods) -> str:
+    return ", ".join(period.label for period in periods) or "none"
+
+
+def _area_periods_text(coverage: processed.AreaPeriods) -> str:
+    latest = coverage.latest
+    lines = [
+        f"{coverage.area_code} {coverage.area_name}",
+        f"  board quarters: {_labels(coverage.board_quarters)}",
+        f"  DfE years (figures at 31 March): {_labels(coverage.dfe_years)}",
+        f"  default period: {latest.label}: {coverage.latest_reason()}" if latest else "  default period: none",
+    ]
+    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -182,8 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--out", type=Path, default=None, help="output folder (default: data/processed)")
     command.set_defaults(func=cmd_build)
 
-    command = sub.add_parser("periods", help="list the quarters in the local data")
+    command = sub.add_parser("periods", help="list the periods the data hold, per area")
     _add_raw(command)
+    command.add_argument("--area", "--areas", dest="area", nargs="+", default=None, metavar="CODE",
+                         help="local authority code(s): their board quarters, DfE years and default period")
     command.set_defaults(func=cmd_periods)
 
     command = sub.add_parser("run", help="run every theme notebook and export the HTML appendices")

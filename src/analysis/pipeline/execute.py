@@ -139,7 +139,7 @@ class NotebookExecutor:
         return {
             "area_code": area.code,
             "area_name": area.name,
-            "period": self.period.label,
+            "period": (area.period or self.period).label,
             "data_dir": self.data_dir_param,
             "disclosure": self.options.disclosure,
         }
@@ -227,7 +227,7 @@ class NotebookExecutor:
         result.stderr_outputs = _stderr_outputs(nb)
         context = AppendixContext(
             theme=job.theme.name, area_code=job.area.code, area_name=job.area.name,
-            period=self.period.label, run_date=self.run_date, disclosure=self.options.disclosure,
+            period=(job.area.period or self.period).label, run_date=self.run_date, disclosure=self.options.disclosure,
             title=(summary or {}).get("title"),
         )
         export_started = time.perf_counter()

@@ -96,6 +96,9 @@ class IndexPage:
     quality: list[Mapping[str, Any]] | None = None
     quality_note: str = NOT_CHECKED_NOTE
     extra: dict[str, Any] = field(default_factory=dict)
+    #: one plain sentence on the period: the latest the data support for the area, or that a
+    #: later period is in the data (:meth:`analysis.processed.AreaPeriods.statement`)
+    period_note: str = ""
 
 
 def _date_and_time(moment: dt.datetime) -> str:
@@ -122,6 +125,7 @@ def render_index(page: IndexPage, *, roots: Iterable[str] = ()) -> str:
         themes=[theme.as_context() for theme in page.themes],
         quality=quality,
         quality_note=page.quality_note,
+        period_note=page.period_note,
         run={
             "run_id": page.run.run_id,
             "started_text": _date_and_time(page.run.started),

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -81,6 +81,7 @@ class _RunState:
     dataset: Any = None
     areas: list[Area] = field(default_factory=list)
     quality_rows: list[dict[str, Any]] | None = None  # None: the data-quality checks could not run
+    quality_findings: Any = None  # every finding (each area's index keeps those up to its period)
     quality_note: str = ""
     inputs: list[dict[str, Any]] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)  # local paths no page may show
@@ -94,7 +95,7 @@ class _RunState:
         return staging_root(self.reports_dir, self.run_id)
 
     def final_dir(self, area: Area) -> Path:
-        return self.reports_dir / area.code / self.period.slug
+        return self.reports_dir / area.code / (area.period or self.period).slug
 
 
 def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
@@ -158,22 +159,54 @@ def _validate_data(state: _RunState) -> bool:
 
 
 def _resolve_period_and_areas(state: _RunState) -> None:
-    """The period (``--period`` or the latest in the data), the dataset and the areas."""
+    """The dataset, the areas and each area's period: ``--period``, or without it the latest
+    period the data support for that area (its board's latest quarter, else its latest DfE
+    year), stated in one line per area."""
     try:
-        if state.options.period:
-            state.period = parse_period(state.options.period)
-        else:
-            state.period = processed.latest_period(state.raw_dir)
-    except (PeriodError, ValueError) as exc:
+        explicit = parse_period(state.options.period) if state.options.period else None
+    except PeriodError as exc:
         raise RunError(str(exc)) from exc
     state.dataset = processed.load(state.raw_dir)
     _store_processed(state)
-    state.areas = resolve_areas(list(state.options.areas or [DEFAULT_AREA]), state.dataset, state.period)
+    areas = resolve_areas(list(state.options.areas or [DEFAULT_AREA]), state.dataset, explicit)
+    state.areas = [_with_period(state, area, explicit) for area in areas]
+    periods = sorted({area.period for area in state.areas})
+    # the run's period where every area shares one; else the latest (each area has its own)
+    state.period = explicit or periods[-1]
     for area in state.areas:
+        if state.options.progress or area.period_note.startswith("A later period"):
+            print(f"{area.code} {area.name}: {period_line(area.period, area.period_note)}", file=state.out)
         held = state.dataset.periods(area.code) if area.has_local_data and hasattr(state.dataset, "periods") else []
-        if held and state.period not in held:
-            print(f"WARNING {area.code}: the local data has no figures for {state.period.label} (it holds "
+        if held and area.period not in held:
+            print(f"WARNING {area.code}: the local data has no figures for {area.period.label} (it holds "
                   f"{held[0].label} to {held[-1].label}); the appendices will say what is missing.", file=state.out)
+
+
+def _with_period(state: _RunState, area: Area, explicit: Period | None) -> Area:
+    """``area`` with its period and the sentence that states it."""
+    try:
+        latest = processed.latest_period(state.raw_dir, area.code)
+    except ValueError as exc:
+        if explicit is None:
+            raise RunError(f"{area.code} {area.name}: no period to report: {exc}") from exc
+        latest = None
+    period = explicit or latest
+    note = ""
+    if hasattr(state.dataset, "dfe_years"):
+        note = processed.area_periods(state.dataset, area.code).statement(period)
+    elif latest is not None:
+        note = (f"{period.label} is the latest period in the data for {area.name}." if period == latest
+                else f"A later period, {latest.label}, is in the data." if period < latest else "")
+    return replace(area, period=period, period_note=note)
+
+
+def period_line(period: Period, note: str) -> str:
+    """"period 2024-25 Q4: the latest in the DfE data for Coventry." or "period 2019-20 Q4. A
+    later period, 2024-25 Q4, is in the data." (the console's statement of an area's period)."""
+    lead = f"{period.label} is "
+    if note.startswith(lead):
+        return f"period {period.label}: {note[len(lead):]}"
+    return f"period {period.label}. {note}".rstrip()
 
 
 def _store_processed(state: _RunState) -> None:
@@ -191,15 +224,22 @@ def _find_quality_issues(state: _RunState) -> None:
     """The data-quality findings up to the period's end (for the index pages), printed."""
     try:
         findings = quality.run_checks(state.dataset)
-        if "period_end" in findings.columns:  # leave out findings about figures after the period
-            dated = findings["period_end"].fillna("").astype(str)
-            findings = findings[(dated == "") | (dated <= state.period.end.isoformat())]
+        state.quality_findings = findings
+        findings = _findings_up_to(findings, state.period)  # the latest of the areas' periods
         state.quality_rows = _finding_rows(findings)
         if state.options.progress:
             print(quality.format_findings(findings), file=state.out)
     except Exception as exc:  # noqa: BLE001 - shown on the index page and counted as a failure
         state.quality_note = f"The data-quality checks could not run: {type(exc).__name__}: {first_line(str(exc), 200)}"
         print(f"WARNING {state.quality_note}", file=state.out)
+
+
+def _findings_up_to(findings: Any, period: Period) -> Any:
+    """Leave out findings about figures after the period's end."""
+    if "period_end" not in findings.columns:
+        return findings
+    dated = findings["period_end"].fillna("").astype(str)
+    return findings[(dated == "") | (dated <= period.end.isoformat())]
 
 
 def _finding_rows(findings: Any) -> list[dict[str, Any]]:
@@ -243,9 +283,11 @@ def _execute(state: _RunState) -> None:
     """Run every job into the staging folders; results in area, then theme, order."""
     options = state.options
     progress = Progress(len(state.jobs), state.out, options.progress)
+    periods = sorted({area.period.label for area in state.areas})
+    period_text = f"period {periods[0]}" if len(periods) == 1 else f"each area's latest period ({', '.join(periods)})"
     progress.note(
         f"safeguarding run {state.run_id}: {len(state.jobs)} notebook(s), {len(state.areas)} area(s), "
-        f"period {state.period.label}, disclosure {options.disclosure}, {options.jobs} job(s)"
+        f"{period_text}, disclosure {options.disclosure}, {options.jobs} job(s)"
     )
     for area in state.areas:
         (state.staging / area.code).mkdir(parents=True, exist_ok=True)
@@ -259,7 +301,8 @@ def _execute(state: _RunState) -> None:
 
 def _promote_index_and_manifest(state: _RunState) -> RunResult:
     """Promote each area's files, then write its index page and manifest."""
-    result = RunResult(state.run_id, EXIT_OK, period=state.period.label, results=state.results)
+    labels = {area.period.label for area in state.areas}
+    result = RunResult(state.run_id, EXIT_OK, period=labels.pop() if len(labels) == 1 else None, results=state.results)
     for area in state.areas:
         _publish_area(state, area, result)
     return result
@@ -278,7 +321,7 @@ def _publish_area(state: _RunState, area: Area, result: RunResult) -> None:
         finished = utc_now()
         manifest = build_manifest(
             run_id=state.run_id,
-            parameters=run_parameters(state.options, state.period, area, state.areas, state.themes),
+            parameters=run_parameters(state.options, area.period, area, state.areas, state.themes),
             started=state.started, finished=finished, validation=state.validation, quality=state.quality_rows,
             quality_note=state.quality_note, inputs=state.inputs,
             notebooks=notebook_entries(area_results, previous, final),
@@ -301,31 +344,35 @@ def _publish_area(state: _RunState, area: Area, result: RunResult) -> None:
 def _index_page(state: _RunState, area: Area, final: Path, area_results: list[NotebookResult],
                 previous: dict[str, Any], finished: dt.datetime) -> IndexPage:
     quality_rows, quality_note = state.quality_rows, state.quality_note
+    if quality_rows is not None and state.quality_findings is not None and area.period != state.period:
+        quality_rows = _finding_rows(_findings_up_to(state.quality_findings, area.period))
     if quality_rows is not None and not area.has_local_data:
         # the checks examine the local (board) datasets; this area has none
         quality_rows = None
         quality_note = (f"The data-quality checks examine the local (board) datasets; there is none for "
                         f"{area.name} in the data folder, so there are no findings to show.")
     return IndexPage(
-        area_code=area.code, area_name=area.name, period=state.period.label, run_date=state.run_date,
+        area_code=area.code, area_name=area.name, period=area.period.label, run_date=state.run_date,
         disclosure=state.options.disclosure,
         themes=theme_entries(final, area_results, previous),
         run=IndexRun(run_id=state.run_id, started=state.started.astimezone(), finished=finished.astimezone(),
                      counts_text=counts_text(area_results), inputs_text=inputs_text(state.inputs)),
-        quality=quality_rows, quality_note=quality_note or NOT_CHECKED_NOTE,
+        quality=quality_rows, quality_note=quality_note or NOT_CHECKED_NOTE, period_note=area.period_note,
     )
 
 
 def _report_outcome(state: _RunState, result: RunResult) -> None:
     """Print a line per failure, where each index page is and the counts; set the exit code."""
+    period_of = {area.code: area.period for area in state.areas}
     for outcome in state.results:
         if outcome.status == "failed":
+            period = period_of.get(outcome.area_code, state.period)
             kept = ""
             if outcome.failed_notebook:
-                kept_path = state.reports_dir / outcome.area_code / state.period.slug / outcome.failed_notebook
+                kept_path = state.reports_dir / outcome.area_code / period.slug / outcome.failed_notebook
                 kept = f" Executed notebook kept: {display_path(kept_path)}"
             result.messages.append(
-                f"FAILED {outcome.notebook} for {outcome.area_code} ({state.period.label}): {outcome.error}.{kept}"
+                f"FAILED {outcome.notebook} for {outcome.area_code} ({period.label}): {outcome.error}.{kept}"
             )
     for line in result.messages:
         print(line, file=state.out)
