@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,10 +57,14 @@ class Dataset:
     #: rows. On for an analyst's dataset; the themes work on a quiet copy (:meth:`quiet`), since
     #: for them an empty selection is a normal answer ("no board data for this area").
     explain_empty: bool = True
+    #: per-area lookups computed once (periods, DfE years, names, board areas); see :meth:`_per_area`
+    _lookups: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def quiet(self) -> "Dataset":
         """The same data (shared, not copied) whose :meth:`select` never warns."""
-        return replace(self, explain_empty=False)
+        copy = replace(self, explain_empty=False)
+        copy._lookups = self._lookups  # same data, same lookups (filled on first use by either)
+        return copy
 
     # -- selection ---------------------------------------------------------------------------
     def select(
@@ -97,15 +101,7 @@ class Dataset:
 
     def area_names(self, area_code: str) -> set[str]:
         """Every name the DfE files (or the board's data) give this code; empty if none."""
-        if area_code == ENGLAND:
-            return {"England"}
-        names = set(self.areas.loc[self.areas["new_la_code"] == area_code, "la_name"].astype(str))
-        regions = self.areas[(self.areas["geographic_level"] == "Regional") & (self.areas["region_code"] == area_code)]
-        if "region_name" in regions:
-            names |= set(regions["region_name"].astype(str))
-        obs = self.observations
-        names |= set(obs.loc[(obs["new_la_code"] == area_code) & (obs["la_name"] != ""), "la_name"].astype(str))
-        return {n for n in names if n}
+        return set(self._per_area("names").get(area_code, ()))
 
     def is_known_area(self, area_code: str) -> bool:
         """Whether the code is England, a region or an LA in the DfE files, or has board data."""
@@ -132,13 +128,44 @@ class Dataset:
         successor, so its years cannot say which authority existed. ONS estimates (30 June) and
         the census are not year-end figures.
         """
-        return dfe_years_in(self.observations, area_code)
+        if area_code is None:
+            return dfe_years_in(self.observations)
+        return list(self._per_area("dfe_years").get(area_code, ()))
 
     def dfe_authorities(self, year: "Period | str") -> set[str]:
         """LA codes with a DfE year-end figure in ``year``'s financial year (as :meth:`dfe_years`)."""
         rows = _year_end_rows(self.observations)
         rows = rows[(rows["geographic_level"] == "Local authority") & (rows["time_period"] == parse_period(year).time_period)]
         return set(rows["new_la_code"].astype(str)) - {""}
+
+    def _per_area(self, what: str) -> dict:
+        """``what`` (``names``, ``dfe_years``, ``periods``, ``local``) for every area code at once,
+        computed on first use: a run for every authority asks once per authority."""
+        if not self._lookups:
+            obs, areas = self.observations, self.areas
+            names: dict[str, set[str]] = {ENGLAND: {"England"}}
+            for code, name in zip(areas["new_la_code"].astype(str), areas["la_name"].astype(str)):
+                names.setdefault(code, set()).add(name)
+            if "region_name" in areas:
+                regions = areas[areas["geographic_level"] == "Regional"]
+                for code, name in zip(regions["region_code"].astype(str), regions["region_name"].astype(str)):
+                    names.setdefault(code, set()).add(name)
+            named = obs[(obs["new_la_code"] != "") & (obs["la_name"] != "")].drop_duplicates(["new_la_code", "la_name"])
+            for code, name in zip(named["new_la_code"], named["la_name"]):
+                names.setdefault(code, set()).add(name)
+            year_ends = _year_end_rows(obs)
+            year_ends = year_ends.assign(area=_area_column(year_ends))[["area", "time_period"]].drop_duplicates()
+            years: dict[str, list[Period]] = {}
+            for code, tp in sorted(year_ends.itertuples(index=False), key=lambda r: (r[0], r[1])):
+                years.setdefault(code, []).append(Period(int(str(tp)[:4])))
+            local = obs[obs["source"] != dfe.SOURCE]
+            local_codes = sorted(set(local["new_la_code"]) - {""})
+            self._lookups.update(
+                names={code: {n for n in found if n and n != "nan"} for code, found in names.items()},
+                dfe_years=years, local=set(local_codes),
+                periods={code: available_periods_in(local, code) for code in local_codes},
+            )
+        return self._lookups[what]
 
     def statistical_neighbours(self, la_code: str) -> list[str]:
         """DfE statistical neighbours of an LA, closest first."""
@@ -155,12 +182,13 @@ class Dataset:
 
     def has_local_data(self, area_code: str) -> bool:
         """Whether a local (board) dataset exists for this area, beyond the DfE files."""
-        obs = self.observations
-        return bool(((obs["source"] != dfe.SOURCE) & (obs["new_la_code"] == area_code)).any())
+        return area_code in self._per_area("local")
 
     def periods(self, area_code: str | None = None) -> list[Period]:
         """Quarters for which the area's local data has a quarter-end figure, oldest first."""
-        return available_periods_in(self.observations, area_code)
+        if area_code is None:
+            return available_periods_in(self.observations)
+        return list(self._per_area("periods").get(area_code, ()))
 
 
 ENGLAND = "E92000001"
