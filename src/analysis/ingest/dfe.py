@@ -283,22 +283,6 @@ def load_dfe(raw_dir: Path, *, strict: bool = True) -> tuple[pd.DataFrame, pd.Da
     return obs, areas, report
 
 
-def statistical_neighbours(raw_dir: Path, la_code: str, areas: pd.DataFrame) -> list[str]:
-    """GSS codes of the DfE statistical neighbours of ``la_code`` (closest first), or []."""
-    path = Path(raw_dir) / DFE_DIR / FILES["sn"]
-    sn = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    la = areas[areas["geographic_level"] == "Local authority"].drop_duplicates("new_la_code")
-    old = la.loc[la["new_la_code"] == la_code, "old_la_code"]
-    if old.empty:
-        return []
-    row = sn[sn["LA num"].str.strip() == str(old.iloc[0]).strip()]
-    if row.empty:
-        return []
-    old_to_new = dict(zip(la["old_la_code"].astype(str).str.strip(), la["new_la_code"]))
-    codes = [row.iloc[0][f"SN{i}"].strip() for i in range(1, 11) if f"SN{i}" in row.columns]
-    return [old_to_new[c] for c in codes if c in old_to_new]
-
-
 def population_for(period_end: date | pd.Timestamp) -> int:
     """Year of the ONS mid-year estimate DfE uses for a 31 March (or any) date.
 
