@@ -120,14 +120,14 @@ class NeighbourIndex:
                            & (observations["geographic_level"] == "Local authority")
                            & observations["new_la_code"].isin(self._number_of)
                            & ~observations["source_table"].isin(_NOT_HISTORY)]
-        self._rows = obs[["new_la_code", "time_period", "measure", "value"]].assign(
+        self._rows = obs[["new_la_code", "time_period", "measure", "breakdown", "value"]].assign(
             has_value=obs["value"].notna())
         #: (code, time_period) pairs with any row: the code history by year
         self._years = set(zip(self._rows["new_la_code"], self._rows["time_period"].astype(int)))
         self._last_year = {}
         for code, period in self._years:
             self._last_year[code] = max(self._last_year.get(code, 0), period)
-        self._cache: dict[tuple[str, int], dict[str, bool]] = {}
+        self._cache: dict[tuple[str, str, int], dict[str, bool]] = {}
 
     # -- the code history ------------------------------------------------------------------------
     def la_number(self, code: str) -> str | None:
@@ -145,10 +145,12 @@ class NeighbourIndex:
             raise ValueError(f"LA number {la_number} has rows under several codes in {time_period}: {found}")
         return found[0] if found else None
 
-    def _measure_rows(self, measure: str, time_period: int) -> dict[str, bool]:
-        key = (measure, time_period)
+    def _measure_rows(self, measure: str, breakdown: str, time_period: int) -> dict[str, bool]:
+        """code -> whether it has a figure, for every code with a row of the measure in the year."""
+        key = (measure, breakdown, time_period)
         if key not in self._cache:
-            rows = self._rows[(self._rows["measure"] == measure) & (self._rows["time_period"] == time_period)]
+            rows = self._rows[(self._rows["measure"] == measure) & (self._rows["breakdown"] == breakdown)
+                              & (self._rows["time_period"] == time_period)]
             self._cache[key] = rows.groupby("new_la_code")["has_value"].any().to_dict()
         return self._cache[key]
 
@@ -160,12 +162,13 @@ class NeighbourIndex:
         return list(self.groups.get(number, [])) if number else []
 
     def for_year(self, code: str, year: "int | date | pd.Timestamp",
-                 measure: str = DEFAULT_MEASURE) -> list[Neighbour]:
+                 measure: str = DEFAULT_MEASURE, breakdown: str = "total") -> list[Neighbour]:
         """An authority's neighbours in one financial year (``time_period`` such as 201718, or a
         date: 31 March 2018 is 2017-18), each with the code its LA number had in that year's data
-        and whether that year has a figure for ``measure``. All ten are returned, closest first."""
+        and whether that year has a figure for ``measure`` (its ``breakdown``, the total unless
+        asked). All ten are returned, closest first."""
         period = _time_period(year)
-        values = self._measure_rows(measure, period)
+        values = self._measure_rows(measure, breakdown, period)
         out = []
         for rank, number in enumerate(self.group(code), start=1):
             candidates = [c for c in self.codes_of(number) if c in values]
