@@ -263,3 +263,20 @@ def test_the_benchmark_mean_is_over_the_neighbours_dfe_has_and_names_the_others(
     assert len(neighbours_table.frame) == 11  # the area and all ten neighbours, with or without a figure
     for name in missing:
         assert any(name in note for note in neighbours_table.notes)
+
+
+# --------------------------------------------------------------------------- LAIT, mapped the same way
+@pytest.mark.parametrize("number", ["815", "825", "933"])
+def test_lait_rows_of_a_reorganised_authority_go_to_the_code_of_their_year(ds, number):
+    import pandas as pd
+
+    lait = pd.read_parquet(DFE / "lait_bds_long.parquet", columns=["Short Desc", "LA Number", "Years", "Values"])
+    published = lait[(lait["Short Desc"] == "CPP_rate") & (lait["LA Number"] == float(number))]
+    obs = ds.observations
+    mapped = obs[(obs["source_table"] == "DfE LAIT") & (obs["measure"] == "cp_rate_per_10k")]
+    for years, value in zip(published["Years"], published["Values"]):
+        year = int(str(years)[:4])
+        code = only_code(number, year)  # the code D5 gives the number that year
+        row = mapped[(mapped["time_period"] == (year - 1) * 100 + year % 100) & (mapped["new_la_code"] == code)]
+        assert len(row) == 1, (number, year, code)
+        assert row["value"].iloc[0] == pytest.approx(float(value)), (number, year)

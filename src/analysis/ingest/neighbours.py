@@ -122,8 +122,12 @@ class NeighbourIndex:
                            & ~observations["source_table"].isin(_NOT_HISTORY)]
         self._rows = obs[["new_la_code", "time_period", "measure", "breakdown", "value"]].assign(
             has_value=obs["value"].notna())
-        #: (code, time_period) pairs with any row: the code history by year
-        self._years = set(zip(self._rows["new_la_code"], self._rows["time_period"].astype(int)))
+        #: (code, time_period) -> how many of DfE's files have rows for it: the code history by year
+        #: (a file that restates its whole series under today's codes, as the looked-after children
+        #: file does for North Yorkshire, gives a second code in a year; the other files outvote it)
+        tables = obs[["new_la_code", "time_period", "source_table"]].drop_duplicates()
+        self._years = {(code, int(period)): int(n) for (code, period), n in
+                       tables.groupby(["new_la_code", "time_period"]).size().items()}
         self._last_year = {}
         for code, period in self._years:
             self._last_year[code] = max(self._last_year.get(code, 0), period)
@@ -139,11 +143,10 @@ class NeighbourIndex:
         return sorted(self._codes_of.get(str(la_number), []), key=lambda code: self._last_year.get(code, 0))
 
     def code_in(self, la_number: str, time_period: int) -> str | None:
-        """The code an LA number had in the year's DfE data (None if no row of that year has it)."""
+        """The code an LA number had in the year's DfE data (None if no row of that year has it);
+        where files differ, the code most of them use that year."""
         found = [code for code in self.codes_of(la_number) if (code, time_period) in self._years]
-        if len(found) > 1:
-            raise ValueError(f"LA number {la_number} has rows under several codes in {time_period}: {found}")
-        return found[0] if found else None
+        return max(found, key=lambda code: self._years[(code, time_period)]) if found else None
 
     def _measure_rows(self, measure: str, breakdown: str, time_period: int) -> dict[str, bool]:
         """code -> whether it has a figure, for every code with a row of the measure in the year."""
