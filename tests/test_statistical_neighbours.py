@@ -223,9 +223,9 @@ def _no_pixels():
     mp.undo()
 
 
-def independent_mean(owner_number: str, year: int) -> tuple[float, int, list[str]]:
+def independent_mean(owner_number: str, year: int) -> tuple[float, int, list[tuple[str, int]]]:
     """The neighbours' mean rate per 10,000 at 31 March ``year`` from D5 and ONS, the number of
-    neighbours it is over, and the names of the others (from the latest row of their number)."""
+    neighbours it is over, and the others: (name, year of the last D5 figure of their number)."""
     counts, populations = by_number_and_year(D5, "CPP_At31", 0), by_number_and_year(POP, "population_estimate", 1)
     d5_rows = {(r["old_la_code"], int(r["time_period"])): r for r in _rows(D5) if r["geographic_level"] == "Local authority"}
     pop_rows = {(r["old_la_code"], int(r["time_period"]) + 1): r for r in _rows(POP) if r["geographic_level"] == "Local authority"}
@@ -237,8 +237,8 @@ def independent_mean(owner_number: str, year: int) -> tuple[float, int, list[str
             rates.append(float(d5_rows[(member, year)]["CPP_At31"])
                          / float(pop_rows[(member, year)]["population_estimate"]) * 10000)
         else:
-            latest = max(y for (n, y) in d5_rows if n == member)
-            missing.append(d5_rows[(member, latest)]["la_name"])
+            latest = max(y for (n, y) in d5_rows if n == member and _is_number(d5_rows[(n, y)]["CPP_At31"]))
+            missing.append((d5_rows[(member, latest)]["la_name"], latest))
     return sum(rates) / len(rates), len(rates), missing
 
 
@@ -256,12 +256,15 @@ def test_the_benchmark_mean_is_over_the_neighbours_dfe_has_and_names_the_others(
     assert last["31 March"] == "31 Mar 2025"
     assert last["Neighbours' average"] == pytest.approx(mean, rel=1e-12)
     assert last["Neighbours with a figure"] == f"{over} of 10"
-    for name in missing:  # each neighbour without a figure is named in the sentence and the notes
+    for name, last_figure in missing:  # each neighbour without a figure is named in the sentence and the notes
         assert any(name in p and f"{over} of 10" in p for p in section.paragraphs)
         assert any(name in note for note in bench.notes)
+        if last_figure < 2025:  # an authority that no longer existed says when its figures end
+            said = f"{name} (DfE's figures end in {last_figure - 1}/{last_figure % 100:02d})"
+            assert any(said in p for p in section.paragraphs), said
     neighbours_table = next(t for t in section.tables if "statistical neighbours at" in t.title)
     assert len(neighbours_table.frame) == 11  # the area and all ten neighbours, with or without a figure
-    for name in missing:
+    for name, _last in missing:
         assert any(name in note for note in neighbours_table.notes)
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..periods import financial_year_of
+from ..periods import quarter_of
 from .schema import DataValidationError, Problem, ValidationReport
 
 #: DfE's statistical-neighbour file in ``data/raw/dfe``.
@@ -50,6 +50,8 @@ class Neighbour:
     name: str  # the authority's name in that year's data (else the latest name it had)
     code: str | None  # the GSS code the number had in that year's data; None if it had no row then
     has_data: bool  # whether that year's data has a figure (not a symbol) for the measure
+    first_year: int | None = None  # time_period of the number's first and last figures in DfE's files
+    last_year: int | None = None  # (a neighbour outside them did not exist as an authority then)
 
 
 def read_groupings(path: Path) -> dict[str, list[str]]:
@@ -96,9 +98,7 @@ def _time_period(year: "int | date | pd.Timestamp") -> int:
         if year < 100000:
             raise ValueError(f"year {year!r}: give a financial year as time_period (e.g. 201718) or a date")
         return year
-    when = pd.Timestamp(year)
-    start = financial_year_of(when)
-    return start * 100 + (start + 1) % 100
+    return quarter_of(pd.Timestamp(year)).time_period
 
 
 class NeighbourIndex:
@@ -128,8 +128,11 @@ class NeighbourIndex:
         tables = obs[["new_la_code", "time_period", "source_table"]].drop_duplicates()
         self._years = {(code, int(period)): int(n) for (code, period), n in
                        tables.groupby(["new_la_code", "time_period"]).size().items()}
-        self._last_year = {}
-        for code, period in self._years:
+        self._first_year: dict[str, int] = {}
+        self._last_year: dict[str, int] = {}
+        with_figures = self._rows[self._rows["has_value"]]
+        for code, period in set(zip(with_figures["new_la_code"], with_figures["time_period"].astype(int))):
+            self._first_year[code] = min(self._first_year.get(code, period), period)
             self._last_year[code] = max(self._last_year.get(code, 0), period)
         self._cache: dict[tuple[str, str, int], dict[str, bool]] = {}
 
@@ -179,7 +182,10 @@ class NeighbourIndex:
             if len(with_value) > 1:
                 raise ValueError(f"LA number {number} has figures under several codes in {period}: {with_value}")
             used = with_value[0] if with_value else (candidates[0] if candidates else self.code_in(number, period))
-            out.append(Neighbour(rank, number, self._name(number, used), used, bool(with_value)))
+            history = [c for c in self.codes_of(number) if c in self._first_year]
+            out.append(Neighbour(rank, number, self._name(number, used), used, bool(with_value),
+                                 min((self._first_year[c] for c in history), default=None),
+                                 max((self._last_year[c] for c in history), default=None)))
         return out
 
     def _name(self, number: str, code: str | None) -> str:

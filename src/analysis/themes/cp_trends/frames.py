@@ -137,8 +137,8 @@ def benchmark_rates(run: ThemeRun) -> pd.DataFrame:
     England's and the region's rates; the statistical neighbours' average
     (``neighbours_mean``: simple mean of their rates, as LAIT; ``neighbours_pooled``: Σ children
     ÷ Σ population) over the neighbours with a count and a population that year, how many those
-    are (``neighbours_with_data``) of how many DfE lists (``neighbours_listed``), and the names of
-    the others (``neighbours_without_data``: each neighbour's LA number is resolved to the code it
+    are (``neighbours_with_data``) of how many DfE lists (``neighbours_listed``), and the others
+    (``neighbours_without_data``, :class:`~analysis.ingest.neighbours.Neighbour`: each neighbour's LA number is resolved to the code it
     had that year, see :meth:`ThemeRun.neighbours_at`, so a reorganised authority counts under
     its code of the time and one that had no figure is named, never silently left out); DfE's published
     LAIT rate for the area (``published_rate``); the verdicts of the area against England, the
@@ -164,7 +164,7 @@ def benchmark_rates(run: ThemeRun) -> pd.DataFrame:
 
         listed = run.neighbours_at(when)
         neighbours = [n.code for n in listed if n.has_data and n.code in counts.index and n.code in populations.index]
-        without = [n.name for n in listed if not (n.has_data and n.code in counts.index and n.code in populations.index)]
+        without = [n for n in listed if not (n.has_data and n.code in counts.index and n.code in populations.index)]
         published = lait[(lait["period_end"] == when) & (lait["area"] == run.area_code)]
         rows.append({
             "period_end": pd.Timestamp(when), "count": float(counts[run.area_code]),

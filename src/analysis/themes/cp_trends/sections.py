@@ -183,7 +183,7 @@ def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     if with_data:
         of = "its" if with_data == listed else f"{number_in_words(with_data)} of its"
         missing = ("" if with_data == listed else
-                   "; " + neighbours_missing(last["neighbours_without_data"], last["period_end"]))
+                   "; " + neighbours_missing(last["neighbours_without_data"], last["period_end"], why=False))
         neighbours = (f"the average of {of} {number_in_words(listed)} statistical neighbours "
                       f"({fmt_rate(last['neighbours_mean'])}{missing})")
         comparison += f" and {verdict_phrase(last['vs_neighbours_95'], neighbours)}"
@@ -214,7 +214,7 @@ def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
             if first["neighbours_with_data"] < first["neighbours_listed"]:
                 trend += (f" (at {long_date(first['period_end'])} " + neighbour_coverage(
                     int(first["neighbours_listed"]), int(first["neighbours_with_data"]),
-                    first["neighbours_without_data"], first["period_end"]) + ")")
+                    first["neighbours_without_data"], first["period_end"], why=False) + ")")
         section.paragraphs.append(trend + ".")
     if not run.has_local and len(bench) >= 2:
         previous = bench.iloc[-2]
@@ -303,10 +303,10 @@ def funnel_section(run: ThemeRun) -> BuiltSection:
             positions = neighbours["position"].value_counts()
             section.paragraphs.append("Its statistical neighbours: " + "; ".join(
                 f"{number_in_words(n)} {position_words(position)}" for position, n in positions.items()) + ".")
-        unmarked = [n.name for n in run.neighbours_at(funnel.when) if n.code not in set(neighbours["code"])]
+        unmarked = [n for n in run.neighbours_at(funnel.when) if n.code not in set(neighbours["code"])]
         if unmarked:
             section.paragraphs.append(f"Not marked as neighbours (no published count or population at {when}): "
-                                      f"{join_words(unmarked)}.")
+                                      f"{neighbours_missing(unmarked, funnel.when)}.")
     else:
         section.paragraphs.append(f"{run.name} has no published count at {when}, so it is not marked.")
     section.charts.append((funnel_chart(run, funnel), funnel_table(run, funnel)))

@@ -16,7 +16,8 @@ from ...report.charts import DFE_SOURCE
 from ...report.model import Table
 from ...stats import compare_proportion_to_benchmark, wilson_ci
 from ...stats.disclosure import NOT_AVAILABLE, SUPPRESSED
-from ...periods import financial_year_label, long_date, short_date
+from ...ingest.neighbours import Neighbour
+from ...periods import financial_year_label, fy_label, long_date, quarter_of, short_date
 from ...report.words import join_words
 from ..context import board_source
 from .board_frames import IndicatorPanel, MixPanel, dfe_repeat_plans
@@ -180,22 +181,35 @@ def board_vs_dfe_table(run: ThemeRun, both: pd.DataFrame) -> Table:
     )
 
 
-def neighbour_coverage(listed: int, with_data: int, without: list[str], when) -> str:
+def neighbour_coverage(listed: int, with_data: int, without: list[Neighbour], when, *, why: bool = True) -> str:
     """Over how many neighbours an average is, naming those without a figure: "the mean is over 9 of
-    10 neighbours; no figure for Cumbria in 2023/24" ("" when there are no neighbours)."""
+    10 neighbours; no figure in 2023/24 for Cumbria (…)" ("" when there are no neighbours)."""
     if not listed:
         return ""
     if with_data == listed:
         return f"the mean is over all {listed} neighbours in {financial_year_label(when)}"
-    missing = neighbours_missing(without, when)
+    missing = neighbours_missing(without, when, why=why)
     if not with_data:
         return f"there is no mean: {missing}"
     return f"the mean is over {with_data} of {listed} neighbours; {missing}"
 
 
-def neighbours_missing(without: list[str], when) -> str:
-    """"no figure for Cumbria in 2023/24": the neighbours without a figure in the year ending ``when``."""
-    return f"no figure for {join_words(list(without))} in {financial_year_label(when)}"
+def neighbours_missing(without: list[Neighbour], when, *, why: bool = True) -> str:
+    """"no figure in 2023/24 for Cumbria (DfE's figures end in 2022/23)": the neighbours without a
+    figure in the year ending ``when``, each that did not exist as an authority then saying so
+    (unless ``why`` is False, for a sentence that already sits in brackets)."""
+    period = quarter_of(pd.Timestamp(when)).time_period
+    names = []
+    for n in without:
+        if not why:
+            names.append(n.name)
+        elif n.first_year is not None and n.first_year > period:
+            names.append(f"{n.name} (DfE's figures begin in {fy_label(n.first_year)})")
+        elif n.last_year is not None and n.last_year < period:
+            names.append(f"{n.name} (DfE's figures end in {fy_label(n.last_year)})")
+        else:
+            names.append(n.name)
+    return f"no figure in {financial_year_label(when)} for {join_words(names)}"
 
 
 def neighbours_table(run: ThemeRun, when) -> Table:
@@ -203,7 +217,8 @@ def neighbours_table(run: ThemeRun, when) -> Table:
     figure that year keeps its row, shown as not available, and is named in the notes)."""
     rates = neighbour_rates(run, when)
     neighbours = rates.iloc[1:]
-    without = neighbours.loc[neighbours["rate"].isna(), "name"].tolist()
+    shown = set(neighbours.loc[neighbours["rate"].notna(), "code"])
+    without = [n for n in run.neighbours_at(when) if n.code not in shown]
     notes = []
     if without:
         notes.append(f"The neighbours' average at {long_date(when)}: "
