@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import warnings
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +26,7 @@ import pandas as pd
 from . import dfe
 from ..paths import raw_dir as default_raw_dir
 from ..periods import Period, parse_period, period_of
+from .neighbours import DEFAULT_MEASURE, Neighbour, NeighbourIndex, neighbour_index
 from .schema import (
     TIDY_COLUMNS,
     DataValidationError,
@@ -167,9 +168,16 @@ class Dataset:
             )
         return self._lookups[what]
 
-    def statistical_neighbours(self, la_code: str) -> list[str]:
-        """DfE statistical neighbours of an LA, closest first."""
-        return dfe.statistical_neighbours(self.raw_dir, la_code, self.areas)
+    @cached_property
+    def neighbours(self) -> NeighbourIndex:
+        """DfE statistical neighbours, resolved year by year (:mod:`analysis.ingest.neighbours`)."""
+        return neighbour_index(self.raw_dir, self.areas, self.observations)
+
+    def statistical_neighbours(self, la_code: str, year, measure: str = DEFAULT_MEASURE) -> list[Neighbour]:
+        """An LA's ten DfE statistical neighbours in one financial year (``time_period`` 201718 or a
+        date), closest first: each with its LA number, name, the code it had that year and whether
+        that year's data has a figure for ``measure``. [] if DfE's file has no grouping for the LA."""
+        return self.neighbours.for_year(la_code, year, measure)
 
     def region_of(self, la_code: str) -> str | None:
         la = self.areas[(self.areas["geographic_level"] == "Local authority") & (self.areas["new_la_code"] == la_code)]

@@ -164,8 +164,13 @@ def _area_lookup(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return areas
 
 
-def load_lait(raw_dir: Path, areas: pd.DataFrame, report: ValidationReport) -> pd.DataFrame:
-    """LAIT indicators, mapped to GSS codes through the LA numbers in the DfE files."""
+def load_lait(raw_dir: Path, areas: pd.DataFrame, report: ValidationReport,
+              code_years: pd.DataFrame | None = None) -> pd.DataFrame:
+    """LAIT indicators, mapped to GSS codes through the LA numbers in the DfE files.
+
+    An LA number that has had several codes (North Yorkshire, 815: E10000023 to 2022-23, then
+    E06000065) is mapped year by year to the code it has in that year's rows of the other DfE
+    files (``code_years``: their ``new_la_code`` and ``time_period``)."""
     path = Path(raw_dir) / DFE_DIR / FILES["lait"]
     name = f"{DFE_DIR}/{FILES['lait']}"
     report.files_checked.append(name)
@@ -192,6 +197,8 @@ def load_lait(raw_dir: Path, areas: pd.DataFrame, report: ValidationReport) -> p
     geo.loc[is_la, "geographic_level"] = "Local authority"
     for c in ["region_code", "new_la_code", "la_name"]:
         geo.loc[is_la, c] = lait.loc[is_la, "LA Number"].map(by_old[c])
+    if code_years is not None:
+        _codes_by_year(lait, geo, is_la, areas, code_years)
     value, status = _values(lait["Values"].astype(str), name, "Values", report)
     spec = lait["Short Desc"].map(_LAIT_SPECS)
     ptype = spec.str[2]
@@ -221,6 +228,26 @@ def load_lait(raw_dir: Path, areas: pd.DataFrame, report: ValidationReport) -> p
         unit=spec.str[1],
         status=status,
     )
+
+
+def _codes_by_year(lait: pd.DataFrame, geo: pd.DataFrame, is_la: pd.Series, areas: pd.DataFrame,
+                   code_years: pd.DataFrame) -> None:
+    """Re-map the LAIT rows of LA numbers with several codes to the code of their year (in place)."""
+    la = areas[areas["geographic_level"] == "Local authority"]
+    la = la.assign(old=pd.to_numeric(la["old_la_code"], errors="coerce"))
+    several = la.groupby("old")["new_la_code"].nunique()
+    present = set(zip(code_years["new_la_code"], code_years["time_period"].astype(int)))
+    year = pd.to_numeric(lait["Years"].str[:4], errors="coerce")
+    for number in several[several > 1].index:
+        rows = la[la["old"] == number].drop_duplicates("new_la_code")
+        mask = is_la & lait["LA Number"].eq(number) & year.notna()
+        for idx in mask[mask].index:
+            y = int(year[idx])
+            tp = (y - 1) * 100 + y % 100
+            match = rows[[(code, tp) in present for code in rows["new_la_code"]]]
+            if not match.empty:
+                for c in ["region_code", "new_la_code", "la_name"]:
+                    geo.loc[idx, c] = match[c].iloc[0]
 
 
 def load_census_ethnicity(raw_dir: Path, report: ValidationReport) -> pd.DataFrame:
@@ -275,28 +302,15 @@ def load_dfe(raw_dir: Path, *, strict: bool = True) -> tuple[pd.DataFrame, pd.Da
     tidy = [_wide(frames[s[0]], s[0], s, report) for s in _WIDE_SPECS if s[0] in frames]
     areas = _area_lookup(list(frames.values())) if frames else pd.DataFrame(columns=["geographic_level", "new_la_code", "la_name", "old_la_code", "region_code", "region_name"])
     if not areas.empty:
-        tidy.append(load_lait(raw_dir, areas, report))
+        # the children-in-need files and ONS carry the code of each year (the looked-after children file
+        # restates its series under today's codes, e.g. North Yorkshire's E06000065 back to 2020-21)
+        code_years = [t[["new_la_code", "time_period"]] for t in tidy if not t.empty and t["source_table"].iloc[0] != "DfE cla"]
+        tidy.append(load_lait(raw_dir, areas, report, pd.concat(code_years) if code_years else None))
     tidy.append(load_census_ethnicity(raw_dir, report))
     obs = pd.concat([t for t in tidy if not t.empty], ignore_index=True) if tidy else pd.DataFrame()
     if strict and not report.ok:
         raise DataValidationError(report)
     return obs, areas, report
-
-
-def statistical_neighbours(raw_dir: Path, la_code: str, areas: pd.DataFrame) -> list[str]:
-    """GSS codes of the DfE statistical neighbours of ``la_code`` (closest first), or []."""
-    path = Path(raw_dir) / DFE_DIR / FILES["sn"]
-    sn = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    la = areas[areas["geographic_level"] == "Local authority"].drop_duplicates("new_la_code")
-    old = la.loc[la["new_la_code"] == la_code, "old_la_code"]
-    if old.empty:
-        return []
-    row = sn[sn["LA num"].str.strip() == str(old.iloc[0]).strip()]
-    if row.empty:
-        return []
-    old_to_new = dict(zip(la["old_la_code"].astype(str).str.strip(), la["new_la_code"]))
-    codes = [row.iloc[0][f"SN{i}"].strip() for i in range(1, 11) if f"SN{i}" in row.columns]
-    return [old_to_new[c] for c in codes if c in old_to_new]
 
 
 def population_for(period_end: date | pd.Timestamp) -> int:

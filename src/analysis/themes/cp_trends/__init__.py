@@ -31,7 +31,10 @@ Rates are per 10,000 children aged 0–17 with the ONS mid-year estimate DfE use
 (:func:`analysis.ingest.dfe.population_for`: the estimate at 30 June of the year in which the
 financial year starts), with PHE's interval for a count (exact Poisson below 10, Byar's at 10
 and above). The statistical-neighbour average is the simple mean of the neighbours' rates, as
-DfE's LAIT computes it (the pooled rate, Σ children / Σ population, is shown too).
+DfE's LAIT computes it (the pooled rate, Σ children / Σ population, is shown too), over the
+neighbours with a count and a population that year: each neighbour's LA number is resolved to
+the code it had that year (:mod:`analysis.ingest.neighbours`), and those without a figure are
+named in the sentence and the table notes.
 
 Disclosure
 ----------

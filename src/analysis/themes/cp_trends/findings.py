@@ -88,7 +88,7 @@ def caveats(run: ThemeRun) -> list[str]:
             out.append(f"The board's data in this folder ends at {long_date(last_local)}, before the end of "
                        f"{period.label} ({long_date(run.end)}): the board's sections show the latest figures they have "
                        f"and say so.")
-    if run.neighbours:
+    if run.neighbour_group:
         out.append("Statistical neighbours are DfE's current model in the data (groupings of April 2021), which may "
                    "differ from the neighbours the board used at the time.")
     out.append("England and regional counts are published rounded to the nearest 10; their rates are computed from "

@@ -136,7 +136,11 @@ def benchmark_rates(run: ThemeRun) -> pd.DataFrame:
     One row per 31 March: the area's count (``count``), population, rate and 95% interval;
     England's and the region's rates; the statistical neighbours' average
     (``neighbours_mean``: simple mean of their rates, as LAIT; ``neighbours_pooled``: Σ children
-    ÷ Σ population) and how many neighbours had data (``neighbours_with_data``); DfE's published
+    ÷ Σ population) over the neighbours with a count and a population that year, how many those
+    are (``neighbours_with_data``) of how many DfE lists (``neighbours_listed``), and the others
+    (``neighbours_without_data``, :class:`~analysis.ingest.neighbours.Neighbour`: each neighbour's LA number is resolved to the code it
+    had that year, see :meth:`ThemeRun.neighbours_at`, so a reorganised authority counts under
+    its code of the time and one that had no figure is named, never silently left out); DfE's published
     LAIT rate for the area (``published_rate``); the verdicts of the area against England, the
     region and the neighbours' average at 95% and 99.8% (``vs_england_95`` …). All rates are per
     10,000 children aged 0–17.
@@ -158,7 +162,9 @@ def benchmark_rates(run: ThemeRun) -> pd.DataFrame:
                 return float(counts[area] / populations[area] * PER_CHILDREN)
             return np.nan
 
-        neighbours = [area for area in run.neighbours if area in counts.index and area in populations.index]
+        listed = run.neighbours_at(when)
+        neighbours = [n.code for n in listed if n.has_data and n.code in counts.index and n.code in populations.index]
+        without = [n for n in listed if not (n.has_data and n.code in counts.index and n.code in populations.index)]
         published = lait[(lait["period_end"] == when) & (lait["area"] == run.area_code)]
         rows.append({
             "period_end": pd.Timestamp(when), "count": float(counts[run.area_code]),
@@ -169,6 +175,8 @@ def benchmark_rates(run: ThemeRun) -> pd.DataFrame:
             "neighbours_pooled": (float(counts[neighbours].sum() / populations[neighbours].sum() * PER_CHILDREN)
                                   if neighbours else np.nan),
             "neighbours_with_data": len(neighbours),
+            "neighbours_listed": len(listed),
+            "neighbours_without_data": without,
             "published_rate": as_float(published["value"].iloc[0]) if not published.empty else np.nan,
         })
     out = pd.DataFrame(rows)
@@ -207,14 +215,18 @@ def board_vs_dfe(board: pd.DataFrame, bench: pd.DataFrame) -> pd.DataFrame:
 
 
 def neighbour_rates(run: ThemeRun, when) -> pd.DataFrame:
-    """The area and its statistical neighbours at one 31 March: ``code``, ``count``,
-    ``population``, ``rate``, ``lower`` and ``upper`` (95%), in that order of areas."""
+    """The area and every one of its statistical neighbours at one 31 March, closest first:
+    ``code`` (the code the neighbour had that year; None if it had none), ``name``, ``count``,
+    ``population``, ``rate``, ``lower`` and ``upper`` (95%); a neighbour without a figure keeps
+    its row with blanks."""
     on_plans = run.dfe_values("children_on_cp_plan")
     counts = on_plans[on_plans["period_end"] == when].drop_duplicates("area").set_index("area")["value"]
     populations = run.populations(when)
-    codes = [run.area_code] + run.neighbours
+    listed = run.neighbours_at(when)
+    codes = [run.area_code] + [n.code for n in listed]
     frame = pd.DataFrame({
         "code": codes,
+        "name": [run.name] + [n.name for n in listed],
         "count": pd.Series([counts.get(code, np.nan) for code in codes], dtype="float64"),
         "population": pd.Series([populations.get(code, np.nan) for code in codes], dtype="float64"),
     })
@@ -256,7 +268,7 @@ def funnel_data(run: ThemeRun) -> FunnelData | None:
     table["rate"] = table["count"] / table["population"] * PER_CHILDREN
     table["position"] = _funnel_positions(table, england_rate)
     table["is_area"] = table["code"] == run.area_code
-    table["is_neighbour"] = table["code"].isin(run.neighbours)
+    table["is_neighbour"] = table["code"].isin([n.code for n in run.neighbours_at(when) if n.has_data])
     listed = table["is_area"] | table["is_neighbour"]
     for column in FUNNEL_LIMIT_COLUMNS:
         table[column] = np.nan

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ...ingest.dataset import select as select_observations
 from ...ingest.dfe import population_for
+from ...ingest.neighbours import Neighbour
 from ..context import Context
 
 #: The DfE/ONS measures the theme reads (selected once per build).
@@ -30,7 +31,7 @@ class ThemeRun:
     has_local: bool
     region_code: str | None
     region_name: str | None
-    neighbours: list[str]
+    neighbour_group: list[str]  # LA numbers of DfE's statistical neighbours ([] if the file has no group)
     dfe: pd.DataFrame  # DfE/ONS observations up to the period end, with an ``area`` column
     local_obs: pd.DataFrame  # the area's own (board) observations up to the period end
     _dfe_by_measure: dict[str, pd.DataFrame] = field(init=False, repr=False)
@@ -48,7 +49,7 @@ class ThemeRun:
             ctx=ctx, end=pd.Timestamp(period.end), start=pd.Timestamp(date(period.start_year, 3, 31)),
             has_local=ctx.has_local(), region_code=region,
             region_name=ctx.ds.area_name(region) if region else None,
-            neighbours=ctx.ds.statistical_neighbours(ctx.area_code), dfe=_with_area(dfe), local_obs=local_obs,
+            neighbour_group=ctx.ds.neighbours.group(ctx.area_code), dfe=_with_area(dfe), local_obs=local_obs,
         )
 
     @property
@@ -86,6 +87,12 @@ class ThemeRun:
         if breakdown_value is not None:
             rows = rows[rows["breakdown_value"] == breakdown_value]
         return rows
+
+    def neighbours_at(self, when) -> list[Neighbour]:
+        """The area's statistical neighbours in the financial year ending at ``when`` (a 31 March),
+        each resolved to the code it had then, with whether DfE's count of children on plans has a
+        figure for it (:meth:`analysis.ingest.dataset.Dataset.statistical_neighbours`)."""
+        return self.ctx.ds.statistical_neighbours(self.area_code, pd.Timestamp(when), "children_on_cp_plan")
 
     def population(self, area: str, when) -> float | None:
         """ONS population aged 0–17 used by DfE for a date (None when not in the data)."""

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ...formatting import fmt_count, fmt_interval, fmt_number, fmt_rate
 from ...report.model import Section
-from ...report.words import CountWords, number_in_words, verdict_phrase
+from ...report.words import CountWords, join_words, number_in_words, verdict_phrase
 from ...stats.change import change_significance
 from ...periods import long_date
 from .charts import benchmark_chart, context_chart, funnel_chart, plans_chart
@@ -34,6 +34,8 @@ from .tables import (
     children_in_need_table,
     context_table,
     funnel_table,
+    neighbour_coverage,
+    neighbours_missing,
     neighbours_table,
     plans_table,
 )
@@ -176,27 +178,43 @@ def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     if run.region_code and not pd.isna(last["region"]):
         region = f"{run.region_name} ({fmt_rate(last['region'])})"
         comparison += f", {verdict_phrase(last['vs_region_95'], region)}"
-    if last["neighbours_with_data"]:
-        neighbours = (f"the average of its {number_in_words(last['neighbours_with_data'])} statistical neighbours "
-                      f"({fmt_rate(last['neighbours_mean'])})")
+    listed, with_data = int(last["neighbours_listed"]), int(last["neighbours_with_data"])
+    coverage = neighbour_coverage(listed, with_data, last["neighbours_without_data"], last["period_end"])
+    if with_data:
+        of = "its" if with_data == listed else f"{number_in_words(with_data)} of its"
+        missing = ("" if with_data == listed else
+                   "; " + neighbours_missing(last["neighbours_without_data"], last["period_end"], why=False))
+        neighbours = (f"the average of {of} {number_in_words(listed)} statistical neighbours "
+                      f"({fmt_rate(last['neighbours_mean'])}{missing})")
         comparison += f" and {verdict_phrase(last['vs_neighbours_95'], neighbours)}"
     comparison += " (95% level)."
     section.paragraphs.append(comparison)
     built.findings.append(comparison)
-    if last["neighbours_with_data"]:
+    names = join_words([n.name for n in run.neighbours_at(last["period_end"])])
+    if with_data:
         section.paragraphs.append(
             f"The statistical-neighbour average is the simple mean of the neighbours' rates, as DfE's LAIT "
             f"computes it; pooling their children and populations instead gives {fmt_rate(last['neighbours_pooled'])} "
-            f"per 10,000. The neighbours are DfE's statistical-neighbour model in the data "
-            f"({', '.join(run.ctx.ds.area_name(code) for code in run.neighbours)}).")
+            f"per 10,000. The neighbours are DfE's statistical-neighbour model in the data ({names}); "
+            f"{coverage}.")
+    elif listed:
+        section.paragraphs.append(f"{run.name} is not compared with its statistical neighbours ({names}) at {when}: "
+                                  f"{coverage}.")
+    else:
+        section.paragraphs.append(f"DfE's statistical-neighbour model in the data (groupings of April 2021) has no "
+                                  f"group for {run.name}, so it is not compared with statistical neighbours.")
     if len(bench) >= 2:
         first = bench.iloc[0]
         trend = (f"Since {long_date(first['period_end'])} {run.name}'s validated rate has moved from "
                  f"{fmt_rate(first['rate'])} to {fmt_rate(last['rate'])} per 10,000, England's from "
                  f"{fmt_rate(first['england'])} to {fmt_rate(last['england'])}")
-        if last["neighbours_with_data"]:
+        if last["neighbours_with_data"] and first["neighbours_with_data"]:
             trend += (f" and the neighbours' average from {fmt_rate(first['neighbours_mean'])} to "
                       f"{fmt_rate(last['neighbours_mean'])}")
+            if first["neighbours_with_data"] < first["neighbours_listed"]:
+                trend += (f" (at {long_date(first['period_end'])} " + neighbour_coverage(
+                    int(first["neighbours_listed"]), int(first["neighbours_with_data"]),
+                    first["neighbours_without_data"], first["period_end"], why=False) + ")")
         section.paragraphs.append(trend + ".")
     if not run.has_local and len(bench) >= 2:
         previous = bench.iloc[-2]
@@ -285,6 +303,10 @@ def funnel_section(run: ThemeRun) -> BuiltSection:
             positions = neighbours["position"].value_counts()
             section.paragraphs.append("Its statistical neighbours: " + "; ".join(
                 f"{number_in_words(n)} {position_words(position)}" for position, n in positions.items()) + ".")
+        unmarked = [n for n in run.neighbours_at(funnel.when) if n.code not in set(neighbours["code"])]
+        if unmarked:
+            section.paragraphs.append(f"Not marked as neighbours (no published count or population at {when}): "
+                                      f"{neighbours_missing(unmarked, funnel.when)}.")
     else:
         section.paragraphs.append(f"{run.name} has no published count at {when}, so it is not marked.")
     section.charts.append((funnel_chart(run, funnel), funnel_table(run, funnel)))

@@ -16,7 +16,9 @@ from ...report.charts import DFE_SOURCE
 from ...report.model import Table
 from ...stats import compare_proportion_to_benchmark, wilson_ci
 from ...stats.disclosure import NOT_AVAILABLE, SUPPRESSED
-from ...periods import financial_year_label, long_date, short_date
+from ...ingest.neighbours import Neighbour
+from ...periods import financial_year_label, fy_label, long_date, quarter_of, short_date
+from ...report.words import join_words
 from ..context import board_source
 from .board_frames import IndicatorPanel, MixPanel, dfe_repeat_plans
 from .frames import FunnelData, neighbour_rates
@@ -123,6 +125,8 @@ def benchmark_table(run: ThemeRun, bench: pd.DataFrame) -> Table:
         region: bench["region"],
         "Neighbours' average": bench["neighbours_mean"],
         "Neighbours (pooled)": bench["neighbours_pooled"],
+        "Neighbours with a figure": [f"{int(n)} of {int(of)}" if of else NOT_AVAILABLE
+                                     for n, of in zip(bench["neighbours_with_data"], bench["neighbours_listed"])],
         "Against England (95%)": [verdict if verdict is not None else NOT_AVAILABLE for verdict in bench["vs_england_95"]],
         "Against neighbours (95%)": [verdict if verdict is not None else NOT_AVAILABLE for verdict in bench["vs_neighbours_95"]],
     })
@@ -133,10 +137,24 @@ def benchmark_table(run: ThemeRun, bench: pd.DataFrame) -> Table:
         frame=frame, source=NEIGHBOURS_SOURCE, count_columns=[count],
         derived=_derived_from(count, rate, "95% lower", "95% upper"),
         formats={**{c: "rate" for c in rate_columns}, "31 March": "text", "Against England (95%)": "text",
-                 "Against neighbours (95%)": "text"},
+                 "Against neighbours (95%)": "text", "Neighbours with a figure": "text"},
         notes=["Rates: DfE count ÷ ONS mid-year population aged 0–17 × 10,000. England and regional counts are "
-               "published rounded to the nearest 10. Verdicts: the area's 95% interval against the comparator (PHE)."],
+               "published rounded to the nearest 10. Verdicts: the area's 95% interval against the comparator (PHE)."]
+        + neighbour_notes(bench),
     )
+
+
+def neighbour_notes(bench: pd.DataFrame) -> list[str]:
+    """One note per 31 March whose neighbours' average is over fewer than all the neighbours,
+    naming those without a figure (an authority that did not exist that year, or whose figure DfE
+    did not publish)."""
+    notes = []
+    for row in bench.itertuples(index=False):
+        if row.neighbours_listed and row.neighbours_with_data < row.neighbours_listed:
+            coverage = neighbour_coverage(row.neighbours_listed, row.neighbours_with_data,
+                                          row.neighbours_without_data, row.period_end)
+            notes.append(f"Neighbours at {long_date(row.period_end)}: {coverage}.")
+    return notes
 
 
 def board_vs_dfe_table(run: ThemeRun, both: pd.DataFrame) -> Table:
@@ -163,12 +181,50 @@ def board_vs_dfe_table(run: ThemeRun, both: pd.DataFrame) -> Table:
     )
 
 
+def neighbour_coverage(listed: int, with_data: int, without: list[Neighbour], when, *, why: bool = True) -> str:
+    """Over how many neighbours an average is, naming those without a figure: "the mean is over 9 of
+    10 neighbours; no figure in 2023/24 for Cumbria (…)" ("" when there are no neighbours)."""
+    if not listed:
+        return ""
+    if with_data == listed:
+        return f"the mean is over all {listed} neighbours in {financial_year_label(when)}"
+    missing = neighbours_missing(without, when, why=why)
+    if not with_data:
+        return f"there is no mean: {missing}"
+    return f"the mean is over {with_data} of {listed} neighbours; {missing}"
+
+
+def neighbours_missing(without: list[Neighbour], when, *, why: bool = True) -> str:
+    """"no figure in 2023/24 for Cumbria (DfE's figures end in 2022/23)": the neighbours without a
+    figure in the year ending ``when``, each that did not exist as an authority then saying so
+    (unless ``why`` is False, for a sentence that already sits in brackets)."""
+    period = quarter_of(pd.Timestamp(when)).time_period
+    names = []
+    for n in without:
+        if not why:
+            names.append(n.name)
+        elif n.first_year is not None and n.first_year > period:
+            names.append(f"{n.name} (DfE's figures begin in {fy_label(n.first_year)})")
+        elif n.last_year is not None and n.last_year < period:
+            names.append(f"{n.name} (DfE's figures end in {fy_label(n.last_year)})")
+        else:
+            names.append(n.name)
+    return f"no figure in {financial_year_label(when)} for {join_words(names)}"
+
+
 def neighbours_table(run: ThemeRun, when) -> Table:
-    """The area and its statistical neighbours at one 31 March."""
+    """The area and every one of its statistical neighbours at one 31 March (a neighbour without a
+    figure that year keeps its row, shown as not available, and is named in the notes)."""
     rates = neighbour_rates(run, when)
+    neighbours = rates.iloc[1:]
+    shown = set(neighbours.loc[neighbours["rate"].notna(), "code"])
+    without = [n for n in run.neighbours_at(when) if n.code not in shown]
+    notes = []
+    if without:
+        notes.append(f"The neighbours' average at {long_date(when)}: "
+                     f"{neighbour_coverage(len(neighbours), len(neighbours) - len(without), without, when)}.")
     frame = pd.DataFrame({
-        "Local authority": [run.ctx.ds.area_name(code) + (" (this area)" if code == run.area_code else "")
-                            for code in rates["code"]],
+        "Local authority": [name + (" (this area)" if k == 0 else "") for k, name in enumerate(rates["name"])],
         "Children on plans": rates["count"], "Children aged 0–17": rates["population"],
         "Rate per 10,000": rates["rate"], "95% lower": rates["lower"], "95% upper": rates["upper"],
     })
@@ -178,6 +234,7 @@ def neighbours_table(run: ThemeRun, when) -> Table:
         source=NEIGHBOURS_SOURCE, count_columns=["Children on plans"],
         derived=_derived_from("Children on plans", "Rate per 10,000", "95% lower", "95% upper"),
         formats={"Children aged 0–17": "count", **RATE_WITH_INTERVAL, "Local authority": "text"},
+        notes=notes,
     )
 
 
