@@ -101,14 +101,14 @@ def mix_section(run: ThemeRun) -> BuiltSection:
             if breakdown == "cp_category":
                 built.findings.append(sentence)
         mix_panels.append(panel)
-        section.tables.append(mix_count_table(panel))
+        section.tables.append(mix_count_table(run, panel))
     if missing and len(missing) == len(BREAKDOWNS):
         section.unavailable = f"Table 4.2's breakdowns are not in the data for {run.name} up to {long_date(run.end)}."
         return built
     if missing:
         section.paragraphs.append(f"Not in the data: children on plans by {', '.join(missing)}.")
     if mix_panels:
-        section.charts.append((mix_chart(run, mix_panels), mix_shares_table(mix_panels)))
+        section.charts.append((mix_chart(run, mix_panels), mix_shares_table(run, mix_panels)))
     section.paragraphs.append(
         "Shares are of table 4.2's own total at each date (where that total differs from table 3.1's, the difference is "
         "a data-quality finding). Shares with 95% confidence intervals for the change use Newcombe's method; children "
@@ -178,7 +178,7 @@ def indicators_section(run: ThemeRun) -> BuiltSection:
             built.findings.append(sentence)
         indicator_panels.append(panel)
     if indicator_panels:
-        section.charts.append((indicators_chart(run, indicator_panels), indicators_table(indicator_panels)))
+        section.charts.append((indicators_chart(run, indicator_panels), indicators_table(run, indicator_panels)))
     elif run.has_local:
         section.unavailable = (f"The board's performance indicators (table 4.3) are not in the data up to "
                                f"{long_date(run.end)}.")

@@ -106,7 +106,7 @@ def plans_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
             f"{long_date(lowest['period_end'])} ({counts.text(lowest['count'], missing='x')}) and highest at "
             f"{long_date(highest['period_end'])} ({counts.text(highest['count'], missing='x')}).")
     section.charts.append((plans_chart(run, board, period_change), plans_table(run, board)))
-    section.tables.append(changes_table(changes))
+    section.tables.append(changes_table(run, changes))
     return built
 
 

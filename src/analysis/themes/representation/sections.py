@@ -75,7 +75,7 @@ def section_benchmarks(ctx: Context, items: list, withheld: Withheld, tables: Th
     if all(is_missing(row["benchmark"]) for _, _, row in items):
         section.paragraphs.append(f"No benchmark in the data is dated on or before {long_date(ctx.period.end)}, so no "
                                   "verdict is given for this period.")
-    section.charts.append((benchmark_chart(items, withheld), tables.benchmark))
+    section.charts.append((benchmark_chart(items, withheld, tables.sources), tables.benchmark))
     plans = [(group, population, row) for group, population, row in items if population.key == "plans"]
     for group, population, row in plans:
         if not is_missing(row["share"]):
@@ -119,7 +119,7 @@ def section_trends(ctx: Context, shares: pd.DataFrame, withheld: Withheld, table
         "benchmark. The shaded band is the 95% confidence interval; the last column of each table says whether the "
         "verdict survives the records whose ethnicity or language was not recorded.")
     for group in GROUPS:
-        chart = trend_chart(shares, group, withheld)
+        chart = trend_chart(shares, group, withheld, tables.sources)
         if chart is not None:
             section.charts.append((chart, tables.trend[group.key]))
     for change in changes:
@@ -167,11 +167,11 @@ def section_not_recorded(ctx: Context, shares: pd.DataFrame, not_recorded: pd.Da
         return section
     section.paragraphs.append("Ofsted's inspection of the board asked it to \u201c" + OFSTED_QUOTE + "\u201d The "
                               "board's report adds that \u201c" + BOARD_QUOTE + "\u201d")
-    chart = not_recorded_chart(not_recorded, withheld)
+    chart = not_recorded_chart(not_recorded, withheld, tables.sources)
     if chart is not None:
         section.charts.append((chart, tables.not_recorded))
     if items:
-        section.charts.append((bounds_chart(items, withheld), tables.bounds))
+        section.charts.append((bounds_chart(items, withheld, tables.sources), tables.bounds))
     for group, population, row in items:
         sentence = bounds_sentence(withheld, group, population, row)
         if sentence:
@@ -226,7 +226,7 @@ def section_mix(ctx: Context, latest: dict, mix: list[dict], withheld: Withheld,
         withheld_mix = any(withheld.hidden(key, children, "mix")
                            for key, children in zip(keys, mix_table.frame["Children"]) if key[2] == group.key)
         section.paragraphs.append(_fit_sentence(group, result["row"], result["fit"], withheld_mix))
-    chart = mix_chart(mix_table, keys, withheld)
+    chart = mix_chart(mix_table, keys, withheld, tables.sources)
     if chart is not None:
         section.charts.append((chart, mix_table))
     else:
