@@ -43,7 +43,7 @@ def board_source(ctx: "Context", table: str | None = None, part: str | None = No
         titles.append(heading.replace(" \u2014 ", " ").replace(" - ", " ") if heading
                       else f"the board's own report for {ctx.area_name}")
     where = f"{part} of " if part else (f"table {table} of " if table is not None else "")
-    return f"Source: {where}{' and '.join(dict.fromkeys(titles))}"
+    return f"Source: {where}the {' and the '.join(dict.fromkeys(titles))}"
 
 
 @dataclass

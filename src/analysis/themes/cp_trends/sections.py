@@ -11,7 +11,7 @@ import pandas as pd
 
 from ...formatting import fmt_count, fmt_interval, fmt_number, fmt_rate
 from ...report.model import Section
-from ...report.words import CountWords, number_in_words, verdict_phrase
+from ...report.words import CountWords, decimals_to_tell_apart, limit_margin, number_in_words, verdict_phrase
 from ...stats.change import change_significance
 from ...periods import long_date
 from .charts import benchmark_chart, context_chart, funnel_chart, plans_chart
@@ -21,6 +21,7 @@ from .frames import (
     board_context,
     board_vs_dfe,
     dfe_children_in_need,
+    dfe_looked_after,
     funnel_data,
     plan_changes,
     year_ends,
@@ -169,16 +170,19 @@ def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     key_figures["cp_plans_board_minus_dfe"] = (whole_number(both_at_end["difference"].iloc[0])
                                                if not both_at_end.empty else None)
 
+    # the verdicts rest on the interval's bounds against each benchmark: print enough digits to show them
+    benchmarks = [last["england"], last["region"], last["neighbours_mean"] if last["neighbours_with_data"] else None]
+    d = decimals_to_tell_apart([(bound, b) for b in benchmarks for bound in (last["lower"], last["upper"])])
     comparison = (f"At {when} (validated DfE figures) {run.name} had {counts.text(last['count'], missing='x')} "
-                  f"children on plans, {fmt_rate(last['rate'])} per 10,000 children (95% confidence interval "
-                  f"{fmt_rate(last['lower'])} to {fmt_rate(last['upper'])}): "
-                  f"{verdict_phrase(last['vs_england_95'], 'England (' + fmt_rate(last['england']) + ')')}")
+                  f"children on plans, {fmt_rate(last['rate'], d)} per 10,000 children (95% confidence interval "
+                  f"{fmt_rate(last['lower'], d)} to {fmt_rate(last['upper'], d)}): "
+                  f"{verdict_phrase(last['vs_england_95'], 'England (' + fmt_rate(last['england'], d) + ')')}")
     if run.region_code and not pd.isna(last["region"]):
-        region = f"{run.region_name} ({fmt_rate(last['region'])})"
+        region = f"{run.region_name} ({fmt_rate(last['region'], d)})"
         comparison += f", {verdict_phrase(last['vs_region_95'], region)}"
     if last["neighbours_with_data"]:
         neighbours = (f"the average of its {number_in_words(last['neighbours_with_data'])} statistical neighbours "
-                      f"({fmt_rate(last['neighbours_mean'])})")
+                      f"({fmt_rate(last['neighbours_mean'], d)})")
         comparison += f" and {verdict_phrase(last['vs_neighbours_95'], neighbours)}"
     comparison += " (95% level)."
     section.paragraphs.append(comparison)
@@ -271,9 +275,12 @@ def funnel_section(run: ThemeRun) -> BuiltSection:
         widened = "od_position" in table.columns
         key_figures["funnel_position"] = area["position"]
         key_figures["funnel_position_overdispersed"] = area.get("od_position") if widened else None
+        margin = limit_margin(area["rate"], {f"the {name} limit": area[column] for name, column in (
+            ("95% lower", "lower_95"), ("95% upper", "upper_95"), ("99.8% lower", "lower_99_8"),
+            ("99.8% upper", "upper_99_8"))})  # the rule: a verdict within the printed rounding shows its digits
         sentence = (f"Among all English authorities at {when}, {run.name}'s rate ({fmt_rate(area['rate'])} per 10,000) "
                     f"lies {position_words(area['position'])} of the funnel around England's "
-                    f"{fmt_rate(funnel.england_rate)}")
+                    f"{fmt_rate(funnel.england_rate)}{margin}")
         if widened:
             sentence += (f"; allowing for the real variation between authorities it lies "
                          f"{position_words(area['od_position'])}")
@@ -300,8 +307,8 @@ def context_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     frame = board_context(run, board)
     if frame.empty:
         section.unavailable = (f"The board's counts of looked-after children and children in need (table 3.1) are not "
-                               f"in the data for {run.name} up to {long_date(run.end)}; DfE's validated "
-                               f"children-in-need figures follow.")
+                               f"in the data for {run.name} up to {long_date(run.end)}; DfE's validated figures "
+                               f"follow.")
     else:
         last = frame.iloc[-1]
         if not pd.isna(last["lac"]):
@@ -315,15 +322,26 @@ def context_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     in_need = dfe_children_in_need(run)
     if not in_need.empty:
         latest = in_need.iloc[-1]
-        england = f"England ({fmt_rate(latest['england'])})"
+        d = decimals_to_tell_apart([(latest["lower"], latest["england"]), (latest["upper"], latest["england"])])
+        england = f"England ({fmt_rate(latest['england'], d)})"
         section.paragraphs.append(
             f"DfE's validated count of children in need at {long_date(latest['period_end'])} (all children in need, "
             f"including those on plans and looked after) was {counts.text(latest['count'], missing='x')}: "
-            f"{fmt_rate(latest['rate'])} per 10,000 (95% confidence interval {fmt_rate(latest['lower'])} to "
-            f"{fmt_rate(latest['upper'])}), {verdict_phrase(latest['vs_england'], england)} at 95%.")
+            f"{fmt_rate(latest['rate'], d)} per 10,000 (95% confidence interval {fmt_rate(latest['lower'], d)} to "
+            f"{fmt_rate(latest['upper'], d)}), {verdict_phrase(latest['vs_england'], england)} at 95%.")
         section.tables.append(children_in_need_table(run, in_need))
-    looked_after_dfe = run.dfe_values("looked_after_children")
-    if looked_after_dfe[looked_after_dfe["area"] == run.area_code].empty:
+    looked_after = dfe_looked_after(run)
+    if not looked_after.empty:
+        latest = looked_after.iloc[-1]
+        d = decimals_to_tell_apart([(latest["lower"], latest["england"]), (latest["upper"], latest["england"])])
+        england = f"England ({fmt_rate(latest['england'], d)})"
+        section.paragraphs.append(
+            f"DfE's validated count of looked-after children at {long_date(latest['period_end'])} was "
+            f"{counts.text(latest['count'], missing='x')}: {fmt_rate(latest['rate'], d)} per 10,000 aged 0–17 (95% "
+            f"confidence interval {fmt_rate(latest['lower'], d)} to {fmt_rate(latest['upper'], d)}), "
+            f"{verdict_phrase(latest['vs_england'], england)} at 95%.")
+        section.tables.append(children_in_need_table(run, looked_after, what="Looked-after children"))
+    if looked_after.empty:
         section.paragraphs.append("DfE's looked-after children figures in the data start after this period"
                                   + (", so the board's looked-after count cannot be checked against the validated "
                                      "return here." if run.has_local else "."))

@@ -14,6 +14,7 @@ import pandas as pd
 from ...formatting import fmt_count, fmt_interval, fmt_rate
 from ...report.charts import DFE_SOURCE
 from ...report.model import Table
+from ...report.words import limit_margin
 from ...stats import compare_proportion_to_benchmark, wilson_ci
 from ...stats.disclosure import NOT_AVAILABLE, SUPPRESSED
 from ...periods import financial_year_label, long_date, short_date
@@ -207,7 +208,9 @@ def funnel_table(run: ThemeRun, funnel: FunnelData) -> Table:
         "Rate per 10,000": listed["rate"].to_numpy(),
         "99.8% lower limit": listed["lower_99_8"].to_numpy(),
         "99.8% upper limit": listed["upper_99_8"].to_numpy(),
-        "Position": listed["position"].to_numpy(),
+        "Position": [position + limit_margin(rate, {"the 99.8% lower limit": lower, "the 99.8% upper limit": upper})
+                     for position, rate, lower, upper in zip(listed["position"], listed["rate"], listed["lower_99_8"],
+                                                             listed["upper_99_8"])],
     })
     if "od_position" in listed.columns:
         frame["Allowing for between-LA variation"] = listed["od_position"].to_numpy()
@@ -393,9 +396,9 @@ def context_table(run: ThemeRun, frame: pd.DataFrame) -> Table:
     )
 
 
-def children_in_need_table(run: ThemeRun, in_need: pd.DataFrame) -> Table:
-    """DfE's validated children in need at each 31 March, against England."""
-    count = "Children in need (DfE)"
+def children_in_need_table(run: ThemeRun, in_need: pd.DataFrame, what: str = "Children in need") -> Table:
+    """DfE's validated children in need (or ``what``) at each 31 March, against England."""
+    count = f"{what} (DfE)"
     frame = pd.DataFrame({
         "31 March": [short_date(when) for when in in_need["period_end"]],
         count: in_need["count"], "Rate per 10,000": in_need["rate"], "95% lower": in_need["lower"],
@@ -403,7 +406,7 @@ def children_in_need_table(run: ThemeRun, in_need: pd.DataFrame) -> Table:
         "Against England (95%)": [verdict if verdict else NOT_AVAILABLE for verdict in in_need["vs_england"]],
     })
     return Table(
-        title=f"Children in need at 31 March, {run.name} and England (DfE validated)", frame=frame, source=DFE_SOURCE,
+        title=f"{what} at 31 March, {run.name} and England (DfE validated)", frame=frame, source=DFE_SOURCE,
         implicit_totals=False,
         count_columns=[count],
         derived=_derived_from(count, "Rate per 10,000", "95% lower", "95% upper"),

@@ -29,7 +29,7 @@ from .groups import (
 )
 from .tables import ThemeTables, census_broad_table, census_detail_table
 from .withheld import Withheld, count_key
-from .wording import missing_local_sentence, period_phrase, snapshot_phrase
+from .wording import census_timing, missing_local_sentence, period_phrase, snapshot_phrase
 
 NO_BENCHMARK_VERDICT = "not compared with a benchmark (none is in the data for this period)"
 
@@ -243,8 +243,8 @@ def section_census(ctx: Context, census: pd.DataFrame) -> Section:
         section.unavailable = f"Census 2021 ethnicity is not in the data for {ctx.area_name} ({ctx.area_code})."
         return section
     section.paragraphs.append(
-        "The census counts every usual resident, of all ages, not only children, on census day (21 March 2021, "
-        "after the board's reporting periods), and its 20 ethnic groups differ from the board's categories. For "
+        f"The census counts every usual resident, of all ages, not only children, on census day ({census_timing(ctx)}), "
+        "and its 20 ethnic groups differ from the board's categories. For "
         "comparison they are mapped to the board's two: every 'White' group (including Gypsy or Irish Traveller and "
         "Roma) to 'White British/Irish/Other', every other group to 'BME'. It is context, not a benchmark: no verdict "
         "here uses it.")
