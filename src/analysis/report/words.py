@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..formatting import (
     fmt_count,
@@ -21,6 +22,7 @@ from ..formatting import (
     is_missing as _missing,
     round_half_up,
 )
+from ..periods import financial_year_label
 from ..stats import check_conf, conf_label, z_value
 from ..stats.change import ChangeSignificance, change_significance
 from ..stats.compare import (
@@ -57,6 +59,7 @@ __all__ = [
     "decimals_to_tell_apart",
     "printed_apart",
     "limit_margin",
+    "fallback_caveat",
 ]
 
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -143,6 +146,28 @@ def limit_margin(value: Any, limits: dict[str, Any], decimals: int = 1, unit: st
             text += f" ({BORDERLINE})"
         parts.append(text)
     return " (" + "; ".join(parts) + ")"
+
+
+def _year_end_year(when) -> int:
+    """The calendar year of the 31 March that ends the financial year containing ``when``."""
+    when = pd.Timestamp(when)
+    return when.year if (when.month, when.day) <= (3, 31) else when.year + 1
+
+
+def fallback_caveat(what: str, area: str, figure_end, period_end) -> str | None:
+    """The one wording for a fallback: a figure shown for a period but dated in an earlier
+    financial year than the latest 31 March on or before the period's end ("DfE's latest count of
+    children in need for Solihull is for 2022/23, two years before 2024/25: it is the latest the
+    data has, not a figure for this period."). None when it is of that year. ``figure_end`` is the
+    last day the figure covers (a 31 March for DfE's years)."""
+    end = pd.Timestamp(period_end)
+    latest = end.year if (end.month, end.day) >= (3, 31) else end.year - 1  # last 31 March in the period
+    years = latest - _year_end_year(figure_end)
+    if years <= 0:
+        return None
+    return (f"{what} for {area} is for {financial_year_label(pd.Timestamp(figure_end))}, {number_in_words(years)} "
+            f"year{'s' if years > 1 else ''} before {financial_year_label(pd.Timestamp(latest, 3, 31))}: it is the "
+            "latest the data has, not a figure for this period.")
 
 
 #: How a count of 1 to 5 reads in a public sentence ("fewer than 6").

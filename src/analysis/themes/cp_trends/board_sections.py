@@ -34,7 +34,7 @@ from .tables import (
     mix_count_table,
     mix_shares_table,
 )
-from .wording import as_printed, group_words, signed_number, significance_words
+from .wording import as_printed, group_words, older_than_period, signed_number, significance_words
 
 
 # =========================================================================== 4. districts
@@ -163,6 +163,11 @@ def indicators_section(run: ThemeRun) -> BuiltSection:
     for measure, indicator in INDICATORS.items():
         series = indicator_spc(run, measure, indicator) if run.has_local else pd.DataFrame()
         dfe_area, dfe_england = dfe_indicator(run, indicator.dfe_measure)
+        if not dfe_area.empty:
+            stale = older_than_period(run, dfe_area["period_end"].iloc[-1], f"DfE's latest {indicator.label.lower()} figure")
+            if stale:
+                section.paragraphs.append(stale)
+                built.caveats.append(stale)
         if series.empty:
             if not dfe_area.empty:
                 summary_rows.append(indicator_summary_row(run, indicator, None, dfe_area, dfe_england))

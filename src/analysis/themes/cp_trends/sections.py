@@ -38,7 +38,7 @@ from .tables import (
     neighbours_table,
     plans_table,
 )
-from .wording import as_float, as_printed, change_between, position_words
+from .wording import as_float, as_printed, change_between, older_than_period, position_words
 
 #: Chance alone puts this share of areas outside the 99.8% limits.
 OUTSIDE_99_8_BY_CHANCE = 0.002
@@ -156,6 +156,10 @@ def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
         return built
     last = bench.iloc[-1]
     when = long_date(last["period_end"])
+    stale = older_than_period(run, last["period_end"], "DfE's latest count of children on plans")
+    if stale:
+        section.paragraphs.append(stale)
+        built.caveats.append(stale)
     key_figures["cp_rate_dfe_latest_year_end"] = one_decimal(last["rate"])
     key_figures["england_cp_rate_per_10k"] = one_decimal(last["england"])
     key_figures["region_cp_rate_per_10k"] = one_decimal(last["region"])
@@ -251,6 +255,10 @@ def funnel_section(run: ThemeRun) -> BuiltSection:
         return built
     table = funnel.table
     when = long_date(funnel.when)
+    stale = older_than_period(run, funnel.when, "The latest funnel of every authority")
+    if stale:
+        section.paragraphs.append(stale)
+        built.caveats.append(stale)
     above = int(table["position"].eq("above 99.8% limit").sum())
     below = int(table["position"].eq("below 99.8% limit").sum())
     section.paragraphs.append(
@@ -322,6 +330,10 @@ def context_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     in_need = dfe_children_in_need(run)
     if not in_need.empty:
         latest = in_need.iloc[-1]
+        stale = older_than_period(run, latest["period_end"], "DfE's latest count of children in need")
+        if stale:
+            section.paragraphs.append(stale)
+            built.caveats.append(stale)
         d = decimals_to_tell_apart([(latest["lower"], latest["england"]), (latest["upper"], latest["england"])])
         england = f"England ({fmt_rate(latest['england'], d)})"
         section.paragraphs.append(
@@ -333,6 +345,10 @@ def context_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     looked_after = dfe_looked_after(run)
     if not looked_after.empty:
         latest = looked_after.iloc[-1]
+        stale = older_than_period(run, latest["period_end"], "DfE's latest count of looked-after children")
+        if stale:
+            section.paragraphs.append(stale)
+            built.caveats.append(stale)
         d = decimals_to_tell_apart([(latest["lower"], latest["england"]), (latest["upper"], latest["england"])])
         england = f"England ({fmt_rate(latest['england'], d)})"
         section.paragraphs.append(

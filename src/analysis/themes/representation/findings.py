@@ -182,7 +182,7 @@ def key_findings(ctx: Context, latest: dict, census: pd.DataFrame, withheld: Wit
     if area:
         findings.append(f"For context, {fmt_percent(area['bme_share'])} of {ctx.area_name}'s residents of all ages "
                         "were in a BME group in Census 2021"
-                        + (f" (England {fmt_percent(england['bme_share'])})." if england else "."))
+                        + (f" (England, without Wales, {fmt_percent(england['bme_share'])})." if england else "."))
         if not latest and area["largest_minority"]:
             findings.append(f"The largest group outside the White groups in {ctx.area_name} was "
                             f"{area['largest_minority']} ({fmt_percent(area['largest_minority_share'])} of residents).")

@@ -31,6 +31,9 @@ NOT_RECORDED = "Not recorded"
 CENSUS_MEASURE = "census_population_all_ages"
 CENSUS_SOURCE = "Source: ONS Census 2021, usual residents by ethnic group (20 categories), all ages"
 ENGLAND = "E92000001"
+#: The geography of the census comparator, said wherever it is shown.
+ENGLAND_ONLY_NOTE = ("England is England only (ONS's England rows, without Wales); the area is the local authority "
+                     "as Census 2021 reports it.")
 
 #: Conclusions about a verdict once the "not recorded" records are allowed for.
 INCONCLUSIVE = "inconclusive"

@@ -250,7 +250,8 @@ def section_census(ctx: Context, census: pd.DataFrame) -> Section:
         "here uses it.")
     sentence = (f"In Census 2021, {fmt_percent(area['bme_share'])} of {ctx.area_name}'s residents of all ages were in "
                 f"a BME group on this mapping"
-                + (f", against {fmt_percent(england['bme_share'])} in England" if england else ""))
+                + (f", against {fmt_percent(england['bme_share'])} in England (England only, without Wales)"
+                   if england else ""))
     sentence += (f"; counting Gypsy or Irish Traveller and Roma residents as BME gives "
                  f"{fmt_percent(area['bme_incl_gypsy_roma_share'])}, and everyone other than White British, "
                  f"{fmt_percent(area['not_white_british_share'])}.")

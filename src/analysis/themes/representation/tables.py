@@ -19,6 +19,7 @@ from ...report import charts as report_charts
 from ...report.model import Table
 from ...stats.disclosure import NOT_AVAILABLE, SUPPRESSED
 from .groups import (
+    ENGLAND_ONLY_NOTE,
     BoardSources,
     CENSUS_BROAD_ORDER,
     CENSUS_SOURCE,
@@ -296,7 +297,8 @@ def census_broad_table(area_name: str, area: dict, england: dict | None) -> Tabl
                            "England %": england["broad"].get(broad, float("nan")) if england else float("nan")}
                           for broad in CENSUS_BROAD_ORDER])
     return Table(title="Broad ethnic groups, Census 2021 (all ages)", frame=frame, source=CENSUS_SOURCE,
-                 formats={column: PERCENT_FORMAT for column in frame.columns if column.endswith("%")})
+                 formats={column: PERCENT_FORMAT for column in frame.columns if column.endswith("%")},
+                 notes=[ENGLAND_ONLY_NOTE])
 
 
 def census_detail_table(area_name: str, census: pd.DataFrame) -> Table:
