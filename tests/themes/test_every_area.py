@@ -194,3 +194,12 @@ def test_funnel_verdict_within_the_rounding_shows_the_digits():
     assert f"{rate:.2f} against the 99.8% upper limit of {limit:.2f}" in sentence
     table = next(t for _, t in built("cp_trends", COVENTRY, "2024-25 Q4").section("funnel").charts)
     assert f"{rate:.2f} against the 99.8% upper limit of {limit:.2f}" in table.frame["Position"].iloc[0]
+
+
+def test_table_verdicts_within_the_rounding_show_the_digits():
+    from analysis.themes.cp_trends.tables import verdict_cells
+
+    cells = verdict_cells(["higher", "not significantly different", "lower"], [40.63, 30.0, 20.0], [50.0, 40.58, 25.0],
+                          [40.6, 40.6, 30.0])
+    assert cells == ["higher (lower bound 40.63 against 40.60)",
+                     "not significantly different (upper bound 40.58 against 40.60)", "lower"]

@@ -14,7 +14,7 @@ import pandas as pd
 from ...formatting import fmt_count, fmt_interval, fmt_rate
 from ...report.charts import DFE_SOURCE
 from ...report.model import Table
-from ...report.words import limit_margin
+from ...report.words import BORDERLINE, decimals_to_tell_apart, limit_margin, printed_apart
 from ...stats import compare_proportion_to_benchmark, wilson_ci
 from ...stats.disclosure import NOT_AVAILABLE, SUPPRESSED
 from ...periods import financial_year_label, long_date, short_date
@@ -118,6 +118,26 @@ def changes_table(run: ThemeRun, changes: pd.DataFrame) -> Table:
 
 
 # --------------------------------------------------------------------------- 2. benchmarks
+def verdict_cells(verdicts, lowers, uppers, benchmarks) -> list[str]:
+    """Each verdict of an interval against a benchmark, for a table whose numbers print to one
+    decimal place: where a bound prints the same as the benchmark, the cell shows both with the
+    digits that tell them apart (the shared rule, :func:`analysis.report.words.decimals_to_tell_apart`)."""
+    cells = []
+    for verdict, lower, upper, benchmark in zip(verdicts, lowers, uppers, benchmarks):
+        if verdict is None or (isinstance(verdict, float) and pd.isna(verdict)) or verdict == "":
+            cells.append(NOT_AVAILABLE)
+            continue
+        close = [(name, bound) for name, bound in (("lower bound", lower), ("upper bound", upper))
+                 if not (pd.isna(bound) or pd.isna(benchmark)) and fmt_rate(bound) == fmt_rate(benchmark)]
+        if not close:
+            cells.append(str(verdict))
+            continue
+        d = decimals_to_tell_apart([(bound, benchmark) for _, bound in close])
+        detail = "; ".join(f"{name} {fmt_rate(bound, d)} against {fmt_rate(benchmark, d)}" for name, bound in close)
+        cells.append(f"{verdict} ({detail}{'' if printed_apart(close[0][1], benchmark) else ': ' + BORDERLINE})")
+    return cells
+
+
 def benchmark_table(run: ThemeRun, bench: pd.DataFrame) -> Table:
     """The data behind the benchmark chart."""
     count = f"{run.name}: children on plans"
@@ -133,8 +153,9 @@ def benchmark_table(run: ThemeRun, bench: pd.DataFrame) -> Table:
         region: bench["region"],
         "Neighbours' average": bench["neighbours_mean"],
         "Neighbours (pooled)": bench["neighbours_pooled"],
-        "Against England (95%)": [verdict if verdict is not None else NOT_AVAILABLE for verdict in bench["vs_england_95"]],
-        "Against neighbours (95%)": [verdict if verdict is not None else NOT_AVAILABLE for verdict in bench["vs_neighbours_95"]],
+        "Against England (95%)": verdict_cells(bench["vs_england_95"], bench["lower"], bench["upper"], bench["england"]),
+        "Against neighbours (95%)": verdict_cells(bench["vs_neighbours_95"], bench["lower"], bench["upper"],
+                                                  bench["neighbours_mean"]),
     })
     rate_columns = [rate, "95% lower", "95% upper", "England", region, "Neighbours' average", "Neighbours (pooled)"]
     return Table(
@@ -403,7 +424,8 @@ def children_in_need_table(run: ThemeRun, in_need: pd.DataFrame, what: str = "Ch
         "31 March": [short_date(when) for when in in_need["period_end"]],
         count: in_need["count"], "Rate per 10,000": in_need["rate"], "95% lower": in_need["lower"],
         "95% upper": in_need["upper"], "England rate": in_need["england"],
-        "Against England (95%)": [verdict if verdict else NOT_AVAILABLE for verdict in in_need["vs_england"]],
+        "Against England (95%)": verdict_cells(in_need["vs_england"], in_need["lower"], in_need["upper"],
+                                               in_need["england"]),
     })
     return Table(
         title=f"{what} at 31 March, {run.name} and England (DfE validated)", frame=frame, source=DFE_SOURCE,

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ...formatting import fmt_count, fmt_interval, fmt_number, fmt_percent, is_missing
 from ...report.model import Section
-from ...report.words import capitalised, verdict_phrase
+from ...report.words import capitalised, decimals_to_tell_apart, verdict_phrase
 from ...stats import GoodnessOfFit
 from ...periods import long_date
 from ..context import Context
@@ -44,11 +44,13 @@ def share_sentence(withheld: Withheld, group: Group, population: Population, row
                                          count_key(population.key, group.key, row["period_end"]))
         return (f"{when}, {count} among {population.label} were {of_group}; the share is withheld to protect "
                 "confidentiality.")
-    benchmark = (f"the {fmt_percent(row['benchmark'])} in the {row['benchmark_name']}"
+    # the verdict rests on the interval's bounds against the benchmark: print enough digits to show it
+    d = decimals_to_tell_apart([(row["lower_95"], row["benchmark"]), (row["upper_95"], row["benchmark"])])
+    benchmark = (f"the {fmt_percent(row['benchmark'], d)} in the {row['benchmark_name']}"
                  if not is_missing(row["benchmark"]) else "a benchmark")
-    text = (f"{when}, {fmt_percent(row['share'])} of {population.label} were {of_group} (about "
+    text = (f"{when}, {fmt_percent(row['share'], d)} of {population.label} were {of_group} (about "
             f"{fmt_count(row['count'])} of {fmt_count(row['denominator'])}; 95% confidence interval "
-            f"{fmt_interval(row['lower_95'], row['upper_95'])}), "
+            f"{fmt_interval(row['lower_95'], row['upper_95'], decimals=d)}), "
             f"{verdict_phrase(row['verdict_95'], benchmark, no_verdict=NO_BENCHMARK_VERDICT)}")
     if row["verdict_95"] is not None:
         text += ", at 95% confidence"
