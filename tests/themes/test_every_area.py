@@ -203,3 +203,19 @@ def test_table_verdicts_within_the_rounding_show_the_digits():
                           [40.6, 40.6, 30.0])
     assert cells == ["higher (lower bound 40.63 against 40.60)",
                      "not significantly different (upper bound 40.58 against 40.60)", "lower"]
+
+
+def test_board_name_comes_from_the_dataset_not_a_constant(raw_copy):
+    """Renaming the board in its SOURCE.md renames it in every source note of the page."""
+    source_md = next(p for p in raw_copy.iterdir() if p.is_dir() and (p / "SOURCE.md").exists()
+                     and not p.is_symlink()) / "SOURCE.md"
+    lines = source_md.read_text(encoding="utf-8").splitlines()
+    old_title = next(line for line in lines if line.startswith("# "))[2:].replace(" \u2014 ", " ").strip()
+    lines = ["# Anytown Safeguarding Children Partnership \u2014 Annual Report 2017/18" if line.startswith("# ") else line
+             for line in lines]
+    source_md.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for theme in ("cp_trends", "cdop", "training"):
+        result = THEMES[theme].build(area_code=WARWICKSHIRE, period="2017-18 Q4", data_dir=raw_copy)
+        sources = [t.source for s in result.sections for t in s.tables + [t for _, t in s.charts]]
+        assert any("Anytown Safeguarding Children Partnership Annual Report 2017/18" in s for s in sources), theme
+        assert not any(old_title in text for text in texts(result)), theme

@@ -132,6 +132,9 @@ CENSUS_BROAD_ORDER = ("White", "Asian, Asian British or Asian Welsh",
                       "Black, Black British, Black Welsh, Caribbean or African",
                       "Mixed or Multiple ethnic groups", "Other ethnic group")
 
+#: The report the two quotes below are transcribed from: they are shown only on a page whose board
+#: tables come from that report (named from its dataset's SOURCE.md), never on another board's.
+QUOTES_FROM = "Warwickshire Safeguarding Children Board Annual Report 2017/18"
 OFSTED_QUOTE = ("Ensure that the board has a full understanding of any gaps in the provision of equitable services "
                 "to children who have a disability or are of a different cultural and ethnic background, in order "
                 "to assure itself that services are meeting the needs of all children.")

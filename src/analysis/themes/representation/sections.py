@@ -23,6 +23,7 @@ from .groups import (
     GROUPS,
     INCONCLUSIVE,
     OFSTED_QUOTE,
+    QUOTES_FROM,
     POPULATION_BY_KEY,
     Group,
     Population,
@@ -167,8 +168,9 @@ def section_not_recorded(ctx: Context, shares: pd.DataFrame, not_recorded: pd.Da
     if not_recorded.empty and not items:
         section.unavailable = missing_local_sentence(ctx, "the 'not recorded' shares")
         return section
-    section.paragraphs.append("Ofsted's inspection of the board asked it to \u201c" + OFSTED_QUOTE + "\u201d The "
-                              "board's report adds that \u201c" + BOARD_QUOTE + "\u201d")
+    if QUOTES_FROM in tables.sources.table_2_3:  # the quotes are that report's, not any board's
+        section.paragraphs.append("Ofsted's inspection of the board asked it to \u201c" + OFSTED_QUOTE + "\u201d The "
+                                  "board's report adds that \u201c" + BOARD_QUOTE + "\u201d")
     chart = not_recorded_chart(not_recorded, withheld, tables.sources)
     if chart is not None:
         section.charts.append((chart, tables.not_recorded))
