@@ -272,7 +272,8 @@ def load_census_ethnicity(raw_dir: Path, report: ValidationReport) -> pd.DataFra
                 period_start=pd.Timestamp("2021-03-21"),
                 period_end=pd.Timestamp("2021-03-21"),
                 geographic_level=level,
-                country_code="E92000001",
+                # the national file holds England (E92000001) and Wales (W92000004): keep each row's own country
+                country_code=d[code_col] if level == "National" else d[code_col].str[0].map({"E": "E92000001", "W": "W92000004"}),
                 region_code="",
                 new_la_code=d[code_col] if level == "Local authority" else "",
                 la_name=d[name_col] if level == "Local authority" else "",

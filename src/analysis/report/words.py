@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..formatting import (
     fmt_count,
@@ -21,6 +22,7 @@ from ..formatting import (
     is_missing as _missing,
     round_half_up,
 )
+from ..periods import financial_year_label
 from ..stats import check_conf, conf_label, z_value
 from ..stats.change import ChangeSignificance, change_significance
 from ..stats.compare import (
@@ -52,6 +54,12 @@ __all__ = [
     "join_words",
     "number_in_words",
     "capitalised",
+    "MOST_DECIMALS",
+    "BORDERLINE",
+    "decimals_to_tell_apart",
+    "printed_apart",
+    "limit_margin",
+    "fallback_caveat",
 ]
 
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -84,6 +92,83 @@ def number_in_words(number: int | None, *, words_up_to: int = 9) -> str:
 def capitalised(text: str) -> str:
     """The text with its first letter in upper case and the rest untouched (unlike str.capitalize)."""
     return text[:1].upper() + text[1:]
+
+# --------------------------------------------------------------------------- the borderline rule
+#: The most decimal places a verdict's numbers are printed with to show which side they fall.
+MOST_DECIMALS = 3
+#: What is said when a verdict rests on a difference too small to print even then.
+BORDERLINE = "borderline: the two are equal to three decimal places"
+
+
+def _printed_equal(a: Any, b: Any, decimals: int) -> bool:
+    return fmt_number(a, decimals) == fmt_number(b, decimals)
+
+
+def decimals_to_tell_apart(pairs, decimals: int = 1, most: int = MOST_DECIMALS) -> int:
+    """The one rule for numbers printed beside a verdict (a rate and a funnel limit, an interval's
+    bound and a benchmark): the fewest decimal places, from ``decimals`` up to ``most``, at which
+    every pair ``(value, reference)`` prints differently. A verdict "above the limit" beside "47.6"
+    and "47.6" reads as a contradiction; printed "47.63" and "47.60" it does not. Pairs with a
+    missing number are ignored; pairs still equal at ``most`` places give ``most`` (say they are
+    borderline with :data:`BORDERLINE`, see :func:`printed_apart`)."""
+    needed = decimals
+    for a, b in pairs:
+        if _missing(a) or _missing(b):
+            continue
+        d = decimals
+        while d < most and _printed_equal(a, b, d):
+            d += 1
+        needed = max(needed, d)
+    return needed
+
+
+def printed_apart(value: Any, reference: Any, decimals: int = 1, most: int = MOST_DECIMALS) -> bool:
+    """Whether the two numbers print differently at some precision up to ``most`` places (False:
+    the verdict between them is borderline and must be called so)."""
+    if _missing(value) or _missing(reference):
+        return True
+    return not _printed_equal(value, reference, decimals_to_tell_apart([(value, reference)], decimals, most))
+
+
+def limit_margin(value: Any, limits: dict[str, Any], decimals: int = 1, unit: str = "") -> str:
+    """A clause for a value printed beside limits that it sits within the printed rounding of:
+    " (47.63 against the 99.8% upper limit of 47.60)", or "" when every limit prints apart from the
+    value at ``decimals`` places. ``limits`` maps a name ("the 99.8% upper limit") to its value."""
+    close = [(name, limit) for name, limit in limits.items()
+             if not _missing(limit) and not _missing(value) and _printed_equal(value, limit, decimals)]
+    if not close:
+        return ""
+    d = decimals_to_tell_apart([(value, limit) for _, limit in close], decimals)
+    parts = []
+    for name, limit in close:
+        text = f"{fmt_number(value, d)}{unit} against {name} of {fmt_number(limit, d)}{unit}"
+        if not printed_apart(value, limit, decimals):
+            text += f" ({BORDERLINE})"
+        parts.append(text)
+    return " (" + "; ".join(parts) + ")"
+
+
+def _year_end_year(when) -> int:
+    """The calendar year of the 31 March that ends the financial year containing ``when``."""
+    when = pd.Timestamp(when)
+    return when.year if (when.month, when.day) <= (3, 31) else when.year + 1
+
+
+def fallback_caveat(what: str, area: str, figure_end, period_end) -> str | None:
+    """The one wording for a fallback: a figure shown for a period but dated in an earlier
+    financial year than the latest 31 March on or before the period's end ("DfE's latest count of
+    children in need for Solihull is for 2022/23, two years before 2024/25: it is the latest the
+    data has, not a figure for this period."). None when it is of that year. ``figure_end`` is the
+    last day the figure covers (a 31 March for DfE's years)."""
+    end = pd.Timestamp(period_end)
+    latest = end.year if (end.month, end.day) >= (3, 31) else end.year - 1  # last 31 March in the period
+    years = latest - _year_end_year(figure_end)
+    if years <= 0:
+        return None
+    return (f"{what} for {area} is for {financial_year_label(pd.Timestamp(figure_end))}, {number_in_words(years)} "
+            f"year{'s' if years > 1 else ''} before {financial_year_label(pd.Timestamp(latest, 3, 31))}: it is the "
+            "latest the data has, not a figure for this period.")
+
 
 #: How a count of 1 to 5 reads in a public sentence ("fewer than 6").
 FEWER_THAN_SMALL = f"fewer than {SMALL_COUNT_THRESHOLD + 1}"
@@ -270,10 +355,12 @@ def describe_share_vs_benchmark(
     lo, hi = wilson_limits(np.array([float(x)]), np.array([float(n)]), z_value(c))
     label = conf_label(c)
     verdict_text = _verdict_words(verdict, label)
+    lower, upper, bench = lo[0] * 100, hi[0] * 100, float(benchmark) * 100
+    d = decimals_to_tell_apart([(lower, bench), (upper, bench)])  # the verdict rests on these
     return (
         f"{fmt_count(x)} of {fmt_count(n)} {among} ({fmt_percent(x / n * 100)}; {label} "
-        f"confidence interval {fmt_interval(lo[0] * 100, hi[0] * 100)}) were {group}, "
-        f"compared with {fmt_percent(benchmark, from_proportion=True)} "
+        f"confidence interval {fmt_interval(lower, upper, decimals=d)}) were {group}, "
+        f"compared with {fmt_percent(bench, d)} "
         f"({benchmark_label}): {verdict_text}."
     )
 
@@ -303,11 +390,11 @@ def describe_rate_vs_benchmark(
     rate = float(x) / float(population) * multiplier
     label = conf_label(c)
     verdict_text = _verdict_words(verdict, label)
-    interval = fmt_interval(
-        lo[0] / population * multiplier, hi[0] / population * multiplier, "rate"
-    )
+    lower, upper = lo[0] / population * multiplier, hi[0] / population * multiplier
+    d = decimals_to_tell_apart([(lower, benchmark), (upper, benchmark)])  # the verdict rests on these
+    interval = fmt_interval(lower, upper, "rate", decimals=d)
     return (
         f"{area} had {fmt_rate(rate)} {what} per {fmt_count(multiplier)} {per} ({label} "
-        f"confidence interval {interval}), compared with {fmt_rate(benchmark)} for "
+        f"confidence interval {interval}), compared with {fmt_rate(benchmark, d)} for "
         f"{benchmark_label}: {verdict_text}."
     )

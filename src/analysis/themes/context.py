@@ -18,9 +18,32 @@ from ..processed import AreaPeriods, area_periods, load
 from ..periods import Period, parse_period
 from ..report.model import check_disclosure
 
-def board_source(table: str) -> str:
-    """Source note for a figure from the board's report, naming its table."""
-    return f"Source: {'the board' if table is None else 'table ' + table} of the Warwickshire Safeguarding Children Board Annual Report 2017/18"
+def board_source(ctx: "Context", table: str | None = None, part: str | None = None) -> str:
+    """Source note for a figure from the area's own board report: "Source: table 4.3 of <report>".
+
+    The report's name is the title of the ``SOURCE.md`` of each local dataset folder that holds
+    the area's observations (of ``table``, when given), so one area's page can never cite another
+    board's report. ``part`` names a part other than a table ("section 5 (Child Death Overview
+    Panel)"). Raises ``ValueError`` when the area has no board data: a section without the
+    board's figures says so instead of citing a source.
+    """
+    obs = ctx.ds.observations
+    rows = obs[(obs["source"] != "dfe") & (obs["new_la_code"] == ctx.area_code)]
+    if table is not None and (rows["source_table"] == table).any():
+        rows = rows[rows["source_table"] == table]
+    folders = sorted(set(rows["source"]))
+    if not folders:
+        raise ValueError(f"board_source: there is no board dataset for {ctx.area_name} ({ctx.area_code}) in "
+                         f"{ctx.ds.raw_dir}, so no board report can be cited")
+    titles = []
+    for folder in folders:
+        path = Path(ctx.ds.raw_dir) / folder / "SOURCE.md"
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        heading = next((line.lstrip("#").strip() for line in lines if line.startswith("# ")), "")
+        titles.append(heading.replace(" \u2014 ", " ").replace(" - ", " ") if heading
+                      else f"the board's own report for {ctx.area_name}")
+    where = f"{part} of " if part else (f"table {table} of " if table is not None else "")
+    return f"Source: {where}the {' and the '.join(dict.fromkeys(titles))}"
 
 
 @dataclass

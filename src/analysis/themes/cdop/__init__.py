@@ -51,7 +51,8 @@ from ...report.words import CountWords
 from ..context import context
 from .findings import BOARD_DATA_MISSING, board_missing_sentence, caveats, key_findings, theme_findings
 from .frames import (
-    BOARD_SOURCE,
+    BOARD_PART,
+    board_cdop_source,
     BOARD_TABLE,
     COL_ACTIONS,
     COL_AUTHORITY,
@@ -107,7 +108,7 @@ KEY_FIGURES = (
 
 __all__ = [
     "THEME", "TITLE", "SECTION_KEYS", "KEY_FIGURES", "build",
-    "BOARD_SOURCE", "BOARD_TABLE", "LAIT_MEASURE", "LAIT_SOURCE", "LAIT_TABLE", "RATE_MULTIPLIER",
+    "BOARD_PART", "board_cdop_source", "BOARD_TABLE", "LAIT_MEASURE", "LAIT_SOURCE", "LAIT_TABLE", "RATE_MULTIPLIER",
     "STANDARD_CATEGORIES", "SUDDEN_UNEXPECTED", "PERINATAL", "TOTAL_LABEL",
     "COL_ACTIONS", "COL_AUTHORITY", "COL_CATEGORY", "COL_DEATHS", "COL_LOWER", "COL_PANELS", "COL_PER_PANEL",
     "COL_REPORTED", "COL_SHARE", "COL_SUBREGION", "COL_UPPER", "COL_YEAR",

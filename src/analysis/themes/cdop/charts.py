@@ -18,7 +18,6 @@ from ...report import charts as report_charts
 from ...report.words import CountWords, join_words, possessive
 from ...stats.disclosure import SUPPRESSED
 from .frames import (
-    BOARD_SOURCE,
     COL_AUTHORITY,
     COL_CATEGORY,
     COL_DEATHS,
@@ -37,7 +36,7 @@ _NOTE_COLOUR = "#333333"
 
 
 def authority_chart(table: pd.DataFrame, hidden: pd.Series, year: str, la_name: str, words: CountWords,
-                    total_printed: bool) -> report_charts.Chart:
+                    total_printed: bool, source: str) -> report_charts.Chart:
     """Horizontal bars: deaths reviewed by home authority in the financial year ``year``
     ("2017/18"), labelled with count and share; the board's own authority is highlighted.
 
@@ -89,11 +88,11 @@ def authority_chart(table: pd.DataFrame, hidden: pd.Series, year: str, la_name: 
            f"the child's home authority: {'; '.join(alt_parts)}. Total {total_words}. "
            f"{possessive(la_name)} bar is orange and hatched and labelled 'this board'.")
     return report_charts.finish(fig, ax, title=title, subtitle=subtitle, xlabel="Deaths reviewed (count)",
-                                ylabel="Child's home authority", source=BOARD_SOURCE, alt=alt, legend=False)
+                                ylabel="Child's home authority", source=source, alt=alt, legend=False)
 
 
 def category_chart(table: pd.DataFrame, hidden: pd.Series, year: str, la_name: str,
-                   words: CountWords) -> report_charts.Chart:
+                   words: CountWords, source: str) -> report_charts.Chart:
     """Dots and whiskers: each category's share of the deaths reviewed in ``year`` ("2017/18")
     with its 95% interval; unlisted and suppressed categories are labelled in words, with no dot.
 
@@ -145,7 +144,7 @@ def category_chart(table: pd.DataFrame, hidden: pd.Series, year: str, la_name: s
     alt = (f"Dot chart of the share of {possessive(la_name)} {words.text(total, total_hidden)} deaths reviewed in "
            f"{year} in each standard CDOP category, with 95% intervals: " + "; ".join(alt_parts) + ".")
     return report_charts.finish(fig, ax, title=title, subtitle=subtitle, xlabel="Share of deaths reviewed (%)",
-                                ylabel="Category", source=BOARD_SOURCE, alt=alt, legend=False)
+                                ylabel="Category", source=source, alt=alt, legend=False)
 
 
 def _shown_years(lait: ModifiableFactorsTable, hidden: pd.DataFrame, role: str, words: CountWords) -> pd.Series:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...report.words import CountWords, join_words, number_in_words, possessive
+from ...report.words import CountWords, fallback_caveat, join_words, number_in_words, possessive
 from ...periods import fy_label, long_date
 from ..context import Context, caveats_from_findings
 from .frames import (
@@ -124,6 +124,11 @@ def caveats(ctx: Context, rows: pd.DataFrame, key_figures: dict, words: CountWor
     out.append("DfE's count of reviews with modifiable factors measures something different from the board's deaths "
                "reviewed (reviews completed, only those with modifiable factors)"
                + (f"; DfE's LAIT lists the indicator as '{status}'" if status else "") + ".")
+    year = key_figures.get("modifiable_factors_year")  # "2020/21"
+    stale = (fallback_caveat("DfE's latest count of reviews with modifiable factors", ctx.area_name,
+                             f"{int(str(year)[:4]) + 1}-03-31", ctx.period.end) if year else None)
+    if stale:
+        out.append(stale)
     rounded = [fy_label(year) for year in rounded_years(ctx)]
     if rounded:
         out.append(f"DfE's {join_words(rounded)} figures on reviews with modifiable factors are rounded to the "

@@ -28,13 +28,13 @@ from ...report.display import prepare_table
 from ...report.model import Table
 from ...report.words import CountWords
 from ...stats.disclosure import SUPPRESSED
-from ..context import Context
+from ..context import Context, board_source
 
 #: Where the board's CDOP figures are printed, and the DfE indicator's table name.
 BOARD_TABLE = "s5 CDOP"
 LAIT_TABLE = "DfE LAIT"
-BOARD_SOURCE = ("Source: Warwickshire Safeguarding Children Board Annual Report 2017/18, section 5 "
-                "(Child Death Overview Panel)")
+#: The part of the board's report the CDOP figures come from (the report is named from the data).
+BOARD_PART = "section 5 (Child Death Overview Panel)"
 LAIT_SOURCE = ("Source: Department for Education, Local Authority Interactive Tool (LAIT), child death "
                "reviews with modifiable factors; ONS mid-year population estimates")
 LAIT_MEASURE = "cdop_reviews_modifiable_factors"
@@ -96,6 +96,11 @@ NOT_IN_DATA = "not in the data for this year"
 
 
 
+
+
+def board_cdop_source(ctx: Context) -> str:
+    """Source note of the board's CDOP figures, naming the area's own report (from its dataset)."""
+    return board_source(ctx, BOARD_TABLE, part=BOARD_PART)
 
 
 def share_with_interval(share: float, lower: float, upper: float) -> str:

@@ -45,7 +45,7 @@ from .findings import (
     board_missing_sentence,
 )
 from .frames import (
-    BOARD_SOURCE,
+    board_cdop_source,
     COL_ACTIONS,
     COL_AUTHORITY,
     COL_CATEGORY,
@@ -126,7 +126,7 @@ def panel_activity_section(ctx: Context, rows: pd.DataFrame, words: CountWords, 
     activity_table = Table(
         title=(f"Child Death Overview Panel activity by financial year, {fy_label(years[0])} to {latest_label}"
                if len(years) > 1 else f"Child Death Overview Panel activity, {latest_label}"),
-        frame=activity, source=BOARD_SOURCE, count_columns=[COL_PANELS, COL_SUBREGION, home_column, COL_ACTIONS],
+        frame=activity, source=board_cdop_source(ctx), count_columns=[COL_PANELS, COL_SUBREGION, home_column, COL_ACTIONS],
         derived={COL_PER_PANEL: COL_SUBREGION}, formats={COL_PER_PANEL: "rate", COL_YEAR: "text"},
         notes=["Panels, deaths and actions are the sub-regional panel's as the report gives them; x = not given for "
                "that year. Deaths reviewed per panel = deaths reviewed ÷ panels held."])
@@ -134,7 +134,7 @@ def panel_activity_section(ctx: Context, rows: pd.DataFrame, words: CountWords, 
     total, total_printed = sub_region_total(rows, latest)
     authorities_table = Table(
         title=f"Deaths reviewed by the sub-regional panel by the child's home authority, {latest_label}",
-        frame=authorities, source=BOARD_SOURCE, count_columns=[COL_DEATHS],
+        frame=authorities, source=board_cdop_source(ctx), count_columns=[COL_DEATHS],
         derived={COL_SHARE: COL_DEATHS, COL_LOWER: COL_DEATHS, COL_UPPER: COL_DEATHS},
         formats={COL_SHARE: "percent", COL_LOWER: "percent", COL_UPPER: "percent"}, total_row=TOTAL_LABEL,
         notes=["Share = the authority's deaths ÷ all deaths the panel reviewed in the year, with its 95% Wilson score "
@@ -142,13 +142,13 @@ def panel_activity_section(ctx: Context, rows: pd.DataFrame, words: CountWords, 
     activity_hidden = hidden_cells(activity_table, ctx.disclosure)
     authorities_hidden = hidden_cells(authorities_table, ctx.disclosure)
     section.charts.append((authority_chart(authorities, authorities_hidden[COL_DEATHS], latest_label, la_name, words,
-                                           total_printed), authorities_table))
+                                           total_printed, board_cdop_source(ctx)), authorities_table))
     section.tables.append(activity_table)
     if len(years) > 1:
         wide = authority_by_year_table(rows)
         section.tables.append(Table(
             title="Deaths reviewed by the sub-regional panel by home authority and financial year",
-            frame=wide, source=BOARD_SOURCE, count_columns=[c for c in wide.columns if c != COL_AUTHORITY],
+            frame=wide, source=board_cdop_source(ctx), count_columns=[c for c in wide.columns if c != COL_AUTHORITY],
             total_row=TOTAL_LABEL, notes=["x = not given for that year."]))
 
     latest_row = activity.index[-1]
@@ -277,18 +277,18 @@ def categories_section(ctx: Context, rows: pd.DataFrame, words: CountWords, la_n
     by_category = category_table(category_rows, latest)
     table = Table(
         title=f"{la_name} children's deaths reviewed by standard CDOP category, {latest_label}",
-        frame=by_category, source=BOARD_SOURCE, count_columns=[COL_DEATHS],
+        frame=by_category, source=board_cdop_source(ctx), count_columns=[COL_DEATHS],
         derived={COL_SHARE: COL_DEATHS, COL_LOWER: COL_DEATHS, COL_UPPER: COL_DEATHS},
         formats={COL_SHARE: "percent", COL_LOWER: "percent", COL_UPPER: "percent", COL_REPORTED: "text"},
         total_row=TOTAL_LABEL,
         notes=["Share = deaths in the category ÷ all the deaths reviewed, with its 95% Wilson score interval. "
                "0 = the report says there were none; x = the report does not list the category (not a zero)."])
     hidden = hidden_cells(table, ctx.disclosure)[COL_DEATHS]
-    section.charts.append((category_chart(by_category, hidden, latest_label, la_name, words), table))
+    section.charts.append((category_chart(by_category, hidden, latest_label, la_name, words, board_cdop_source(ctx)), table))
     if len(years) > 1:
         wide = category_by_year_table(category_rows)
         section.tables.append(Table(title=f"{la_name} children's deaths reviewed by category and financial year",
-                                    frame=wide, source=BOARD_SOURCE,
+                                    frame=wide, source=board_cdop_source(ctx),
                                     count_columns=[c for c in wide.columns if c != COL_CATEGORY],
                                     total_row=TOTAL_LABEL,
                                     notes=["x = the category is not listed for that year (not a zero)."]))

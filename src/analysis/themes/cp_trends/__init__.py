@@ -139,6 +139,7 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
         key_figures[name] = counts.key_figure(key_figures[name])
     return ThemeResult(
         theme=THEME, title=TITLE, area_code=ctx.area_code, area_name=ctx.area_name, period=ctx.period,
-        disclosure=ctx.disclosure, key_findings=rank_key_findings(built), caveats=caveats(run),
+        disclosure=ctx.disclosure, key_findings=rank_key_findings(built),
+        caveats=caveats(run) + [caveat for section in built for caveat in section.caveats],
         sections=[section.section for section in built], key_figures=key_figures, period_note=ctx.period_note,
     )

@@ -34,7 +34,7 @@ from .tables import (
     mix_count_table,
     mix_shares_table,
 )
-from .wording import as_printed, group_words, signed_number, significance_words
+from .wording import as_printed, group_words, older_than_period, signed_number, significance_words
 
 
 # =========================================================================== 4. districts
@@ -101,14 +101,14 @@ def mix_section(run: ThemeRun) -> BuiltSection:
             if breakdown == "cp_category":
                 built.findings.append(sentence)
         mix_panels.append(panel)
-        section.tables.append(mix_count_table(panel))
+        section.tables.append(mix_count_table(run, panel))
     if missing and len(missing) == len(BREAKDOWNS):
         section.unavailable = f"Table 4.2's breakdowns are not in the data for {run.name} up to {long_date(run.end)}."
         return built
     if missing:
         section.paragraphs.append(f"Not in the data: children on plans by {', '.join(missing)}.")
     if mix_panels:
-        section.charts.append((mix_chart(run, mix_panels), mix_shares_table(mix_panels)))
+        section.charts.append((mix_chart(run, mix_panels), mix_shares_table(run, mix_panels)))
     section.paragraphs.append(
         "Shares are of table 4.2's own total at each date (where that total differs from table 3.1's, the difference is "
         "a data-quality finding). Shares with 95% confidence intervals for the change use Newcombe's method; children "
@@ -163,6 +163,11 @@ def indicators_section(run: ThemeRun) -> BuiltSection:
     for measure, indicator in INDICATORS.items():
         series = indicator_spc(run, measure, indicator) if run.has_local else pd.DataFrame()
         dfe_area, dfe_england = dfe_indicator(run, indicator.dfe_measure)
+        if not dfe_area.empty:
+            stale = older_than_period(run, dfe_area["period_end"].iloc[-1], f"DfE's latest {indicator.label.lower()} figure")
+            if stale:
+                section.paragraphs.append(stale)
+                built.caveats.append(stale)
         if series.empty:
             if not dfe_area.empty:
                 summary_rows.append(indicator_summary_row(run, indicator, None, dfe_area, dfe_england))
@@ -178,7 +183,7 @@ def indicators_section(run: ThemeRun) -> BuiltSection:
             built.findings.append(sentence)
         indicator_panels.append(panel)
     if indicator_panels:
-        section.charts.append((indicators_chart(run, indicator_panels), indicators_table(indicator_panels)))
+        section.charts.append((indicators_chart(run, indicator_panels), indicators_table(run, indicator_panels)))
     elif run.has_local:
         section.unavailable = (f"The board's performance indicators (table 4.3) are not in the data up to "
                                f"{long_date(run.end)}.")

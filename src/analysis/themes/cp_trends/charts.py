@@ -98,7 +98,7 @@ def plans_chart(run: ThemeRun, series: pd.DataFrame, change: pd.Series | None) -
         fig, ax, title=_plans_title(run, change),
         subtitle="Rate per 10,000 children aged 0–17 (ONS mid-year estimate used by DfE) with 95% confidence intervals",
         xlabel=DATE_AXIS_LABEL,
-        ylabel="Per 10,000 children aged 0–17", source=combined_source(board_source("3.1"), DFE_SOURCE),
+        ylabel="Per 10,000 children aged 0–17", source=combined_source(board_source(run.ctx, "3.1"), DFE_SOURCE),
         legend=False,
         alt=(f"Line chart of children on child protection plans per 10,000 children in {run.name} from "
              f"{long_date(series['period_end'].min())} to {long_date(series['period_end'].max())}, with 95% "
@@ -254,7 +254,7 @@ def districts_chart(run: ThemeRun, wide: pd.DataFrame, districts: pd.DataFrame, 
         fig, ax, title=title,
         subtitle="Children on plans per 10,000 aged 0–17, as printed by the board (no intervals: populations not published)",
         xlabel=DATE_AXIS_LABEL, ylabel="Children on plans per 10,000",
-        source=board_source("4.1"), legend=False,
+        source=board_source(run.ctx, "4.1"), legend=False,
         alt=(f"Line chart of children on plans per 10,000 in each of {number_in_words(len(districts))} districts of "
              f"{run.name} from {long_date(wide.columns.min())} to {long_date(last)}; at {long_date(last)} "
              + "; ".join(f"{district} {as_printed(rate)}" for district, rate in latest.items()) + "."),
@@ -294,7 +294,7 @@ def mix_chart(run: ThemeRun, mix_panels: list[MixPanel]) -> house.Chart:
         subtitle += "; points hidden where the count is suppressed"
     return house.finish(
         fig, head, title=f"Largest groups of children on plans at {long_date(last)}: " + ", ".join(largest),
-        subtitle=subtitle, xlabel="", ylabel="", source=board_source("4.2"), legend=False,
+        subtitle=subtitle, xlabel="", ylabel="", source=board_source(run.ctx, "4.2"), legend=False,
         alt=("Line charts of the percentage of children on plans by "
              + ", ".join(panel.spec.what for panel in mix_panels)
              + f" from {long_date(mix_panels[0].counts.columns.min())} to {long_date(last)}. "
@@ -354,7 +354,7 @@ def indicators_chart(run: ThemeRun, indicator_panels: list[IndicatorPanel]) -> h
         fig, head, title=title,
         subtitle="XmR charts, % of children; x-axis: financial years, then this year to date (YTD); diamonds mark signals",
         xlabel="", ylabel="",
-        source=combined_source(board_source("4.3"), "DfE D3 and LAIT"), legend=False,
+        source=combined_source(board_source(run.ctx, "4.3"), "DfE D3 and LAIT"), legend=False,
         alt=("Four XmR control charts of the board's child protection indicators for " + run.name + ": "
              + "; ".join(_indicator_alt(panel) for panel in indicator_panels)
              + (". No special-cause signal." if total_signals == 0 else f". Signals in: {', '.join(with_signals)}.")),
@@ -430,7 +430,7 @@ def context_chart(run: ThemeRun, frame: pd.DataFrame) -> house.Chart:
     return house.finish(
         fig, ax, title=title,
         subtitle="Children at each date (snapshots), as the board counts them in table 3.1",
-        xlabel=DATE_AXIS_LABEL, ylabel="Children", source=board_source("3.1"),
+        xlabel=DATE_AXIS_LABEL, ylabel="Children", source=board_source(run.ctx, "3.1"),
         legend=False,
         alt=(f"Line chart of the board's counts of children with an open child-in-need episode, looked-after "
              f"children and children on plans in {run.name} from {long_date(frame['period_end'].min())} to "

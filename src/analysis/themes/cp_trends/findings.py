@@ -47,6 +47,8 @@ class BuiltSection:
     #: sentences of the section that may lead the appendix, most important first
     findings: list[str] = field(default_factory=list)
     key_figures: dict[str, Any] = field(default_factory=dict)
+    #: caveats the section found (e.g. a figure older than the period: a fallback)
+    caveats: list[str] = field(default_factory=list)
 
 
 def rank_key_findings(built: list[BuiltSection]) -> list[str]:

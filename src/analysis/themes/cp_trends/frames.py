@@ -317,7 +317,18 @@ def dfe_children_in_need(run: ThemeRun) -> pd.DataFrame:
     """DfE's validated children in need of the area at each 31 March: ``count``, ``population``,
     ``rate`` with ``lower``/``upper`` (95%), England's rate (``england``) and the verdict
     against it (``vs_england``)."""
-    in_need = run.dfe_values("children_in_need")
+    return dfe_snapshot_rates(run, "children_in_need")
+
+
+def dfe_looked_after(run: ThemeRun) -> pd.DataFrame:
+    """DfE's validated looked-after children of the area at each 31 March, as
+    :func:`dfe_children_in_need` (the file starts at 31 March 2021)."""
+    return dfe_snapshot_rates(run, "looked_after_children")
+
+
+def dfe_snapshot_rates(run: ThemeRun, measure: str) -> pd.DataFrame:
+    """A DfE count of children at each 31 March up to the period end, per 10,000 aged 0–17, against England."""
+    in_need = run.dfe_values(measure)
     in_need = in_need[in_need["value"].notna()]
     rows = []
     area = run.area_code

@@ -11,7 +11,14 @@ import pandas as pd
 
 from ...formatting import fmt_count, fmt_interval, fmt_number, fmt_rate
 from ...report.model import Section
-from ...report.words import CountWords, join_words, number_in_words, verdict_phrase
+from ...report.words import (
+    CountWords,
+    decimals_to_tell_apart,
+    join_words,
+    limit_margin,
+    number_in_words,
+    verdict_phrase,
+)
 from ...stats.change import change_significance
 from ...periods import long_date
 from .charts import benchmark_chart, context_chart, funnel_chart, plans_chart
@@ -21,6 +28,7 @@ from .frames import (
     board_context,
     board_vs_dfe,
     dfe_children_in_need,
+    dfe_looked_after,
     funnel_data,
     plan_changes,
     year_ends,
@@ -39,7 +47,7 @@ from .tables import (
     neighbours_table,
     plans_table,
 )
-from .wording import as_float, as_printed, change_between, position_words
+from .wording import as_float, as_printed, change_between, older_than_period, position_words
 
 #: Chance alone puts this share of areas outside the 99.8% limits.
 OUTSIDE_99_8_BY_CHANCE = 0.002
@@ -108,7 +116,7 @@ def plans_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
             f"{long_date(lowest['period_end'])} ({counts.text(lowest['count'], missing='x')}) and highest at "
             f"{long_date(highest['period_end'])} ({counts.text(highest['count'], missing='x')}).")
     section.charts.append((plans_chart(run, board, period_change), plans_table(run, board)))
-    section.tables.append(changes_table(changes))
+    section.tables.append(changes_table(run, changes))
     return built
 
 
@@ -157,6 +165,10 @@ def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
         return built
     last = bench.iloc[-1]
     when = long_date(last["period_end"])
+    stale = older_than_period(run, last["period_end"], "DfE's latest count of children on plans")
+    if stale:
+        section.paragraphs.append(stale)
+        built.caveats.append(stale)
     key_figures["cp_rate_dfe_latest_year_end"] = one_decimal(last["rate"])
     key_figures["england_cp_rate_per_10k"] = one_decimal(last["england"])
     key_figures["region_cp_rate_per_10k"] = one_decimal(last["region"])
@@ -171,12 +183,15 @@ def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     key_figures["cp_plans_board_minus_dfe"] = (whole_number(both_at_end["difference"].iloc[0])
                                                if not both_at_end.empty else None)
 
+    # the verdicts rest on the interval's bounds against each benchmark: print enough digits to show them
+    benchmarks = [last["england"], last["region"], last["neighbours_mean"] if last["neighbours_with_data"] else None]
+    d = decimals_to_tell_apart([(bound, b) for b in benchmarks for bound in (last["lower"], last["upper"])])
     comparison = (f"At {when} (validated DfE figures) {run.name} had {counts.text(last['count'], missing='x')} "
-                  f"children on plans, {fmt_rate(last['rate'])} per 10,000 children (95% confidence interval "
-                  f"{fmt_rate(last['lower'])} to {fmt_rate(last['upper'])}): "
-                  f"{verdict_phrase(last['vs_england_95'], 'England (' + fmt_rate(last['england']) + ')')}")
+                  f"children on plans, {fmt_rate(last['rate'], d)} per 10,000 children (95% confidence interval "
+                  f"{fmt_rate(last['lower'], d)} to {fmt_rate(last['upper'], d)}): "
+                  f"{verdict_phrase(last['vs_england_95'], 'England (' + fmt_rate(last['england'], d) + ')')}")
     if run.region_code and not pd.isna(last["region"]):
-        region = f"{run.region_name} ({fmt_rate(last['region'])})"
+        region = f"{run.region_name} ({fmt_rate(last['region'], d)})"
         comparison += f", {verdict_phrase(last['vs_region_95'], region)}"
     listed, with_data = int(last["neighbours_listed"]), int(last["neighbours_with_data"])
     coverage = neighbour_coverage(listed, with_data, last["neighbours_without_data"], last["period_end"])
@@ -185,7 +200,7 @@ def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
         missing = ("" if with_data == listed else
                    "; " + neighbours_missing(last["neighbours_without_data"], last["period_end"], why=False))
         neighbours = (f"the average of {of} {number_in_words(listed)} statistical neighbours "
-                      f"({fmt_rate(last['neighbours_mean'])}{missing})")
+                      f"({fmt_rate(last['neighbours_mean'], d)}{missing})")
         comparison += f" and {verdict_phrase(last['vs_neighbours_95'], neighbours)}"
     comparison += " (95% level)."
     section.paragraphs.append(comparison)
@@ -265,6 +280,10 @@ def funnel_section(run: ThemeRun) -> BuiltSection:
         return built
     table = funnel.table
     when = long_date(funnel.when)
+    stale = older_than_period(run, funnel.when, "The latest funnel of every authority")
+    if stale:
+        section.paragraphs.append(stale)
+        built.caveats.append(stale)
     above = int(table["position"].eq("above 99.8% limit").sum())
     below = int(table["position"].eq("below 99.8% limit").sum())
     section.paragraphs.append(
@@ -289,9 +308,12 @@ def funnel_section(run: ThemeRun) -> BuiltSection:
         widened = "od_position" in table.columns
         key_figures["funnel_position"] = area["position"]
         key_figures["funnel_position_overdispersed"] = area.get("od_position") if widened else None
+        margin = limit_margin(area["rate"], {f"the {name} limit": area[column] for name, column in (
+            ("95% lower", "lower_95"), ("95% upper", "upper_95"), ("99.8% lower", "lower_99_8"),
+            ("99.8% upper", "upper_99_8"))})  # the rule: a verdict within the printed rounding shows its digits
         sentence = (f"Among all English authorities at {when}, {run.name}'s rate ({fmt_rate(area['rate'])} per 10,000) "
                     f"lies {position_words(area['position'])} of the funnel around England's "
-                    f"{fmt_rate(funnel.england_rate)}")
+                    f"{fmt_rate(funnel.england_rate)}{margin}")
         if widened:
             sentence += (f"; allowing for the real variation between authorities it lies "
                          f"{position_words(area['od_position'])}")
@@ -322,8 +344,8 @@ def context_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     frame = board_context(run, board)
     if frame.empty:
         section.unavailable = (f"The board's counts of looked-after children and children in need (table 3.1) are not "
-                               f"in the data for {run.name} up to {long_date(run.end)}; DfE's validated "
-                               f"children-in-need figures follow.")
+                               f"in the data for {run.name} up to {long_date(run.end)}; DfE's validated figures "
+                               f"follow.")
     else:
         last = frame.iloc[-1]
         if not pd.isna(last["lac"]):
@@ -337,15 +359,34 @@ def context_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     in_need = dfe_children_in_need(run)
     if not in_need.empty:
         latest = in_need.iloc[-1]
-        england = f"England ({fmt_rate(latest['england'])})"
+        stale = older_than_period(run, latest["period_end"], "DfE's latest count of children in need")
+        if stale:
+            section.paragraphs.append(stale)
+            built.caveats.append(stale)
+        d = decimals_to_tell_apart([(latest["lower"], latest["england"]), (latest["upper"], latest["england"])])
+        england = f"England ({fmt_rate(latest['england'], d)})"
         section.paragraphs.append(
             f"DfE's validated count of children in need at {long_date(latest['period_end'])} (all children in need, "
             f"including those on plans and looked after) was {counts.text(latest['count'], missing='x')}: "
-            f"{fmt_rate(latest['rate'])} per 10,000 (95% confidence interval {fmt_rate(latest['lower'])} to "
-            f"{fmt_rate(latest['upper'])}), {verdict_phrase(latest['vs_england'], england)} at 95%.")
+            f"{fmt_rate(latest['rate'], d)} per 10,000 (95% confidence interval {fmt_rate(latest['lower'], d)} to "
+            f"{fmt_rate(latest['upper'], d)}), {verdict_phrase(latest['vs_england'], england)} at 95%.")
         section.tables.append(children_in_need_table(run, in_need))
-    looked_after_dfe = run.dfe_values("looked_after_children")
-    if looked_after_dfe[looked_after_dfe["area"] == run.area_code].empty:
+    looked_after = dfe_looked_after(run)
+    if not looked_after.empty:
+        latest = looked_after.iloc[-1]
+        stale = older_than_period(run, latest["period_end"], "DfE's latest count of looked-after children")
+        if stale:
+            section.paragraphs.append(stale)
+            built.caveats.append(stale)
+        d = decimals_to_tell_apart([(latest["lower"], latest["england"]), (latest["upper"], latest["england"])])
+        england = f"England ({fmt_rate(latest['england'], d)})"
+        section.paragraphs.append(
+            f"DfE's validated count of looked-after children at {long_date(latest['period_end'])} was "
+            f"{counts.text(latest['count'], missing='x')}: {fmt_rate(latest['rate'], d)} per 10,000 aged 0–17 (95% "
+            f"confidence interval {fmt_rate(latest['lower'], d)} to {fmt_rate(latest['upper'], d)}), "
+            f"{verdict_phrase(latest['vs_england'], england)} at 95%.")
+        section.tables.append(children_in_need_table(run, looked_after, what="Looked-after children"))
+    if looked_after.empty:
         section.paragraphs.append("DfE's looked-after children figures in the data start after this period"
                                   + (", so the board's looked-after count cannot be checked against the validated "
                                      "return here." if run.has_local else "."))

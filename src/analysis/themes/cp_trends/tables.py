@@ -14,6 +14,7 @@ import pandas as pd
 from ...formatting import fmt_count, fmt_interval, fmt_rate
 from ...report.charts import DFE_SOURCE
 from ...report.model import Table
+from ...report.words import BORDERLINE, decimals_to_tell_apart, limit_margin, printed_apart
 from ...stats import compare_proportion_to_benchmark, wilson_ci
 from ...stats.disclosure import NOT_AVAILABLE, SUPPRESSED
 from ...ingest.neighbours import Neighbour
@@ -56,7 +57,7 @@ def plans_table(run: ThemeRun, series: pd.DataFrame) -> Table:
     return Table(
         title=f"Children on child protection plans, {run.name}", frame=frame,
         implicit_totals=False,
-        source=combined_source(board_source("3.1") + " (31 March 2013: table 4.2)", DFE_SOURCE),
+        source=combined_source(_plans_source(run, series), DFE_SOURCE),
         count_columns=["Children on plans"],
         derived=_derived_from("Children on plans", "Rate per 10,000", "95% lower", "95% upper"),
         formats={**RATE_WITH_INTERVAL, "Rate printed by the board": "text", "From table": "text", "Note": "text",
@@ -64,6 +65,15 @@ def plans_table(run: ThemeRun, series: pd.DataFrame) -> Table:
         notes=["Rates: count ÷ ONS mid-year population aged 0–17 × 10,000 (the estimate DfE uses for the date); "
                "intervals: exact Poisson below 10, Byar's method from 10 (PHE)."],
     )
+
+
+def _plans_source(run: ThemeRun, series: pd.DataFrame) -> str:
+    """The board's table 3.1, naming the dates taken from another table (e.g. "31 March 2013: table 4.2")."""
+    others = series[series["source_table"] != "3.1"]
+    if others.empty:
+        return board_source(run.ctx, "3.1")
+    return board_source(run.ctx, "3.1") + " (" + "; ".join(
+        f"{long_date(row.period_end)}: table {row.source_table}" for row in others.itertuples(index=False)) + ")"
 
 
 def _plans_row_note(row) -> str:
@@ -75,7 +85,7 @@ def _plans_row_note(row) -> str:
     return "; ".join(notes)
 
 
-def changes_table(changes: pd.DataFrame) -> Table:
+def changes_table(run: ThemeRun, changes: pd.DataFrame) -> Table:
     """Each year's change in children on plans, with the rate-ratio test."""
     if changes.empty:
         frame = pd.DataFrame(columns=["From", "To"])
@@ -98,7 +108,7 @@ def changes_table(changes: pd.DataFrame) -> Table:
     return Table(
         title="Change in children on plans over each year (and from the opening 31 March to the period end)",
         implicit_totals=False,
-        frame=frame, source=combined_source(board_source("3.1"), DFE_SOURCE),
+        frame=frame, source=combined_source(board_source(run.ctx, "3.1"), DFE_SOURCE),
         count_columns=["Children at start", "Children at end"],
         derived={"Change (%)": "Children at end", "Rate at start": "Children at start", "Rate at end": "Children at end"},
         formats={"Change (%)": "percent", "Rate at start": "rate", "Rate at end": "rate", "Rate ratio": "ratio",
@@ -110,6 +120,26 @@ def changes_table(changes: pd.DataFrame) -> Table:
 
 
 # --------------------------------------------------------------------------- 2. benchmarks
+def verdict_cells(verdicts, lowers, uppers, benchmarks) -> list[str]:
+    """Each verdict of an interval against a benchmark, for a table whose numbers print to one
+    decimal place: where a bound prints the same as the benchmark, the cell shows both with the
+    digits that tell them apart (the shared rule, :func:`analysis.report.words.decimals_to_tell_apart`)."""
+    cells = []
+    for verdict, lower, upper, benchmark in zip(verdicts, lowers, uppers, benchmarks):
+        if verdict is None or (isinstance(verdict, float) and pd.isna(verdict)) or verdict == "":
+            cells.append(NOT_AVAILABLE)
+            continue
+        close = [(name, bound) for name, bound in (("lower bound", lower), ("upper bound", upper))
+                 if not (pd.isna(bound) or pd.isna(benchmark)) and fmt_rate(bound) == fmt_rate(benchmark)]
+        if not close:
+            cells.append(str(verdict))
+            continue
+        d = decimals_to_tell_apart([(bound, benchmark) for _, bound in close])
+        detail = "; ".join(f"{name} {fmt_rate(bound, d)} against {fmt_rate(benchmark, d)}" for name, bound in close)
+        cells.append(f"{verdict} ({detail}{'' if printed_apart(close[0][1], benchmark) else ': ' + BORDERLINE})")
+    return cells
+
+
 def benchmark_table(run: ThemeRun, bench: pd.DataFrame) -> Table:
     """The data behind the benchmark chart."""
     count = f"{run.name}: children on plans"
@@ -127,8 +157,9 @@ def benchmark_table(run: ThemeRun, bench: pd.DataFrame) -> Table:
         "Neighbours (pooled)": bench["neighbours_pooled"],
         "Neighbours with a figure": [f"{int(n)} of {int(of)}" if of else NOT_AVAILABLE
                                      for n, of in zip(bench["neighbours_with_data"], bench["neighbours_listed"])],
-        "Against England (95%)": [verdict if verdict is not None else NOT_AVAILABLE for verdict in bench["vs_england_95"]],
-        "Against neighbours (95%)": [verdict if verdict is not None else NOT_AVAILABLE for verdict in bench["vs_neighbours_95"]],
+        "Against England (95%)": verdict_cells(bench["vs_england_95"], bench["lower"], bench["upper"], bench["england"]),
+        "Against neighbours (95%)": verdict_cells(bench["vs_neighbours_95"], bench["lower"], bench["upper"],
+                                                  bench["neighbours_mean"]),
     })
     rate_columns = [rate, "95% lower", "95% upper", "England", region, "Neighbours' average", "Neighbours (pooled)"]
     return Table(
@@ -171,7 +202,7 @@ def board_vs_dfe_table(run: ThemeRun, both: pd.DataFrame) -> Table:
     })
     return Table(
         title=f"The board's count of children on plans against DfE's validated return, {run.name}",
-        frame=frame, source=combined_source(board_source("3.1"), DFE_SOURCE),
+        frame=frame, source=combined_source(board_source(run.ctx, "3.1"), DFE_SOURCE),
         count_columns=["Board's count", "DfE validated count"],
         formats={"Board minus DfE": "text", "Board's printed rate": "text", "DfE published rate (LAIT)": "rate",
                  "31 March": "text", "Board's table": "text", "Note": "text"},
@@ -255,7 +286,9 @@ def funnel_table(run: ThemeRun, funnel: FunnelData) -> Table:
         "Rate per 10,000": listed["rate"].to_numpy(),
         "99.8% lower limit": listed["lower_99_8"].to_numpy(),
         "99.8% upper limit": listed["upper_99_8"].to_numpy(),
-        "Position": listed["position"].to_numpy(),
+        "Position": [position + limit_margin(rate, {"the 99.8% lower limit": lower, "the 99.8% upper limit": upper})
+                     for position, rate, lower, upper in zip(listed["position"], listed["rate"], listed["lower_99_8"],
+                                                             listed["upper_99_8"])],
     })
     if "od_position" in listed.columns:
         frame["Allowing for between-LA variation"] = listed["od_position"].to_numpy()
@@ -279,13 +312,13 @@ def districts_table(run: ThemeRun, wide: pd.DataFrame) -> Table:
     frame = frame.reset_index().rename(columns={"label": "District"})
     return Table(
         title=f"Children on plans per 10,000 by district, {run.name} (as printed)", frame=frame,
-        source=board_source("4.1"), formats={c: "text" for c in frame.columns},
+        source=board_source(run.ctx, "4.1"), formats={c: "text" for c in frame.columns},
         notes=["Rates as printed by the board (whole numbers, except one value printed to one decimal place)."],
     )
 
 
 # --------------------------------------------------------------------------- 5. mix
-def mix_shares_table(mix_panels: list[MixPanel]) -> Table:
+def mix_shares_table(run: ThemeRun, mix_panels: list[MixPanel]) -> Table:
     """The data behind the mix chart: each group's share at each date (``c`` where hidden)."""
     rows = []
     for panel in mix_panels:
@@ -299,7 +332,7 @@ def mix_shares_table(mix_panels: list[MixPanel]) -> Table:
     hidden = any(panel.hides_a_plotted_share for panel in mix_panels)
     return Table(
         title="Share of children on plans by category of abuse, age and gender (%)", frame=frame,
-        source=board_source("4.2"),
+        source=board_source(run.ctx, "4.2"),
         formats={c: "percent" for c in frame.columns if c not in ("Breakdown", "Group")} | {"Breakdown": "text",
                                                                                              "Group": "text"},
         notes=["Share = group count ÷ table 4.2's total at the date × 100."]
@@ -307,7 +340,7 @@ def mix_shares_table(mix_panels: list[MixPanel]) -> Table:
     )
 
 
-def mix_count_table(panel: MixPanel) -> Table:
+def mix_count_table(run: ThemeRun, panel: MixPanel) -> Table:
     """Counts by group and date, with the table's total row. In public mode the suppression is
     applied here (the same mask as the shares and the chart), so the counts and the shares
     can never disagree about what is hidden."""
@@ -318,7 +351,7 @@ def mix_count_table(panel: MixPanel) -> Table:
     frame = frame.rename(columns={frame.columns[0]: label})
     dates = [c for c in frame.columns if c != label]
     return Table(
-        title=f"Children on plans by {panel.spec.what} (counts)", frame=frame, source=board_source("4.2"),
+        title=f"Children on plans by {panel.spec.what} (counts)", frame=frame, source=board_source(run.ctx, "4.2"),
         formats={label: "text"} | {c: "count" for c in dates}, total_row="Total",
         notes=(["c = suppressed to protect confidentiality (1 to 5, or a count that would reveal one); 0 is a true zero."]
                if panel.mask.to_numpy().any() else []),
@@ -326,7 +359,7 @@ def mix_count_table(panel: MixPanel) -> Table:
 
 
 # --------------------------------------------------------------------------- 6. indicators
-def indicators_table(indicator_panels: list[IndicatorPanel]) -> Table:
+def indicators_table(run: ThemeRun, indicator_panels: list[IndicatorPanel]) -> Table:
     """The data behind the XmR chart: every point with its mean, limits and signal."""
     rows = []
     for panel in indicator_panels:
@@ -337,7 +370,7 @@ def indicators_table(indicator_panels: list[IndicatorPanel]) -> Table:
                          "Signal": (f"{str(point.signal).replace('_', ' ')} ({point.variation})" if point.signal else "")})
     return Table(
         title="Performance indicators: board values and XmR limits", frame=pd.DataFrame(rows),
-        source=board_source("4.3"),
+        source=board_source(run.ctx, "4.3"),
         formats={"Indicator": "text", "Point": "text", "Value (%)": "percent", "Mean (%)": "percent",
                  "Lower limit (%)": "percent", "Upper limit (%)": "percent", "Signal": "text"},
         notes=["Limits are the mean ± 2.66 × the mean moving range; a lower limit below 0% means the indicator "
@@ -357,7 +390,7 @@ def indicator_summary_row(run: ThemeRun, indicator: Indicator, series: pd.DataFr
         row["SPC signals"] = ("; ".join(f"{point}: {signal.replace('_', ' ')} ({variation})" for point, signal, variation
                                         in zip(signals["point"], signals["signal"], signals["variation"].fillna("")))
                               if not signals.empty else "none")
-    else:
+    elif run.has_local:
         row["Latest board value (%)"] = np.nan
         row["Board point"] = NOT_AVAILABLE
         row["SPC signals"] = NOT_AVAILABLE
@@ -398,9 +431,17 @@ def _repeat_plans_interval(run: ThemeRun, when, england_percent) -> tuple[str, s
 
 def indicator_summary_table(run: ThemeRun, rows: list[dict[str, Any]]) -> Table:
     """The indicators' summary: latest board value, SPC signals and DfE's validated figures."""
+    if not run.has_local:  # no board columns and no board source: DfE's figures only
+        return Table(
+            title=f"Performance indicators: DfE's validated figures for {run.name}", frame=pd.DataFrame(rows),
+            source=combined_source(DFE_SOURCE, "DfE LAIT"),
+            formats={"Indicator": "text", f"DfE {run.name} (%)": "percent", "DfE England (%)": "percent",
+                     "DfE year": "text", "DfE source": "text", "DfE 95% interval": "text",
+                     "Against England (95%)": "text"},
+        )
     return Table(
         title="Performance indicators: latest board value, SPC signals and DfE's validated figures",
-        frame=pd.DataFrame(rows), source=combined_source(board_source("4.3"), DFE_SOURCE, "DfE LAIT"),
+        frame=pd.DataFrame(rows), source=combined_source(board_source(run.ctx, "4.3"), DFE_SOURCE, "DfE LAIT"),
         formats={"Indicator": "text", "Latest board value (%)": "percent", "Board point": "text",
                  "SPC signals": "text", f"DfE {run.name} (%)": "percent", "DfE England (%)": "percent",
                  "DfE year": "text", "DfE source": "text", "DfE 95% interval": "text",
@@ -423,7 +464,7 @@ def context_table(run: ThemeRun, frame: pd.DataFrame) -> Table:
     })
     return Table(
         title=f"Looked-after children and children in need, {run.name} (board, table 3.1)", frame=out,
-        source=combined_source(board_source("3.1"), DFE_SOURCE),
+        source=combined_source(board_source(run.ctx, "3.1"), DFE_SOURCE),
         count_columns=[looked_after, "Open CIN (excl. looked after and plans)", "Children on plans",
                        "The three groups added"],
         derived=_derived_from(looked_after, "Looked after per 10,000", "95% lower", "95% upper"),
@@ -433,17 +474,18 @@ def context_table(run: ThemeRun, frame: pd.DataFrame) -> Table:
     )
 
 
-def children_in_need_table(run: ThemeRun, in_need: pd.DataFrame) -> Table:
-    """DfE's validated children in need at each 31 March, against England."""
-    count = "Children in need (DfE)"
+def children_in_need_table(run: ThemeRun, in_need: pd.DataFrame, what: str = "Children in need") -> Table:
+    """DfE's validated children in need (or ``what``) at each 31 March, against England."""
+    count = f"{what} (DfE)"
     frame = pd.DataFrame({
         "31 March": [short_date(when) for when in in_need["period_end"]],
         count: in_need["count"], "Rate per 10,000": in_need["rate"], "95% lower": in_need["lower"],
         "95% upper": in_need["upper"], "England rate": in_need["england"],
-        "Against England (95%)": [verdict if verdict else NOT_AVAILABLE for verdict in in_need["vs_england"]],
+        "Against England (95%)": verdict_cells(in_need["vs_england"], in_need["lower"], in_need["upper"],
+                                               in_need["england"]),
     })
     return Table(
-        title=f"Children in need at 31 March, {run.name} and England (DfE validated)", frame=frame, source=DFE_SOURCE,
+        title=f"{what} at 31 March, {run.name} and England (DfE validated)", frame=frame, source=DFE_SOURCE,
         implicit_totals=False,
         count_columns=[count],
         derived=_derived_from(count, "Rate per 10,000", "95% lower", "95% upper"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...formatting import fmt_count, fmt_number, is_missing
-from ...report.words import CountWords, describe_change
+from ...report.words import CountWords, describe_change, fallback_caveat
 
 
 #: How a funnel position reads mid-sentence.
@@ -113,3 +113,9 @@ def group_words(breakdown: str, group: str) -> str:
     if breakdown == "gender":
         return {"Male": "boys", "Female": "girls", "Unborn": "unborn children"}.get(group, group.lower())
     return "multiple categories" if group == "Multiple" else group.lower()
+
+
+
+def older_than_period(run, when, what: str) -> str | None:
+    """The shared fallback caveat (:func:`analysis.report.words.fallback_caveat`) for a figure of the run."""
+    return fallback_caveat(what, run.name, when, run.ctx.period.end)

@@ -59,6 +59,7 @@ from .frames import (
 )
 from .groups import (
     COUNT,
+    board_sources,
     GROUP_BY_KEY,
     GROUPS,
     INCONCLUSIVE,
@@ -121,12 +122,13 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
     withheld = Withheld(ctx.disclosure)
 
     # tables first: each chart and sentence withholds what its table suppresses
-    benchmark = benchmark_table(items)
-    rri, rri_keys = rri_table(items)
-    trends = {group.key: trend_table(shares, group) for group in GROUPS}
-    not_recorded_counts, not_recorded_keys = not_recorded_table(not_recorded)
+    sources = board_sources(ctx)
+    benchmark = benchmark_table(items, sources)
+    rri, rri_keys = rri_table(items, sources)
+    trends = {group.key: trend_table(shares, group, sources) for group in GROUPS}
+    not_recorded_counts, not_recorded_keys = not_recorded_table(not_recorded, sources)
     mix = mix_results(latest)
-    mix_table, fit_table, mix_keys = mix_tables(mix)
+    mix_table, fit_table, mix_keys = mix_tables(mix, sources)
     withheld.register("benchmark", benchmark, COUNT, benchmark_keys(items))
     withheld.register("rri", rri, COUNT, rri_keys)
     for group in GROUPS:
@@ -137,7 +139,8 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
     changes = yearly_changes(shares, withheld)
     tables = ThemeTables(benchmark=benchmark, rri=rri, trend={key: table for key, (table, _) in trends.items()},
                          not_recorded=not_recorded_counts, mix=mix_table, fit=fit_table, mix_keys=mix_keys,
-                         bounds=bounds_table(items, withheld), change=change_table(changes))
+                         bounds=bounds_table(items, withheld, sources), change=change_table(changes, sources),
+                         sources=sources)
 
     result = ThemeResult(theme=THEME, title=TITLE, area_code=ctx.area_code, area_name=ctx.area_name,
                          period=ctx.period, disclosure=ctx.disclosure, period_note=ctx.period_note)

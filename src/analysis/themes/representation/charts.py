@@ -17,9 +17,10 @@ from ...formatting import fmt_interval, fmt_percent, is_missing
 from ...report import charts as report_charts
 from ...report.model import Table
 from ...report.words import join_words
-from ..context import Context, board_source
+from ..context import Context
 from .groups import (
     CENSUS_SOURCE,
+    BoardSources,
     GROUPS,
     INCONCLUSIVE,
     MIX_EXPECTED,
@@ -31,7 +32,6 @@ from .groups import (
 from .withheld import Withheld, not_recorded_key
 
 BENCHMARK_MARKER = {"marker": "D", "color": "#000000", "markerfacecolor": "white", "linestyle": "none"}
-SOURCE_2_3_AND_4_2 = f"{board_source('2.3')} and table 4.2"
 
 
 def legend_below(ax, ncol: int = 2, offset: float = -0.18) -> None:
@@ -95,7 +95,7 @@ def _benchmark_title(items: list, withheld: Withheld) -> str:
     return "Shares of each group against the benchmarks"
 
 
-def benchmark_chart(items: list, withheld: Withheld) -> report_charts.Chart:
+def benchmark_chart(items: list, withheld: Withheld, sources: BoardSources) -> report_charts.Chart:
     """Dot plot: the latest share of each group with its 95% and 99.8% intervals, against its benchmark."""
     fig, ax = report_charts.new_chart(9.0, 0.75 * len(items) + 2.2)
     text_axis = ax.get_yaxis_transform()  # x in axes fraction, y in data units
@@ -133,7 +133,7 @@ def benchmark_chart(items: list, withheld: Withheld) -> report_charts.Chart:
     return report_charts.finish(
         fig, ax, title=_benchmark_title(items, withheld),
         subtitle="Share (%) with 95% (thick) and 99.8% (thin) Wilson intervals; diamond = benchmark; verdict at 95%",
-        xlabel="Share (%)", ylabel="", source=f"{SOURCE_2_3_AND_4_2}; benchmarks as printed in table 2.3",
+        xlabel="Share (%)", ylabel="", source=f"{sources.shares}; benchmarks as printed in table 2.3",
         alt="Dot plot. " + "; ".join(alt) + ".", legend=False)
 
 
@@ -147,7 +147,7 @@ def _trend_title(group: Group, plans: pd.DataFrame) -> str:
     return f"{group.short} share of children on plans: {word} the benchmark at {dates} of {len(plans)} dates shown"
 
 
-def trend_chart(shares: pd.DataFrame, group: Group, withheld: Withheld) -> report_charts.Chart | None:
+def trend_chart(shares: pd.DataFrame, group: Group, withheld: Withheld, sources: BoardSources) -> report_charts.Chart | None:
     """Line chart of one group's share of referrals and of children on plans over time, against its benchmark."""
     rows = shares[shares["group"] == group.key]
     if rows["share"].notna().sum() == 0:
@@ -184,12 +184,12 @@ def trend_chart(shares: pd.DataFrame, group: Group, withheld: Withheld) -> repor
         subtitle += "; gaps: withheld small numbers"
     benchmark_words = f". Benchmark {fmt_percent(benchmarks.iloc[-1])}." if not benchmarks.empty else "."
     return report_charts.finish(fig, ax, title=_trend_title(group, plans), subtitle=subtitle, xlabel="Period end",
-                                ylabel="Share (%)", source=SOURCE_2_3_AND_4_2,
+                                ylabel="Share (%)", source=sources.shares,
                                 alt=f"Line chart of the {group.short} share over time. " + ". ".join(descriptions)
                                 + benchmark_words, legend=False)
 
 
-def not_recorded_chart(not_recorded: pd.DataFrame, withheld: Withheld) -> report_charts.Chart | None:
+def not_recorded_chart(not_recorded: pd.DataFrame, withheld: Withheld, sources: BoardSources) -> report_charts.Chart | None:
     """Line chart of the 'not recorded' shares of ethnicity and language, referrals and plans."""
     if not_recorded.empty or not_recorded["share"].notna().sum() == 0:
         return None
@@ -226,12 +226,12 @@ def not_recorded_chart(not_recorded: pd.DataFrame, withheld: Withheld) -> report
     if hidden.any():
         subtitle += "; gaps: withheld small numbers"
     return report_charts.finish(fig, ax, title=title, subtitle=subtitle, xlabel="Period end", ylabel="Not recorded (%)",
-                                source=SOURCE_2_3_AND_4_2,
+                                source=sources.shares,
                                 alt="Line chart of 'not recorded' shares over time. " + ". ".join(descriptions) + ".",
                                 legend=False)
 
 
-def bounds_chart(items: list, withheld: Withheld) -> report_charts.Chart:
+def bounds_chart(items: list, withheld: Withheld, sources: BoardSources) -> report_charts.Chart:
     """Range chart: each latest share if none, and if all, of the unrecorded were in the group."""
     fig, ax = report_charts.new_chart(9.0, 0.75 * len(items) + 2.2)
     text_axis = ax.get_yaxis_transform()
@@ -277,7 +277,7 @@ def bounds_chart(items: list, withheld: Withheld) -> report_charts.Chart:
     return report_charts.finish(fig, ax, title=title,
                                 subtitle="Group share if none (left end) or all (right end) of the unrecorded were in "
                                          "the group; verdict at 95%",
-                                xlabel="Share (%)", ylabel="", source=SOURCE_2_3_AND_4_2,
+                                xlabel="Share (%)", ylabel="", source=sources.shares,
                                 alt="Range chart. " + "; ".join(alt) + ".", legend=False)
 
 
@@ -296,7 +296,7 @@ def _paired_bars(ax, first: pd.Series, second: pd.Series | None, first_label: st
     return ys
 
 
-def mix_chart(mix: Table, keys: list[tuple], withheld: Withheld) -> report_charts.Chart | None:
+def mix_chart(mix: Table, keys: list[tuple], withheld: Withheld, sources: BoardSources) -> report_charts.Chart | None:
     """Paired bars: the recorded ethnicity and language mix of children on plans against the School Census."""
     frame = mix.frame
     if frame.empty or any(withheld.hidden(key, children, "mix") for key, children in zip(keys, frame["Children"])):
@@ -316,7 +316,7 @@ def mix_chart(mix: Table, keys: list[tuple], withheld: Withheld) -> report_chart
                     in zip(frame["Category"], frame["Recording of"], frame[MIX_OBSERVED], frame[MIX_EXPECTED]))
     return report_charts.finish(fig, ax, title=title, subtitle="Share of children with the item recorded (%)",
                                 xlabel="Share (%)", ylabel="",
-                                source=f"{board_source('4.2')}; School Census from table 2.3",
+                                source=sources.plans("School Census from table 2.3"),
                                 alt=f"Paired bar chart. {alt}.", legend=False)
 
 

@@ -30,7 +30,7 @@ from .groups import (
 )
 from .sections import share_sentence
 from .withheld import Withheld, count_key
-from .wording import missing_local_sentence, snapshot_phrase
+from .wording import census_timing, missing_local_sentence, snapshot_phrase
 
 MAX_KEY_FINDINGS = 6
 
@@ -182,7 +182,7 @@ def key_findings(ctx: Context, latest: dict, census: pd.DataFrame, withheld: Wit
     if area:
         findings.append(f"For context, {fmt_percent(area['bme_share'])} of {ctx.area_name}'s residents of all ages "
                         "were in a BME group in Census 2021"
-                        + (f" (England {fmt_percent(england['bme_share'])})." if england else "."))
+                        + (f" (England, without Wales, {fmt_percent(england['bme_share'])})." if england else "."))
         if not latest and area["largest_minority"]:
             findings.append(f"The largest group outside the White groups in {ctx.area_name} was "
                             f"{area['largest_minority']} ({fmt_percent(area['largest_minority_share'])} of residents).")
@@ -282,7 +282,7 @@ def caveats(ctx: Context, shares: pd.DataFrame, latest: dict, census: pd.DataFra
             out.append("In this public version counts of 1 to 5, and any figure that would reveal one, are withheld "
                        "(c in tables, gaps in charts).")
     if not census.empty:
-        out.append("Census 2021 is dated 21 March 2021, after the board's periods, and counts residents of all ages: "
+        out.append(f"Census 2021 is dated {census_timing(ctx)}, and counts residents of all ages: "
                    "it is shown for context only and enters no verdict.")
     out.extend(caveats_from_findings(findings))
     return out

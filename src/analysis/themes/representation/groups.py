@@ -31,6 +31,9 @@ NOT_RECORDED = "Not recorded"
 CENSUS_MEASURE = "census_population_all_ages"
 CENSUS_SOURCE = "Source: ONS Census 2021, usual residents by ethnic group (20 categories), all ages"
 ENGLAND = "E92000001"
+#: The geography of the census comparator, said wherever it is shown.
+ENGLAND_ONLY_NOTE = ("England is England only (ONS's England rows, without Wales); the area is the local authority "
+                     "as Census 2021 reports it.")
 
 #: Conclusions about a verdict once the "not recorded" records are allowed for.
 INCONCLUSIVE = "inconclusive"
@@ -47,7 +50,37 @@ MIX_EXPECTED = "School Census share (rescaled) %"
 #: How a percentage column of a table is formatted (see :class:`analysis.report.model.Table`).
 PERCENT_FORMAT = "percent"
 
-BOARD_SOURCE_2_3_4_2 = f"{board_source('2.3')} and table 4.2; counts reconstructed from printed shares"
+
+
+@dataclass(frozen=True)
+class BoardSources:
+    """Source notes of the area's own board tables 2.3 and 4.2, named from its dataset
+    (:func:`analysis.themes.context.board_source`); empty when the area has no board data,
+    whose sections then say so and show no table."""
+
+    table_2_3: str = ""
+    table_4_2: str = ""
+
+    @property
+    def shares(self) -> str:
+        """Tables 2.3 and 4.2 (the shares of referrals and of children on plans)."""
+        return f"{self.table_2_3} and table 4.2" if self.table_2_3 else ""
+
+    @property
+    def reconstructed(self) -> str:
+        return f"{self.shares}; counts reconstructed from printed shares" if self.shares else ""
+
+    def plans(self, detail: str) -> str:
+        """Table 4.2 with a detail ("counts reconstructed from printed shares")."""
+        return f"{self.table_4_2}; {detail}" if self.table_4_2 else ""
+
+
+def board_sources(ctx) -> BoardSources:
+    """The area's board sources, or empty ones when it has no board data."""
+    if not ctx.has_local():
+        return BoardSources()
+    return BoardSources(board_source(ctx, "2.3"), board_source(ctx, "4.2"))
+
 WITHHELD_NOTE = "c = withheld to protect confidentiality (the figure rests on 1 to 5 children, or would reveal one)."
 
 
@@ -99,6 +132,9 @@ CENSUS_BROAD_ORDER = ("White", "Asian, Asian British or Asian Welsh",
                       "Black, Black British, Black Welsh, Caribbean or African",
                       "Mixed or Multiple ethnic groups", "Other ethnic group")
 
+#: The report the two quotes below are transcribed from: they are shown only on a page whose board
+#: tables come from that report (named from its dataset's SOURCE.md), never on another board's.
+QUOTES_FROM = "Warwickshire Safeguarding Children Board Annual Report 2017/18"
 OFSTED_QUOTE = ("Ensure that the board has a full understanding of any gaps in the provision of equitable services "
                 "to children who have a disability or are of a different cultural and ethnic background, in order "
                 "to assure itself that services are meeting the needs of all children.")

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ...formatting import fmt_count, fmt_interval, fmt_number, fmt_percent, is_missing
 from ...report.model import Section
-from ...report.words import capitalised, verdict_phrase
+from ...report.words import capitalised, decimals_to_tell_apart, verdict_phrase
 from ...stats import GoodnessOfFit
 from ...periods import long_date
 from ..context import Context
@@ -23,13 +23,14 @@ from .groups import (
     GROUPS,
     INCONCLUSIVE,
     OFSTED_QUOTE,
+    QUOTES_FROM,
     POPULATION_BY_KEY,
     Group,
     Population,
 )
 from .tables import ThemeTables, census_broad_table, census_detail_table
 from .withheld import Withheld, count_key
-from .wording import missing_local_sentence, period_phrase, snapshot_phrase
+from .wording import census_timing, missing_local_sentence, period_phrase, snapshot_phrase
 
 NO_BENCHMARK_VERDICT = "not compared with a benchmark (none is in the data for this period)"
 
@@ -44,11 +45,13 @@ def share_sentence(withheld: Withheld, group: Group, population: Population, row
                                          count_key(population.key, group.key, row["period_end"]))
         return (f"{when}, {count} among {population.label} were {of_group}; the share is withheld to protect "
                 "confidentiality.")
-    benchmark = (f"the {fmt_percent(row['benchmark'])} in the {row['benchmark_name']}"
+    # the verdict rests on the interval's bounds against the benchmark: print enough digits to show it
+    d = decimals_to_tell_apart([(row["lower_95"], row["benchmark"]), (row["upper_95"], row["benchmark"])])
+    benchmark = (f"the {fmt_percent(row['benchmark'], d)} in the {row['benchmark_name']}"
                  if not is_missing(row["benchmark"]) else "a benchmark")
-    text = (f"{when}, {fmt_percent(row['share'])} of {population.label} were {of_group} (about "
+    text = (f"{when}, {fmt_percent(row['share'], d)} of {population.label} were {of_group} (about "
             f"{fmt_count(row['count'])} of {fmt_count(row['denominator'])}; 95% confidence interval "
-            f"{fmt_interval(row['lower_95'], row['upper_95'])}), "
+            f"{fmt_interval(row['lower_95'], row['upper_95'], decimals=d)}), "
             f"{verdict_phrase(row['verdict_95'], benchmark, no_verdict=NO_BENCHMARK_VERDICT)}")
     if row["verdict_95"] is not None:
         text += ", at 95% confidence"
@@ -75,7 +78,7 @@ def section_benchmarks(ctx: Context, items: list, withheld: Withheld, tables: Th
     if all(is_missing(row["benchmark"]) for _, _, row in items):
         section.paragraphs.append(f"No benchmark in the data is dated on or before {long_date(ctx.period.end)}, so no "
                                   "verdict is given for this period.")
-    section.charts.append((benchmark_chart(items, withheld), tables.benchmark))
+    section.charts.append((benchmark_chart(items, withheld, tables.sources), tables.benchmark))
     plans = [(group, population, row) for group, population, row in items if population.key == "plans"]
     for group, population, row in plans:
         if not is_missing(row["share"]):
@@ -119,7 +122,7 @@ def section_trends(ctx: Context, shares: pd.DataFrame, withheld: Withheld, table
         "benchmark. The shaded band is the 95% confidence interval; the last column of each table says whether the "
         "verdict survives the records whose ethnicity or language was not recorded.")
     for group in GROUPS:
-        chart = trend_chart(shares, group, withheld)
+        chart = trend_chart(shares, group, withheld, tables.sources)
         if chart is not None:
             section.charts.append((chart, tables.trend[group.key]))
     for change in changes:
@@ -165,13 +168,14 @@ def section_not_recorded(ctx: Context, shares: pd.DataFrame, not_recorded: pd.Da
     if not_recorded.empty and not items:
         section.unavailable = missing_local_sentence(ctx, "the 'not recorded' shares")
         return section
-    section.paragraphs.append("Ofsted's inspection of the board asked it to \u201c" + OFSTED_QUOTE + "\u201d The "
-                              "board's report adds that \u201c" + BOARD_QUOTE + "\u201d")
-    chart = not_recorded_chart(not_recorded, withheld)
+    if QUOTES_FROM in tables.sources.table_2_3:  # the quotes are that report's, not any board's
+        section.paragraphs.append("Ofsted's inspection of the board asked it to \u201c" + OFSTED_QUOTE + "\u201d The "
+                                  "board's report adds that \u201c" + BOARD_QUOTE + "\u201d")
+    chart = not_recorded_chart(not_recorded, withheld, tables.sources)
     if chart is not None:
         section.charts.append((chart, tables.not_recorded))
     if items:
-        section.charts.append((bounds_chart(items, withheld), tables.bounds))
+        section.charts.append((bounds_chart(items, withheld, tables.sources), tables.bounds))
     for group, population, row in items:
         sentence = bounds_sentence(withheld, group, population, row)
         if sentence:
@@ -226,7 +230,7 @@ def section_mix(ctx: Context, latest: dict, mix: list[dict], withheld: Withheld,
         withheld_mix = any(withheld.hidden(key, children, "mix")
                            for key, children in zip(keys, mix_table.frame["Children"]) if key[2] == group.key)
         section.paragraphs.append(_fit_sentence(group, result["row"], result["fit"], withheld_mix))
-    chart = mix_chart(mix_table, keys, withheld)
+    chart = mix_chart(mix_table, keys, withheld, tables.sources)
     if chart is not None:
         section.charts.append((chart, mix_table))
     else:
@@ -243,14 +247,15 @@ def section_census(ctx: Context, census: pd.DataFrame) -> Section:
         section.unavailable = f"Census 2021 ethnicity is not in the data for {ctx.area_name} ({ctx.area_code})."
         return section
     section.paragraphs.append(
-        "The census counts every usual resident, of all ages, not only children, on census day (21 March 2021, "
-        "after the board's reporting periods), and its 20 ethnic groups differ from the board's categories. For "
+        f"The census counts every usual resident, of all ages, not only children, on census day ({census_timing(ctx)}), "
+        "and its 20 ethnic groups differ from the board's categories. For "
         "comparison they are mapped to the board's two: every 'White' group (including Gypsy or Irish Traveller and "
         "Roma) to 'White British/Irish/Other', every other group to 'BME'. It is context, not a benchmark: no verdict "
         "here uses it.")
     sentence = (f"In Census 2021, {fmt_percent(area['bme_share'])} of {ctx.area_name}'s residents of all ages were in "
                 f"a BME group on this mapping"
-                + (f", against {fmt_percent(england['bme_share'])} in England" if england else ""))
+                + (f", against {fmt_percent(england['bme_share'])} in England (England only, without Wales)"
+                   if england else ""))
     sentence += (f"; counting Gypsy or Irish Traveller and Roma residents as BME gives "
                  f"{fmt_percent(area['bme_incl_gypsy_roma_share'])}, and everyone other than White British, "
                  f"{fmt_percent(area['not_white_british_share'])}.")

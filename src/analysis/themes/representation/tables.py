@@ -18,9 +18,9 @@ from ...formatting import fmt_number, is_missing
 from ...report import charts as report_charts
 from ...report.model import Table
 from ...stats.disclosure import NOT_AVAILABLE, SUPPRESSED
-from ..context import board_source
 from .groups import (
-    BOARD_SOURCE_2_3_4_2,
+    ENGLAND_ONLY_NOTE,
+    BoardSources,
     CENSUS_BROAD_ORDER,
     CENSUS_SOURCE,
     COUNT,
@@ -53,6 +53,7 @@ class ThemeTables:
     mix_keys: list[tuple]  # the count key of each row of the mix table
     bounds: Table
     change: Table
+    sources: BoardSources = BoardSources()  # the area's board tables, named from its dataset
 
 
 def _suppressed_if(hidden: bool, value: Any) -> Any:
@@ -60,7 +61,7 @@ def _suppressed_if(hidden: bool, value: Any) -> Any:
     return SUPPRESSED if hidden else value
 
 
-def benchmark_table(items: list) -> Table:
+def benchmark_table(items: list, sources: BoardSources) -> Table:
     """The latest share of each group among plans and referrals, with intervals and verdicts."""
     rows = [{"Group": group.short, "Among": population.label, "Period": row["period"], COUNT: row["count"],
              "Total": row["denominator"], "Share %": row["share"], "95% CI lower %": row["lower_95"],
@@ -71,7 +72,7 @@ def benchmark_table(items: list) -> Table:
     derived = ["Share %", "95% CI lower %", "95% CI upper %", "99.8% CI lower %", "99.8% CI upper %"]
     return Table(
         title="Latest share of each group against its benchmark", frame=pd.DataFrame(rows),
-        source=BOARD_SOURCE_2_3_4_2, count_columns=[COUNT], derived={column: COUNT for column in derived},
+        source=sources.reconstructed, count_columns=[COUNT], derived={column: COUNT for column in derived},
         formats={"Total": "count", "Benchmark %": PERCENT_FORMAT, **{column: PERCENT_FORMAT for column in derived}},
         notes=["Count = printed share × printed total, rounded: the board prints percentages only.",
                "Verdicts follow PHE's rule: higher or lower when the benchmark lies outside the Wilson interval."])
@@ -88,7 +89,7 @@ def rri_items(items: list) -> list[tuple[Group, pd.Series]]:
             if population.key == "plans" and not is_missing(row["rri"])]
 
 
-def rri_table(items: list) -> tuple[Table, list[tuple]]:
+def rri_table(items: list, sources: BoardSources) -> tuple[Table, list[tuple]]:
     """Relative rate index of each group on plans, with rates per 10,000 children aged 0–17, and its count keys."""
     with_rri = rri_items(items)
     rows = [{"Group": group.short, "Date": row["period"], COUNT: row["count"],
@@ -101,7 +102,7 @@ def rri_table(items: list) -> tuple[Table, list[tuple]]:
     table = Table(
         title="Relative rate index: children on plans per 10,000 in each group against other children",
         frame=pd.DataFrame(rows),
-        source=f"{board_source('4.2')}; benchmarks from table 2.3; {report_charts.DFE_SOURCE}",
+        source=sources.plans(f"benchmarks from table 2.3; {report_charts.DFE_SOURCE}"),
         count_columns=[COUNT, OTHER_RECORDED_COUNT],
         derived={"Rate per 10,000 in group": COUNT, "Rate per 10,000 others": OTHER_RECORDED_COUNT,
                  "Relative rate index": COUNT, "RRI 95% CI lower": COUNT, "RRI 95% CI upper": COUNT},
@@ -116,7 +117,7 @@ def rri_table(items: list) -> tuple[Table, list[tuple]]:
     return table, [count_key("plans", group.key, row["period_end"]) for group, row in with_rri]
 
 
-def trend_table(shares: pd.DataFrame, group: Group) -> tuple[Table, list[tuple]]:
+def trend_table(shares: pd.DataFrame, group: Group, sources: BoardSources) -> tuple[Table, list[tuple]]:
     """Every period for one group, plans and referrals: share, interval, verdicts and bounds.
 
     Returns the table and, row by row, the key of its count (for :class:`.withheld.Withheld`)."""
@@ -132,7 +133,7 @@ def trend_table(shares: pd.DataFrame, group: Group) -> tuple[Table, list[tuple]]
     frame.loc[rows["share"].isna().to_numpy(), COUNT] = float("nan")
     derived = ["Share %", "95% CI lower %", "95% CI upper %"]
     table = Table(title=f"{group.short} share of referrals and of children on plans", frame=frame,
-                  source=BOARD_SOURCE_2_3_4_2, count_columns=[COUNT], derived={column: COUNT for column in derived},
+                  source=sources.reconstructed, count_columns=[COUNT], derived={column: COUNT for column in derived},
                   formats={"Total": "count", "Benchmark %": PERCENT_FORMAT,
                            **{column: PERCENT_FORMAT for column in derived}},
                   notes=["Referral shares for 2017/18 are cumulative from 1 April to each quarter end; earlier years "
@@ -142,13 +143,13 @@ def trend_table(shares: pd.DataFrame, group: Group) -> tuple[Table, list[tuple]]
     return table, keys
 
 
-def not_recorded_table(not_recorded: pd.DataFrame) -> tuple[Table, list[tuple]]:
+def not_recorded_table(not_recorded: pd.DataFrame, sources: BoardSources) -> tuple[Table, list[tuple]]:
     """The 'not recorded' shares over time, and row by row the key of each count."""
     frame = pd.DataFrame({"Recording of": not_recorded["breakdown"],
                           "Among": not_recorded["population"].map(POPULATION_LABELS),
                           "Period": not_recorded["period"], NR_COUNT: not_recorded["count"],
                           "Total": not_recorded["denominator"], "Not recorded %": not_recorded["share"]})
-    table = Table(title="Ethnicity and preferred language not recorded", frame=frame, source=BOARD_SOURCE_2_3_4_2,
+    table = Table(title="Ethnicity and preferred language not recorded", frame=frame, source=sources.reconstructed,
                   count_columns=[NR_COUNT], derived={"Not recorded %": NR_COUNT},
                   formats={"Total": "count", "Not recorded %": PERCENT_FORMAT})
     keys = [not_recorded_key(population, breakdown, end) for population, breakdown, end
@@ -156,7 +157,7 @@ def not_recorded_table(not_recorded: pd.DataFrame) -> tuple[Table, list[tuple]]:
     return table, keys
 
 
-def bounds_table(items: list, withheld: Withheld) -> Table:
+def bounds_table(items: list, withheld: Withheld, sources: BoardSources) -> Table:
     """For each group and population at the latest date: verdicts if none / all unrecorded were in it.
 
     Shares only (the counts are in the benchmark and not-recorded tables); in public mode a
@@ -181,7 +182,7 @@ def bounds_table(items: list, withheld: Withheld) -> Table:
                      "Conclusion (95%)": row["conclusion_95"] or NO_BENCHMARK})
     return Table(
         title="Bounds that unrecorded ethnicity and language put on each verdict", frame=pd.DataFrame(rows),
-        source=BOARD_SOURCE_2_3_4_2,
+        source=sources.reconstructed,
         formats={column: PERCENT_FORMAT
                  for column in ("Share %", "Not recorded %", "Share if none unrecorded in group %",
                                 "Share if all unrecorded in group %", "Benchmark %")},
@@ -216,7 +217,7 @@ def yearly_changes(shares: pd.DataFrame, withheld: Withheld) -> list[dict]:
     return changes
 
 
-def change_table(changes: list[dict]) -> Table:
+def change_table(changes: list[dict], sources: BoardSources) -> Table:
     """The changes of :func:`yearly_changes`, shares only; in public mode a row resting on a withheld count is ``c``."""
     rows = []
     for item in changes:
@@ -231,7 +232,7 @@ def change_table(changes: list[dict]) -> Table:
                      "Significant at 99.8%": _suppressed_if(hidden, "yes" if change.significant_99_8 else "no")})
     return Table(
         title="Change in each group's share of children on plans over the year", frame=pd.DataFrame(rows),
-        source=f"{board_source('4.2')}; counts reconstructed from printed shares",
+        source=sources.plans("counts reconstructed from printed shares"),
         formats={column: PERCENT_FORMAT for column in ("Share then %", "Share now %", "Change (percentage points)",
                                                        "95% CI lower (points)", "95% CI upper (points)")},
         notes=["Newcombe's interval for the difference of two proportions. Many children are on a plan at both dates, "
@@ -260,7 +261,7 @@ def mix_results(latest: dict) -> list[dict]:
     return results
 
 
-def mix_tables(results: list[dict]) -> tuple[Table, Table, list[tuple]]:
+def mix_tables(results: list[dict], sources: BoardSources) -> tuple[Table, Table, list[tuple]]:
     """The recorded mix against the School Census, the test results, and the mix table's count keys."""
     mix_rows, test_rows, keys = [], [], []
     for result in results:
@@ -279,7 +280,7 @@ def mix_tables(results: list[dict]) -> tuple[Table, Table, list[tuple]]:
                           "Degrees of freedom": f"{fit.dof} (categories less one)",
                           "p-value": "<0.001" if fit.p_value < 0.001 else fmt_number(fit.p_value, 3),
                           "Reliable": "yes" if fit.reliable else "no: an expected count is below 5"})
-    source = f"{board_source('4.2')}; School Census shares from table 2.3; counts reconstructed"
+    source = sources.plans("School Census shares from table 2.3; counts reconstructed")
     mix = Table(title="Recorded mix of children on plans and the School Census mix", frame=pd.DataFrame(mix_rows),
                 source=source, count_columns=["Children"], derived={MIX_OBSERVED: "Children"},
                 formats={MIX_OBSERVED: PERCENT_FORMAT, MIX_EXPECTED: PERCENT_FORMAT, "Expected children": "rate"})
@@ -296,7 +297,8 @@ def census_broad_table(area_name: str, area: dict, england: dict | None) -> Tabl
                            "England %": england["broad"].get(broad, float("nan")) if england else float("nan")}
                           for broad in CENSUS_BROAD_ORDER])
     return Table(title="Broad ethnic groups, Census 2021 (all ages)", frame=frame, source=CENSUS_SOURCE,
-                 formats={column: PERCENT_FORMAT for column in frame.columns if column.endswith("%")})
+                 formats={column: PERCENT_FORMAT for column in frame.columns if column.endswith("%")},
+                 notes=[ENGLAND_ONLY_NOTE])
 
 
 def census_detail_table(area_name: str, census: pd.DataFrame) -> Table:

@@ -6,7 +6,10 @@ A date reads "31 March 2018" in a sentence and "31 Mar 2018" in a table; a finan
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+import pandas as pd
 
 from ...periods import financial_year_label, long_date, short_date
 from ..context import Context
@@ -43,6 +46,28 @@ def snapshot_phrase(when: Any) -> str:
 
 
 
+
+
+#: Census day of Census 2021.
+CENSUS_DAY = date(2021, 3, 21)
+
+
+def census_timing(ctx: Context) -> str:
+    """Where census day sits against the run's period (and the board's figures, if any):
+    "21 March 2021, after the end of this period (31 March 2018)" etc."""
+    period = ctx.period
+    start = date(period.start_year, 4, 1)
+    if period.end < CENSUS_DAY:
+        when = f"after the end of this period ({long_date(period.end)})"
+    elif start <= CENSUS_DAY:
+        when = f"within this period ({period.fy_label})"
+    else:
+        when = f"before this period ({period.fy_label}; it is the latest census)"
+    if ctx.has_local() and period.end >= CENSUS_DAY:
+        board = ctx.local(None)
+        if not board.empty and board["period_end"].max() < pd.Timestamp(CENSUS_DAY):
+            when += f" and after the board's latest figures ({long_date(board['period_end'].max())})"
+    return f"{long_date(CENSUS_DAY)}, {when}"
 
 
 def missing_local_sentence(ctx: Context, what: str) -> str:

@@ -24,7 +24,7 @@ import pandas as pd
 from ...formatting import fmt_number
 from ...stats import compare_proportion_to_benchmark, wilson_ci
 from ...stats.disclosure import is_small_count
-from ..context import Context
+from ..context import Context, board_source
 from ...periods import fy_label
 
 #: Report tables this theme reads (``source_table`` values).
@@ -57,17 +57,17 @@ OTHER_BUDGET_MEASURES = ("scr_expenditure", "budget_balance_brought_forward", "b
 
 
 
-def training_source(area_name: str, fy: str, with_budget: bool = False) -> str:
+def training_source(ctx: Context, with_budget: bool = False) -> str:
     """Source note for the board's training figures (course table, narrative, agency shares),
-    and its budget when ``with_budget``."""
+    and its budget when ``with_budget``; the report is named from the area's own dataset."""
     parts = "multi-agency training report (Appendix C), training section (section 8) and budget (section 3)" \
         if with_budget else "multi-agency training report (Appendix C) and training section (section 8)"
-    return f"Source: {area_name} Safeguarding Children Board Annual Report {fy}: {parts}"
+    return board_source(ctx, "appC training", part=parts)
 
 
-def budget_source(area_name: str, fy: str) -> str:
+def budget_source(ctx: Context) -> str:
     """Source note for the board's budget figures."""
-    return f"Source: {area_name} Safeguarding Children Board Annual Report {fy}: budget (section 3)"
+    return board_source(ctx, "s3 budget", part="budget (section 3)")
 
 
 def fmt_plain_number(value: float) -> str:
@@ -188,7 +188,7 @@ def programme(ctx: Context) -> Programme | None:
     printed = {measure: _first_value(narrative, measure)
                for measure in ("training_courses", "training_events", "training_delegates")}
     return Programme(time_period, course_frame(latest), printed, by_year,
-                     training_source(ctx.area_name, fy_label(time_period)))
+                     training_source(ctx))
 
 
 def _agreement(computed: float, printed: float | None) -> str:
@@ -304,7 +304,7 @@ def budget(ctx: Context) -> Budget | None:
     expenditure, expenditure_total, expenditure_words = _budget_lines(rows, "budget_expenditure", "line")
     other = {measure: _first_value(rows, measure) for measure in OTHER_BUDGET_MEASURES}
     return Budget(time_period, income, expenditure, income_total, expenditure_total, other,
-                  budget_source(ctx.area_name, fy_label(time_period)), income_words, expenditure_words)
+                  budget_source(ctx), income_words, expenditure_words)
 
 
 # --------------------------------------------------------------------------- uptake by agency
@@ -435,7 +435,7 @@ def uptake(ctx: Context, course_programme: Programme | None, board_budget: Budge
     frame.loc[remainder, "verdict"] = None
     frame.loc[remainder, "robust"] = None
     has_budget = same_year_budget is not None
-    source = training_source(ctx.area_name, fy_label(time_period), with_budget=has_budget)
+    source = training_source(ctx, with_budget=has_budget)
     return Uptake(time_period, frame, base_delegates, source, has_budget)
 
 

@@ -221,7 +221,7 @@ def conference_section(ctx: Context, rows: pd.DataFrame) -> Section:
     count_columns = [column for column in frame.columns if column.startswith("Attendees (") or column == "Attendees"]
     fy = fy_label(int(rows["time_period"].iloc[-1]))
     section.tables.append(Table(
-        title="Annual conference attendance", frame=frame, source=training_source(ctx.area_name, fy),
+        title="Annual conference attendance", frame=frame, source=training_source(ctx),
         count_columns=count_columns, formats={"Event": "text", "Month": "text", "Attendees as printed": "text"},
         notes=["'More than' figures are lower bounds as printed; the report gives no exact count."]))
     return section
@@ -420,7 +420,7 @@ def gaps_section(ctx: Context, programme: Programme | None, budget: Budget | Non
     fy = fy_label((programme or budget or uptake).time_period)
     section.tables.append(Table(
         title=f"Training delegates by agency: what is known for {fy} (x = not given; fill in next year)",
-        frame=pd.DataFrame(rows), source=training_source(ctx.area_name, fy, with_budget=budget is not None),
+        frame=pd.DataFrame(rows), source=training_source(ctx, with_budget=budget is not None),
         count_columns=["Delegates"],
         formats={"Agency": "text", "Contribution (£)": "gbp", "Share of delegates (%)": "percent"},
         notes=["Shares of delegates as printed in section 8 (whole percent; 'Health' set against the Health CCGs). "
