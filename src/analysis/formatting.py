@@ -25,6 +25,7 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+
 class Proportion(float):
     """A float that is a proportion in [0, 1], as :func:`analysis.stats.wilson_ci` returns it.
 

@@ -59,6 +59,17 @@ def test_importing_the_package_keeps_the_analysts_backend():
     assert open_figures == "0" and png == "True"
 
 
+@pytest.mark.parametrize("theme", ["cp_trends", "representation", "cdop", "training"])
+def test_building_a_theme_leaves_no_figure_open(theme):
+    """On the analyst's inline backend every figure still open at the end of a cell is shown; a
+    theme that left one open would add a stray copy of a chart under the cell."""
+    import importlib
+
+    plt.close("all")
+    importlib.import_module(f"analysis.themes.{theme}").build("E10000031", "2017-18 Q4")
+    assert plt.get_fignums() == []
+
+
 def test_the_batch_kernels_draw_headless():
     """The backend is set where exporting needs it: in the environment of the batch run's kernels."""
     from analysis.pipeline.kernels import KERNEL_ENV

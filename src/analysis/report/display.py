@@ -3,7 +3,9 @@
 A theme notebook is a list of calls to these functions: no statistics, parsing or numbers.
 Everything is emitted as HTML (headings, paragraphs, accessible figures, tables) so the
 exported appendix reads the same as the notebook. In ``public`` disclosure mode every table goes
-through disclosure control first (:func:`prepare_table`).
+through disclosure control first (:func:`prepare_table`). In a table, text columns are
+left-aligned and number columns right-aligned (:func:`table_html`), in JupyterLab (whose own
+stylesheet right-aligns every cell) as in the exported appendix.
 """
 
 from __future__ import annotations
