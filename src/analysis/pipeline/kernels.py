@@ -34,6 +34,9 @@ KERNEL_ENV = {
     "PYTHONHASHSEED": "0",  # set and dict-of-set orders repeat from run to run
     "SOURCE_DATE_EPOCH": "315532800",  # fixed dates in any SVG/PDF matplotlib writes
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    # The appendices embed PNGs, so the batch kernels draw headless (and a figure left open
+    # cannot add a stray image); the package itself never sets a backend on import.
+    "MPLBACKEND": "Agg",
 }
 
 _running_kernels: set[Any] = set()

@@ -5,6 +5,9 @@ units, a source note, a colour-blind-safe palette (Okabe–Ito), no meaning carr
 alone (markers, line styles and direct labels as well), and alt text; the data table is shown
 beside it by :mod:`analysis.report.display`.
 
+A :class:`Chart` displays itself in a notebook cell (the image with its alt text); its source is
+said once, at the foot of the image (not again in a caption under it).
+
 The words around a chart are the figure's, not the axes': the title (bold), the subtitle under
 it and the source at the foot are wrapped to the figure's width with the font's own character
 widths, and the figure grows by the room they take, so the image is exactly the figure (nothing
@@ -26,11 +29,13 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import matplotlib
+import matplotlib.pyplot as plt
+import seaborn as sns
 
-matplotlib.use("Agg")  # headless: notebooks embed PNGs; no display needed
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
+# No backend is chosen here: importing the package must leave the analyst's backend alone (in
+# JupyterLab the inline one, so their own ``plt.show()`` and seaborn plots still appear). Charts
+# are drawn on their own figure, saved to PNG and closed, which works on any backend; the batch
+# run's kernels choose the headless one through their environment (``pipeline.kernels``).
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in the order series use it.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -78,13 +83,32 @@ class Chart:
     png: bytes = field(repr=False)
 
     def to_html(self) -> str:
-        """An accessible ``<figure>``: the image with alt text, and a caption with the source."""
+        """An accessible ``<figure>``: the image with its alt text.
+
+        The source is printed once, at the foot of the image; the alt text ends with it too, so a
+        screen reader user hears it, but no caption repeats it under the image.
+        """
         b64 = base64.b64encode(self.png).decode("ascii")
         return (
             f'<figure class="chart" role="group" aria-label="{html.escape(self.title)}">'
-            f'<img src="data:image/png;base64,{b64}" alt="{html.escape(self.alt)}" style="max-width:100%;height:auto">'
-            f"<figcaption>{html.escape(self.source)}</figcaption></figure>"
+            f'<img src="data:image/png;base64,{b64}" alt="{html.escape(self.alt_with_source())}" '
+            f'style="max-width:100%;height:auto"></figure>'
         )
+
+    def alt_with_source(self) -> str:
+        """The alt text, then the source (unless the alt text already gives it)."""
+        alt = self.alt.rstrip()
+        if not self.source or self.source in alt:
+            return alt
+        return f"{alt}{'' if alt.endswith(('.', '!', '?')) else '.'} {self.source}"
+
+    # A chart left as the last expression of a notebook cell shows itself, not its repr.
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
 
 
 def new_chart(width: float = 8.0, height: float = 4.5):

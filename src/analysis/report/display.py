@@ -3,7 +3,9 @@
 A theme notebook is a list of calls to these functions: no statistics, parsing or numbers.
 Everything is emitted as HTML (headings, paragraphs, accessible figures, tables) so the
 exported appendix reads the same as the notebook. In ``public`` disclosure mode every table goes
-through disclosure control first (:func:`prepare_table`).
+through disclosure control first (:func:`prepare_table`). In a table, text columns are
+left-aligned and number columns right-aligned (:func:`table_html`), in JupyterLab (whose own
+stylesheet right-aligns every cell) as in the exported appendix.
 """
 
 from __future__ import annotations
@@ -53,8 +55,7 @@ def prepare_table(table: Table, disclosure: str) -> pd.DataFrame:
     if disclosure == "public" and table.count_columns:
         df = _suppress(df, table)
     out = pd.DataFrame(index=df.index)
-    for col in df.columns:
-        fmt = table.formats.get(col, "count" if col in table.count_columns else "text")
+    for col, fmt in column_formats(table).items():
         out[col] = [format_cell(v, fmt) for v in df[col]]
     return out
 
@@ -79,15 +80,46 @@ def _suppress(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     return out
 
 
-def table_html(table: Table, disclosure: str) -> str:
+#: Formats whose cells are numbers (right-aligned, so digits line up); any other is text.
+NUMBER_FORMATS = frozenset({"count", "percent", "rate", "hours", "gbp", "ratio"})
+
+
+def column_formats(table: Table) -> dict[str, str]:
+    """Each column's display format (a count column with no format is a count; else text)."""
+    return {col: table.formats.get(col, "count" if col in table.count_columns else "text")
+            for col in table.frame.columns}
+
+
+def _cell(tag: str, text: str, numeric: bool, scope: str = "") -> str:
+    # Inline alignment as well as the class: JupyterLab's own stylesheet right-aligns every cell,
+    # and the exported appendix's right-aligns every cell but ``sg-text`` ones.
+    align = "right" if numeric else "left"
+    cls = "" if numeric else " class='sg-text'"
+    return f"<{tag}{scope}{cls} style='text-align:{align}'>{html.escape(text)}</{tag}>"
+
+
+def table_frame_html(df: pd.DataFrame, numeric: dict[str, bool]) -> str:
+    """A table of display strings as HTML: text columns left-aligned, number columns right-aligned
+    (heading and cells alike), column headings marked as such for screen readers."""
+    head = "".join(_cell("th", str(col), numeric.get(col, False), " scope='col'") for col in df.columns)
+    rows = "".join("<tr>" + "".join(_cell("td", str(v), numeric.get(col, False)) for col, v in zip(df.columns, row))
+                   + "</tr>" for row in df.itertuples(index=False, name=None))
+    return f"<table class='data-table'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def table_html(table: Table, disclosure: str, *, show_source: bool = True) -> str:
+    """A table block: title, the table, its source (unless ``show_source`` is False, for the data
+    under a chart whose image already states the same source), notes and the symbols' legend."""
     df = prepare_table(table, disclosure)
-    body = df.to_html(index=False, escape=True, border=0, classes="data-table")
+    numeric = {col: fmt in NUMBER_FORMATS for col, fmt in column_formats(table).items()}
+    body = table_frame_html(df, numeric)
     notes = "".join(f"<p class='table-note'>{html.escape(n)}</p>" for n in table.notes)
     legend = ""
     if disclosure == "public" and table.count_columns:
         legend = "<p class='table-note'>c = suppressed to protect confidentiality (1 to 5, or could reveal one); x = not available; z = not applicable.</p>"
+    source = f"<p class='table-source'>{html.escape(table.source)}</p>" if show_source and table.source else ""
     return (f"<div class='table-block'><p class='table-title'><strong>{html.escape(table.title)}</strong></p>"
-            f"{body}<p class='table-source'>{html.escape(table.source)}</p>{notes}{legend}</div>")
+            f"{body}{source}{notes}{legend}</div>")
 
 
 # --- notebook display --------------------------------------------------------------------
@@ -129,7 +161,7 @@ def section(result: ThemeResult, key: str) -> None:
     for chart, data in s.charts:
         parts.append(chart.to_html())
         parts.append(f"<details open><summary>Data behind the chart: {html.escape(chart.title)}</summary>"
-                     f"{table_html(data, result.disclosure)}</details>")
+                     f"{table_html(data, result.disclosure, show_source=data.source != chart.source)}</details>")
     for t in s.tables:
         parts.append(table_html(t, result.disclosure))
     display(HTML("".join(parts)))

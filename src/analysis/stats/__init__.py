@@ -12,9 +12,18 @@ keyword only: ``multiplier`` (100 for a percentage table, 10,000 for rates per 1
 and ``confidence`` (0.95 by default; 0.998 for the outer limit; 95 and 99.8 are accepted too).
 
 Inputs are scalars, numpy arrays or pandas Series (a Series keeps its index); NaN passes through
-as missing. Interval functions return ``(lower, upper)``; proportions are **fractions** in
-[0, 1] except in :func:`proportion_ci_table`, whose ``value``, ``lower`` and ``upper`` are
-multiplied by ``multiplier`` (percent by default). Table functions return the columns
+as missing. Interval functions return ``(lower, upper)``.
+
+Units of proportions (one convention, enforced where they are printed): the statistics return
+**proportions in [0, 1]** (:func:`wilson_ci`, :func:`proportion_difference_ci`, benchmarks
+passed in), except the table functions, whose ``value``, ``lower`` and ``upper`` are multiplied
+by ``multiplier`` (:func:`proportion_ci_table`: **percent** by default, as PHEindicatormethods'
+``phe_proportion(multiplier = 100)``). Everything printed as a percentage is passed to
+:mod:`analysis.formatting` **in percent**; a scalar :func:`wilson_ci` limit is a
+:class:`analysis.formatting.Proportion`, which ``fmt_percent`` and ``fmt_interval`` refuse
+unless told it is a proportion (``from_proportion=True`` / ``kind="proportion"``), and
+``fmt_interval`` checks every interval's limits against its unit (0–100 for percent, 0–1 for a
+proportion), so a proportion cannot print as "0.0% to 0.1%". Table functions return the columns
 ``numerator``, ``denominator``, ``value``, ``lower``, ``upper``, ``confidence`` and ``method``,
 as PHEindicatormethods does. Comparisons return ``"higher"``, ``"lower"`` or ``"not
 significantly different"`` (:data:`VERDICTS`), ``None`` where an input is missing.

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from ..formatting import Proportion
 from ._common import (
     as_arrays,
     check_conf,
@@ -80,7 +81,10 @@ def wilson_ci(x: ArrayLike, n: ArrayLike, *, confidence: float = 0.95) -> tuple[
 
     Returns
     -------
-    (lower, upper) as **proportions** in [0, 1] (not percentages), in the shape of the input.
+    (lower, upper) as **proportions** in [0, 1] (not percentages), in the shape of the input; a
+    scalar limit is a :class:`analysis.formatting.Proportion` (a float), which the percent
+    formatters refuse, so it cannot print as "0.0% to 0.1%": multiply by 100 (a plain float in
+    percent) or format it with ``fmt_interval(lower, upper, "proportion")``.
 
     Raises ``ValueError`` for x < 0, n ≤ 0 or x > n, naming the offending values.
     Missing x or n gives NaN limits.
@@ -90,7 +94,10 @@ def wilson_ci(x: ArrayLike, n: ArrayLike, *, confidence: float = 0.95) -> tuple[
     check_denominators(shape, na, "n", "wilson_ci")
     check_x_le_n(shape, xa, na, "wilson_ci")
     lower, upper = wilson_limits(xa, na, z_value(confidence))
-    return shape.wrap(lower, "lower"), shape.wrap(upper, "upper")
+    lower, upper = shape.wrap(lower, "lower"), shape.wrap(upper, "upper")
+    if isinstance(lower, float):  # a scalar: tag its unit (NaN stays a plain float: it prints as x)
+        lower, upper = (v if np.isnan(v) else Proportion(v) for v in (lower, upper))
+    return lower, upper
 
 
 # --------------------------------------------------------------------------- counts
