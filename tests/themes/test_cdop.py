@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.ingest.declaration import declare
 from analysis.report import display
 from analysis.paths import REPO_ROOT
 from analysis.stats import disclosure
@@ -319,6 +320,7 @@ def _add_synthetic_year(raw: Path) -> dict[str, float]:
         new.append(r)
     with path.open("a", newline="", encoding="utf-8") as fh:
         csv.DictWriter(fh, fieldnames=fields).writerows(new)
+    declare(path.parent)  # a deliberate change is declared, as `safeguarding declare` does
     return {"warks": 30, "total": 67, "perinatal": 12, "sudi": 4, "panels": 15}
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import dfe
+from . import declaration, dfe, plausibility
 from ..paths import raw_dir as default_raw_dir
 from ..periods import Period, parse_period, period_of
 from .neighbours import DEFAULT_MEASURE, Neighbour, NeighbourIndex, neighbour_index
@@ -38,6 +38,10 @@ from .schema import (
 
 #: Files in a local dataset folder that are not tidy observations.
 NON_TIDY = {"unplaced_values.csv"}
+#: Folders of data/raw that are not board datasets (every other folder is one).
+NOT_DATASETS = {dfe.DFE_DIR, "lookups"}
+#: Files directly in data/raw.
+TOP_LEVEL_FILES = {"README.md", "data_dictionary.csv"}
 PROVENANCE_COLUMNS = ["source", "source_file", "source_row"]
 
 
@@ -326,13 +330,46 @@ def available_periods_in(obs: pd.DataFrame, area_code: str | None = None) -> lis
 
 
 def local_dataset_dirs(raw: Path) -> list[Path]:
-    """Folders of ``data/raw`` that hold a local dataset (they have a SOURCE.md)."""
-    return sorted(p for p in raw.iterdir() if p.is_dir() and p.name != dfe.DFE_DIR and (p / "SOURCE.md").exists())
+    """Folders of ``data/raw`` that hold a local dataset: every folder but ``dfe/`` and
+    ``lookups/`` (hidden ones such as ``.ipynb_checkpoints`` aside). A folder without SOURCE.md
+    or datapackage.json is still one: validation refuses it rather than skip it."""
+    return sorted(p for p in raw.iterdir() if p.is_dir() and p.name not in NOT_DATASETS and not p.name.startswith("."))
 
 
-def _districts(raw: Path) -> pd.DataFrame:
-    path = raw / "lookups" / "districts.csv"
-    return read_text_csv(path) if path.exists() else pd.DataFrame(columns=["district_code", "district_name", "labels_as_printed"])
+def _required_csv(raw: Path, rel: str, columns: list[str], report: ValidationReport | None) -> pd.DataFrame:
+    """A lookup file every run needs, read as text; a missing or unreadable one is a problem."""
+    path = raw / rel
+    empty = pd.DataFrame(columns=columns)
+    if report is None:  # reading again after validation
+        return read_text_csv(path) if path.is_file() else empty
+    report.files_checked.append(rel)
+    if not path.exists():
+        report.problems.append(Problem(rel, None, None, None, "F03-file-missing", "a file every run needs is missing (see data/raw/README.md)"))
+        return empty
+    text = declaration.read_csv_text(path, rel)
+    if text.problem:
+        report.problems.append(text.problem)
+        return empty
+    missing = [c for c in columns if c not in [h.strip() for h in text.header]]
+    for c in missing:
+        report.problems.append(Problem(rel, None, c, None, "R00-columns", f"required column '{c}' is missing"))
+    if not text.rows:
+        report.problems.append(Problem(rel, None, None, None, "F06-empty", "the file has a header but no rows"))
+    return empty if missing or not text.rows else read_text_csv(path)
+
+
+def _districts(raw: Path, report: ValidationReport | None = None) -> pd.DataFrame:
+    return _required_csv(raw, "lookups/districts.csv", ["district_code", "district_name", "labels_as_printed"], report)
+
+
+def _check_top_level(raw: Path, report: ValidationReport) -> None:
+    """Nothing lies loose in data/raw: a file there is part of no dataset and would be ignored."""
+    for p in sorted(raw.iterdir()):
+        if p.name.startswith(".") or p.is_dir() or p.name in TOP_LEVEL_FILES:
+            continue
+        report.problems.append(Problem(p.name, None, None, None, "F09-file-not-declared",
+                                       "a file directly in data/raw belongs to no dataset and would be ignored: move it "
+                                       "into its dataset's folder and run `safeguarding declare`"))
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
@@ -346,12 +383,16 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
 
 def read_local(raw: Path, report: ValidationReport) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every tidy file of every local dataset (validated), and the unplaced values."""
-    districts = _districts(raw)["district_name"].tolist()
+    districts = _districts(raw, report)["district_name"].tolist()
     frames, unplaced = [], []
     for folder in local_dataset_dirs(raw):
+        readable = declaration.check_folder(folder, folder.name, report)
         for path in sorted(folder.glob("*.csv")):
             rel = f"{folder.name}/{path.name}"
+            if path.name not in readable:
+                continue  # missing, unreadable or undeclared: already reported by check_folder
             if path.name in NON_TIDY:
+                report.files_checked.append(rel)
                 u = read_text_csv(path)
                 u.insert(0, "source_file", rel)
                 unplaced.append(u)
@@ -377,9 +418,8 @@ def read_local(raw: Path, report: ValidationReport) -> tuple[pd.DataFrame, pd.Da
     return _typed(local), (pd.concat(unplaced, ignore_index=True) if unplaced else pd.DataFrame())
 
 
-def _dictionary(raw: Path) -> pd.DataFrame:
-    path = raw / "data_dictionary.csv"
-    return read_text_csv(path) if path.exists() else pd.DataFrame(columns=["measure", "unit", "period_types", "definition", "source_tables"])
+def _dictionary(raw: Path, report: ValidationReport | None = None) -> pd.DataFrame:
+    return _required_csv(raw, "data_dictionary.csv", ["measure", "unit", "period_types", "definition", "source_tables"], report)
 
 
 def _check_dictionary(local: pd.DataFrame, dictionary: pd.DataFrame, report: ValidationReport) -> None:
@@ -405,17 +445,29 @@ def load_raw(raw: Path) -> Dataset:
     :class:`Dataset` whose ``report`` lists every problem; raises only when the folder is missing."""
     report = ValidationReport()
     if not raw.is_dir():
-        report.problems.append(Problem(str(raw), None, None, None, "R00-folder", "data folder does not exist"))
+        why = "is a file, not a folder" if raw.exists() else "does not exist"
+        report.problems.append(Problem(str(raw), None, None, None, "R00-folder", f"the data folder {why}"))
         raise DataValidationError(report)
+    _check_top_level(raw, report)
     local, unplaced = read_local(raw, report)
-    dictionary = _dictionary(raw)
-    _check_dictionary(local, dictionary, report)
+    dictionary = _dictionary(raw, report)
+    if not dictionary.empty:  # a missing dictionary is one problem, not one per measure
+        _check_dictionary(local, dictionary, report)
+    dfe_folder = raw / dfe.DFE_DIR
+    if dfe_folder.is_dir():
+        declaration.check_folder(dfe_folder, dfe.DFE_DIR, report)
+    else:
+        report.problems.append(Problem(dfe.DFE_DIR, None, None, None, "F03-file-missing",
+                                       "the DfE and ONS benchmark folder data/raw/dfe is missing"))
     national, areas, dfe_report = _load_dfe_cached(raw)
-    report.extend(ValidationReport(list(dfe_report.problems), list(dfe_report.files_checked)))
+    named = {p.file for p in report.problems if p.row is None}
+    report.extend(ValidationReport([p for p in dfe_report.problems if p.file not in named], list(dfe_report.files_checked)))
     obs = pd.concat([local, national], ignore_index=True) if not national.empty else local
     for c in ["status", "flags", "note", "region_code", "new_la_code", "la_name", "country_code"]:
         obs[c] = obs[c].fillna("").astype(str)
     obs["source_row"] = obs["source_row"].astype("int64")
+    # on every row that passed the rules above (a broken file's rows are not in obs)
+    report.problems.extend(plausibility.check(obs, areas))
     return Dataset(raw, obs, areas, _districts(raw), dictionary, unplaced, report)
 
 
@@ -448,3 +500,7 @@ def validate_raw(raw_dir: str | Path | None = None) -> ValidationReport:
         return load_raw(raw).report
     except DataValidationError as exc:
         return exc.report
+    except OSError as exc:  # a folder that cannot be listed or a file that vanished while read
+        where = exc.filename or raw
+        return ValidationReport([Problem(str(where), None, None, None, "F05-unreadable",
+                                         f"cannot be read ({exc.strerror or type(exc).__name__})")])

@@ -41,6 +41,18 @@ FILES = {
     "eth_nat": "ons-ethnic-population-nat.csv",
     "sn": "New_Statistical_Neighbour_Groupings_April_2021.csv",
     "lait": "lait_bds_long.parquet",
+    "lait_dict": "lait_data_dictionary.csv",
+}
+
+#: Census files' columns: area code, area name, ethnic group, count (as ONS publishes them)
+ETHNICITY_COLUMNS = {
+    "eth_la": ("2023 Upper tier local authorities Code", "2023 Upper tier local authorities", "Ethnic group (20 categories)", "Observation"),
+    "eth_nat": ("Countries Code", "Countries", "Ethnic group (20 categories)", "Observation"),
+}
+#: Files the themes read themselves (not through the tidy frame): checked here, before any run.
+READ_BY_THEMES = {
+    "sn": ["LA num", "LA Name"] + [f"SN{i}" for i in range(1, 11)],
+    "lait_dict": ["Measure_short", "Table_status", "Next Update"],
 }
 
 _GEO_COLS = ["geographic_level", "country_code", "region_code", "new_la_code", "la_name"]
@@ -81,7 +93,16 @@ def _read_csv(path: Path, report: ValidationReport, required: list[str]) -> pd.D
     if not path.exists():
         report.problems.append(Problem(name, None, None, None, "D00-missing-file", "benchmark file is missing from data/raw/dfe (see data/raw/dfe/SOURCE.md)"))
         return None
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
+    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        # an empty, folder, non-UTF-8 or malformed file: a problem naming it, never a traceback
+        report.problems.append(Problem(name, None, None, None, "D04-unreadable", f"the file cannot be read as CSV ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})"))
+        return None
+    if df.empty:
+        report.problems.append(Problem(name, None, None, None, "F06-empty", "the file has a header but no rows"))
+        return None
+    df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     for c in missing:
         report.problems.append(Problem(name, None, c, None, "D01-columns", f"required column '{c}' is missing from the published file"))
@@ -177,7 +198,16 @@ def load_lait(raw_dir: Path, areas: pd.DataFrame, report: ValidationReport,
     if not path.exists():
         report.problems.append(Problem(name, None, None, None, "D00-missing-file", "LAIT file is missing from data/raw/dfe"))
         return pd.DataFrame()
-    lait = pd.read_parquet(path)
+    try:
+        lait = pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
+        report.problems.append(Problem(name, None, None, None, "D04-unreadable", f"the parquet file cannot be read ({type(exc).__name__})"))
+        return pd.DataFrame()
+    missing = [c for c in ("Short Desc", "LA Number", "LA and Regions", "Years", "Values") if c not in lait.columns]
+    for c in missing:
+        report.problems.append(Problem(name, None, c, None, "D01-columns", f"required column '{c}' is missing from the published file"))
+    if missing:
+        return pd.DataFrame()
     lait = lait[lait["Short Desc"].isin(list(_LAIT_SPECS))].copy()
     la = areas[areas["geographic_level"] == "Local authority"].drop_duplicates("old_la_code")
     la = la.assign(old=pd.to_numeric(la["old_la_code"], errors="coerce"))
@@ -256,10 +286,10 @@ def load_census_ethnicity(raw_dir: Path, report: ValidationReport) -> pd.DataFra
     for key, level in (("eth_la", "Local authority"), ("eth_nat", "National")):
         path = Path(raw_dir) / DFE_DIR / FILES[key]
         name = f"{DFE_DIR}/{FILES[key]}"
-        d = _read_csv(path, report, [])
+        d = _read_csv(path, report, list(ETHNICITY_COLUMNS[key]))
         if d is None:
             continue
-        code_col, name_col, grp = d.columns[0], d.columns[1], d.columns[3]
+        code_col, name_col, grp = ETHNICITY_COLUMNS[key][:3]
         d = d[d[grp] != "Does not apply"]
         value, status = _values(d["Observation"], name, "Observation", report)
         out.append(
@@ -308,6 +338,8 @@ def load_dfe(raw_dir: Path, *, strict: bool = True) -> tuple[pd.DataFrame, pd.Da
         code_years = [t[["new_la_code", "time_period"]] for t in tidy if not t.empty and t["source_table"].iloc[0] != "DfE cla"]
         tidy.append(load_lait(raw_dir, areas, report, pd.concat(code_years) if code_years else None))
     tidy.append(load_census_ethnicity(raw_dir, report))
+    for key, cols in READ_BY_THEMES.items():  # read later by the themes: a fault must stop the run now
+        _read_csv(raw_dir / DFE_DIR / FILES[key], report, cols)
     obs = pd.concat([t for t in tidy if not t.empty], ignore_index=True) if tidy else pd.DataFrame()
     if strict and not report.ok:
         raise DataValidationError(report)

@@ -10,6 +10,7 @@ span columns) rather than hand-written loops, so each rule is listed once, here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -241,11 +242,25 @@ def _row_checks(df: pd.DataFrame, districts: frozenset[str]) -> dict[str, pd.Ser
     out["R08-quarter-matches-date"] = pd.Series(q_ok, index=idx, dtype=bool)
     out["R09-dates-ordered"] = pd.Series(ordered, index=idx, dtype=bool)
     out["R10-period-type-shape"] = pd.Series(shape_ok, index=idx, dtype=bool)
-    out["R11-district-known"] = ~(df["breakdown"].eq("district") & ~df["breakdown_value"].isin(districts))
+    # no district list (lookups/districts.csv missing or empty, reported on its own): not checkable
+    out["R11-district-known"] = ~(df["breakdown"].eq("district") & ~df["breakdown_value"].isin(districts)) | (not districts)
     out["R12-flags-known"] = _flags_ok(df["flags"])
     la = df["geographic_level"].eq("Local authority")
     out["R13-la-code"] = ~la | (df["new_la_code"].str.fullmatch(r"E\d{8}").fillna(False).astype(bool) & df["la_name"].ne(""))
     return out
+
+
+#: message of the real-date check (a date written YYYY-MM-DD that no calendar has)
+REAL_DATE = "R17-real-date"
+REAL_DATE_MESSAGE = "not a real date (e.g. 31 June or 32 March): check the day and month against the source"
+
+
+def _real_date_check(pa) -> "pa.Check":
+    def real(s: pd.Series) -> pd.Series:
+        shaped = s.str.fullmatch(_DATE_RE).fillna(False).astype(bool)  # the shape check reports the others
+        return ~shaped | pd.to_datetime(s.where(shaped), format="%Y-%m-%d", errors="coerce").notna()
+
+    return pa.Check(real, name=REAL_DATE, error=REAL_DATE_MESSAGE)
 
 
 def tidy_schema(districts: Iterable[str]) -> "pa.DataFrameSchema":
@@ -261,8 +276,8 @@ def tidy_schema(districts: Iterable[str]) -> "pa.DataFrameSchema":
         "time_period": text(pa.Check.str_matches(r"^\d{6}$", error="time_period must be six digits, YYYYZZ (e.g. 201718)")),
         "time_identifier": text(pa.Check.isin(TIME_IDENTIFIERS, error=f"time_identifier must be one of {', '.join(TIME_IDENTIFIERS)}")),
         "period_type": text(pa.Check.isin(PERIOD_TYPES, error=f"period_type must be one of {', '.join(PERIOD_TYPES)}")),
-        "period_start": text(pa.Check.str_matches(_DATE_RE, error="period_start must be a date YYYY-MM-DD")),
-        "period_end": text(pa.Check.str_matches(_DATE_RE, error="period_end must be a date YYYY-MM-DD")),
+        "period_start": text(pa.Check.str_matches(_DATE_RE, error="period_start must be a date YYYY-MM-DD"), _real_date_check(pa)),
+        "period_end": text(pa.Check.str_matches(_DATE_RE, error="period_end must be a date YYYY-MM-DD"), _real_date_check(pa)),
         "geographic_level": text(pa.Check.isin(GEOGRAPHIC_LEVELS, error=f"geographic_level must be one of {', '.join(GEOGRAPHIC_LEVELS)}")),
         "country_code": text(pa.Check.str_matches(r"^[EK]\d{8}$", error="country_code must be a GSS code such as E92000001")),
         "region_code": text(),
@@ -307,8 +322,12 @@ def validate_tidy_file(path: Path, districts: Iterable[str], display_name: str |
     report = ValidationReport(files_checked=[name])
     try:
         df = read_text_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        report.problems.append(Problem(name, None, None, None, "R00-readable", f"the file cannot be read as CSV: {exc}"))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, ValueError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        found = re.search(r"(?:line|row) (\d+)", text)  # pandas names the line of the file
+        row = int(found.group(1)) - 1 if found and int(found.group(1)) > 1 else None
+        why = re.sub(r"^Error tokenizing data\. C error: ", "", text)
+        report.problems.append(Problem(name, row, None, None, "R00-readable", f"the file cannot be read as CSV: {why}"))
         return pd.DataFrame(columns=TIDY_COLUMNS), report
     missing = [c for c in TIDY_COLUMNS if c not in df.columns]
     extra = [c for c in df.columns if c not in TIDY_COLUMNS]
@@ -341,6 +360,8 @@ def _problems_from_pandera(fc: pd.DataFrame, df: pd.DataFrame, name: str) -> lis
         elif check == "multiple_fields_uniqueness":
             rule, msg = "R14-duplicate", RULES["R14-duplicate"][1]
             col = "measure"
+        elif check == REAL_DATE_MESSAGE:
+            rule, msg = REAL_DATE, check
         else:
             rule, msg = f"{col}-allowed", check
         key = (row, col, rule)

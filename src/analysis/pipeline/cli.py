@@ -2,6 +2,7 @@
 
     safeguarding run        # the quarterly job: validate, build, execute every theme, export HTML
     safeguarding validate   # check data/raw; list every problem (file, row, column, value, rule)
+    safeguarding declare    # rewrite a dataset's datapackage.json after a deliberate data change
     safeguarding check      # data-quality findings on data/raw
     safeguarding build      # rebuild data/processed from data/raw
     safeguarding periods    # which periods the data hold, per area (--area CODE: one area's)
@@ -23,6 +24,7 @@ import pandas as pd
 
 from .. import __version__, processed, quality
 from ..ingest import dataset as ingest
+from ..ingest.schema import DataValidationError
 from ..stats.disclosure import SMALL_COUNT_THRESHOLD
 from ..report.model import DISCLOSURE_MODES
 from .options import (
@@ -41,6 +43,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
     report = ingest.validate_raw(args.raw)
     print(report)
     return 0 if report.ok else 1
+
+
+def cmd_declare(args: argparse.Namespace) -> int:
+    """Rewrite a dataset folder's datapackage.json after a deliberate change, saying what changed."""
+    from ..ingest import declaration
+    from ..paths import raw_dir
+
+    folder = Path(args.dataset)
+    if not folder.is_dir():
+        folder = Path(args.raw or raw_dir()) / args.dataset
+    if not folder.is_dir():
+        print(f"safeguarding declare: no dataset folder {args.dataset!r} (give a folder of data/raw, e.g. wscb_2017_18)",
+              file=sys.stderr)
+        return 2
+    before = declaration.declared_files(folder)
+    path = declaration.declare(folder)
+    after = declaration.declared_files(folder)
+    for line in declaration.describe_changes(before, after):
+        print(line)
+    print(f"wrote {path}: {len(after)} file(s) declared. Run `safeguarding validate` next.")
+    return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -217,6 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_raw(command)
     command.set_defaults(func=cmd_validate)
 
+    command = sub.add_parser("declare", help="rewrite a dataset folder's datapackage.json after a deliberate change")
+    _add_raw(command)
+    command.add_argument("--dataset", required=True, metavar="DIR",
+                         help="the dataset folder (a name under data/raw such as wscb_2017_18, or a path)")
+    command.set_defaults(func=cmd_declare)
+
     command = sub.add_parser("check", help="print the data-quality findings")
     _add_raw(command)
     command.set_defaults(func=cmd_check)
@@ -240,7 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except DataValidationError as exc:  # e.g. `periods` on invalid data: the report, not a traceback
+        print(exc.report)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
