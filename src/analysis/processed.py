@@ -5,7 +5,8 @@
 findings, validated once and then read from ``data/processed/cache/`` while the inputs (and the
 code that validates them) are unchanged. :func:`build_processed` writes the analysts' files
 (``safeguarding build``); :func:`store_validated` is the runner's step that validates once
-before every kernel loads the result.
+before every kernel loads the result. Every CSV written for people goes through
+:func:`write_csv_for_people`, which neutralises cells a spreadsheet would run as a formula.
 
 Layer: imports :mod:`analysis.ingest` and :mod:`analysis.quality`; nothing above them.
 """
@@ -178,11 +179,39 @@ def build_processed(raw_dir: str | Path | None = None, out_dir: str | Path | Non
     local = ds.observations[ds.observations["source"] != dfe.SOURCE]
     # each file written beside its final name and renamed over it: a reader never sees half a file
     _replace_with(paths["observations"], lambda p: ds.observations.to_parquet(p, index=False))
-    _replace_with(paths["observations_local_csv"], lambda p: local.to_csv(p, index=False))
-    _replace_with(paths["quality_findings"], lambda p: run_checks(ds).to_csv(p, index=False))
+    _replace_with(paths["observations_local_csv"], lambda p: write_csv_for_people(local, p))
+    _replace_with(paths["quality_findings"], lambda p: write_csv_for_people(run_checks(ds), p))
     if out.resolve() == processed_dir().resolve():
         _write_processed(ds, out)  # the notebooks' fast path (see load)
     return paths
+
+
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): a text cell that
+#: begins with one of these is written with a single quote in front, so Excel and LibreOffice
+#: show it as text instead of running it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` in which every text cell starting with one of :data:`FORMULA_STARTS`
+    has a single quote in front (OWASP's advice); numbers and other cells are unchanged."""
+    safe = frame.copy()
+    for column in safe.columns:
+        values = safe[column]
+        if not (pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        risky = values.map(lambda value: isinstance(value, str) and value.startswith(FORMULA_STARTS))
+        if risky.any():
+            safe[column] = values.astype(object).where(~risky, "'" + values[risky].astype(str))
+    return safe
+
+
+def write_csv_for_people(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write ``frame`` as a CSV file that analysts open in a spreadsheet: formula-like text
+    neutralised (:func:`neutralise_formulas`), no index, lines ended by CRLF as RFC 4180 has it
+    (so a cell holding a line break, even a lone CR, is quoted and stays one cell). The one way
+    the project writes a CSV for people; machine-read files (parquet) keep the raw values."""
+    neutralise_formulas(frame).to_csv(path, index=False, lineterminator="\r\n")
 
 
 def store_validated(raw_dir: str | Path | None = None) -> Path:

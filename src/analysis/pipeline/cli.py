@@ -14,24 +14,75 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import signal
 import sys
+import tempfile
 import threading
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
+from types import ModuleType
+from typing import Any
 
-from .. import __version__, processed, quality
-from ..ingest import dataset as ingest
-from ..ingest.schema import DataValidationError
-from ..stats.disclosure import SMALL_COUNT_THRESHOLD
-from ..report.model import DISCLOSURE_MODES
+from .. import __version__
 from .options import (
-    DEFAULT_AREA, DEFAULT_CELL_TIMEOUT, DEFAULT_JOBS, DEFAULT_KERNEL, EXIT_INTERRUPTED, RunError, RunOptions,
+    DEFAULT_AREA, DEFAULT_CELL_TIMEOUT, DEFAULT_JOBS, DEFAULT_KERNEL, EXIT_FAILED, EXIT_INTERRUPTED, RunError,
+    RunOptions, describe_os_error, first_line,
 )
-from .runner import run
+from .request import check_request
 from .themes import THEMES
+
+
+def _lazy(name: str) -> ModuleType:
+    """Module ``name``, loaded on first use: ``safeguarding run --period banana`` is answered
+    before pandas, scipy, nbformat and the rest are imported (several seconds on a busy machine)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+pd = _lazy("pandas")
+processed = _lazy("analysis.processed")
+quality = _lazy("analysis.quality")
+ingest = _lazy("analysis.ingest.dataset")
+
+
+class _Deferred:
+    """A value of a heavy module, looked up when argparse first needs it (``--help``, or a
+    ``--disclosure`` value to check), not when the command starts."""
+
+    def __init__(self, module: str, name: str):
+        self._module, self._name = module, name
+
+    def value(self) -> Any:
+        return getattr(importlib.import_module(self._module), self._name)
+
+    def __str__(self) -> str:
+        return str(self.value())
+
+    def __iter__(self):
+        return iter(self.value())
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.value()
+
+    def __len__(self) -> int:
+        return len(self.value())
+
+    def __getitem__(self, index: int) -> Any:
+        return self.value()[index]
+
+
+DISCLOSURE_MODES = _Deferred("analysis.report.model", "DISCLOSURE_MODES")
+SMALL_COUNT_THRESHOLD = _Deferred("analysis.stats.disclosure", "SMALL_COUNT_THRESHOLD")
 
 
 def _add_raw(parser: argparse.ArgumentParser) -> None:
@@ -161,9 +212,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                              f"(default: {DEFAULT_AREA}, Warwickshire)")
     parser.add_argument("--themes", "--theme", dest="themes", nargs="+", default=None, metavar="THEME",
                         help=f"themes to run (default: every notebook in notebooks/: {', '.join(THEMES)})")
-    parser.add_argument("--disclosure", choices=DISCLOSURE_MODES, default="public",
-                        help=f"public (default): counts from 1 to {SMALL_COUNT_THRESHOLD} suppressed; internal: "
-                             "not for publication")
+    disclosure = parser.add_argument(
+        "--disclosure", choices=DISCLOSURE_MODES, default="public", metavar="MODE",
+        help="public (default): counts from 1 to %(small_count)s suppressed; internal: not for publication")
+    disclosure.small_count = SMALL_COUNT_THRESHOLD  # read by argparse only when the help is printed
     parser.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS,
                         help=f"notebooks executed at once (default: {DEFAULT_JOBS})")
     parser.add_argument("--cell-timeout", type=int, default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
@@ -213,11 +265,24 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
+def _keep_traceback() -> str:
+    """Write the current exception's traceback to a file for whoever maintains the toolkit; its path."""
+    with tempfile.NamedTemporaryFile("w", prefix="safeguarding-run-", suffix=".txt", delete=False,
+                                     encoding="utf-8") as handle:
+        handle.write(traceback.format_exc())
+    return handle.name
+
+
 def run_from_args(args: argparse.Namespace) -> int:
-    """Entry point of ``safeguarding run``; returns the exit code."""
+    """Entry point of ``safeguarding run``; returns the exit code. Every problem of input,
+    usage or environment is one line on stderr, never a traceback."""
     try:
+        options = options_from_args(args)
+        check_request(options)  # usage errors: answered before the runner and its libraries load
+        from .runner import run
+
         with _sigterm_as_interrupt():
-            return run(options_from_args(args)).exit_code
+            return run(options).exit_code
     except RunError as exc:
         print(f"safeguarding run: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -225,6 +290,18 @@ def run_from_args(args: argparse.Namespace) -> int:
         print("safeguarding run: interrupted; nothing was promoted into reports/ and earlier appendices are untouched.",
               file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as exc:  # the machine, not the data: a full disk, a folder that cannot be written...
+        print(f"safeguarding run: stopped: {describe_os_error(exc)}. Nothing was promoted into reports/.",
+              file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - a fault of the toolkit itself: one line, details kept in a file
+        try:
+            where = f" (details in {_keep_traceback()})"
+        except OSError:
+            where = ""
+        print(f"safeguarding run: stopped by an unexpected error: {type(exc).__name__}: {first_line(str(exc), 200)}{where}. "
+              "Nothing was promoted into reports/.", file=sys.stderr)
+        return EXIT_FAILED
 
 
 # ----------------------------------------------------------------------------------------------
@@ -271,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except DataValidationError as exc:  # e.g. `periods` on invalid data: the report, not a traceback
+    except _lazy("analysis.ingest.schema").DataValidationError as exc:  # e.g. `periods` on invalid data: the report, not a traceback
         print(exc.report)
         return 1
 

@@ -6,7 +6,11 @@ a fixed environment (:data:`KERNEL_ENV`). :class:`KernelWorkers` runs the notebo
 threads; while the runner validates the data, each worker starts its first kernel and imports
 the modules the notebooks' import statements name, silently (no notebook cell runs before
 validation has passed). :func:`kernel_pool` sets all this up for one run and takes it down,
-killing every kernel still running when the run is interrupted.
+killing every kernel still running when the run stops early (an interrupt, or a usage error
+found once the data is loaded: a kernel still starting is stopped at once, not waited for).
+The socket folder records the run's process (:func:`~analysis.pipeline.options.write_owner`)
+and each kernel's pid, so a later run removes what a killed run left
+(:func:`remove_dead_socket_folders`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import functools
 import os
 import queue
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +33,11 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 from .engine import register_engine
+from .options import owner_is_gone, process_is_running, write_owner
+
+#: ``<temp>/sg-kernels-*``: one run's kernel sockets and connection files.
+SOCKET_PREFIX = "sg-kernels-"
+KERNEL_PID_FILE = "kernel.pid"
 
 #: The kernels' environment on top of the runner's own.
 KERNEL_ENV = {
@@ -60,6 +70,7 @@ def kernel_manager_class(socket_root: Path, env: dict[str, str]) -> type:
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             folder = Path(tempfile.mkdtemp(prefix="k", dir=socket_root))
+            self.kernel_folder = folder
             self.connection_file = str(folder / "connection.json")
             if os.name != "nt":  # zmq has no IPC transport on Windows: TCP there (start is retried)
                 self.transport = "ipc"
@@ -67,6 +78,7 @@ def kernel_manager_class(socket_root: Path, env: dict[str, str]) -> type:
             self.kernel_log = folder / "kernel.log"
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            folder = self.kernel_folder
             kw["env"] = {**(kw.get("env") or os.environ), **env}
             with open(self.kernel_log, "ab") as log:
                 kw["stdout"] = log
@@ -74,6 +86,10 @@ def kernel_manager_class(socket_root: Path, env: dict[str, str]) -> type:
                 await super()._async_launch_kernel(kernel_cmd, **kw)
             with _running_lock:
                 _running_kernels.add(self)
+            pid = getattr(getattr(self.provisioner, "process", None), "pid", None)
+            if pid is not None:  # so a later run can stop it if this run is killed
+                with contextlib.suppress(OSError):
+                    (folder / KERNEL_PID_FILE).write_text(str(pid), encoding="ascii")
 
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             with _running_lock:
@@ -88,10 +104,15 @@ def kernel_manager_class(socket_root: Path, env: dict[str, str]) -> type:
 def kill_running_kernels() -> None:
     """Kill every kernel process still running (on interrupt); their threads then finish fast."""
     for manager in running_kernels():
-        process = getattr(getattr(manager, "provisioner", None), "process", None)
-        with contextlib.suppress(Exception):
-            if process is not None:
-                process.kill()
+        kill_kernel(manager)
+
+
+def kill_kernel(manager: Any) -> None:
+    """Kill one kernel's process at once (no graceful stop)."""
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    with contextlib.suppress(Exception):
+        if process is not None:
+            process.kill()
 
 
 def shutdown_kernel(manager: Any) -> None:
@@ -115,31 +136,73 @@ del __sg_importlib, __sg_module
 """
 
 
-def start_warm_kernel(manager_class: type, kernel_name: str, modules: Sequence[str], timeout: int) -> Any:
+class StartCancelled(Exception):
+    """The run stopped while a warm kernel was starting."""
+
+
+#: How often a starting warm kernel checks whether the run has stopped (seconds).
+_POLL_S = 0.25
+
+
+def start_warm_kernel(manager_class: type, kernel_name: str, modules: Sequence[str], timeout: int,
+                      cancelled: threading.Event | None = None) -> Any:
     """Start a kernel and import ``modules`` in it, silently (no execution count, no history).
 
     Runs in the worker thread that will use the kernel (a kernel manager stays on the thread
-    and event loop that started it).
+    and event loop that started it). Gives up within a fraction of a second when ``cancelled``
+    is set or the kernel dies (it is then shut down and :class:`StartCancelled` raised).
     """
+    cancelled = cancelled or threading.Event()
+    if cancelled.is_set():
+        raise StartCancelled
     manager = manager_class(kernel_name=kernel_name)
     # what nbclient passes when it starts a kernel itself
     run_sync(manager.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+
+    async def stopped() -> bool:
+        return cancelled.is_set() or not await manager.is_alive()
 
     async def import_modules() -> None:
         client = manager.client()
         client.start_channels()
         try:
-            await client.wait_for_ready(timeout=timeout)
-            if modules:
-                await client.execute_interactive(_PREWARM_CODE.format(modules=list(modules)), silent=True,
-                                                 store_history=False, allow_stdin=False, timeout=timeout,
-                                                 output_hook=lambda msg: None)
+            waited = 0.0
+            while True:  # wait_for_ready in short steps, so a stopped run is noticed at once
+                if await stopped():
+                    raise StartCancelled
+                try:
+                    await client.wait_for_ready(timeout=_POLL_S)
+                    break
+                except RuntimeError:
+                    waited += _POLL_S
+                    if waited >= timeout:
+                        raise
+            if not modules:
+                return
+            msg_id = client.execute(_PREWARM_CODE.format(modules=list(modules)), silent=True,
+                                    store_history=False, allow_stdin=False)
+            waited = 0.0
+            while True:
+                if await stopped():
+                    raise StartCancelled
+                try:
+                    reply = await client.get_shell_msg(timeout=_POLL_S)
+                except queue.Empty:
+                    waited += _POLL_S
+                    if waited >= timeout:
+                        raise TimeoutError(f"the warm-up imports did not finish within {timeout} s") from None
+                    continue
+                if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                    return
         finally:
             client.stop_channels()
 
     try:
         run_sync(import_modules)()
+        if cancelled.is_set():
+            raise StartCancelled
     except BaseException:
+        kill_kernel(manager)
         shutdown_kernel(manager)
         raise
     return manager
@@ -155,7 +218,8 @@ class KernelWorkers:
     ``start_warm`` starts a warm kernel; ``None``: no kernel is started in advance.
     """
 
-    def __init__(self, n: int, start_warm: Callable[[], Any] | None):
+    def __init__(self, n: int, start_warm: Callable[[threading.Event], Any] | None):
+        self.cancelled = threading.Event()  # set when the run stops early: warm starts give up
         self._queue: "queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None]" = queue.Queue()
         self._start_warm = start_warm
         self._threads = [
@@ -168,8 +232,8 @@ class KernelWorkers:
         if self._start_warm is None:
             return None
         try:
-            return self._start_warm()
-        except Exception:  # noqa: BLE001 - the job then starts its own kernel
+            return self._start_warm(self.cancelled)
+        except Exception:  # noqa: BLE001 - the job then starts its own kernel (or the run stopped)
             return None
 
     def _loop(self) -> None:
@@ -200,6 +264,10 @@ class KernelWorkers:
         self._queue.put((job, future))
         return future
 
+    def cancel(self) -> None:
+        """Stop starting warm kernels (each worker gives up within a fraction of a second)."""
+        self.cancelled.set()
+
     def close(self, wait: bool = True) -> None:
         for _ in self._threads:
             self._queue.put(None)
@@ -224,9 +292,13 @@ def kernel_pool(*, jobs: int, kernel_name: str, start_timeout: int,
     (``None``: no kernel is started in advance).
 
     On leaving, the workers are stopped and the socket folder removed; on an exception (an
-    interrupt among them) every kernel still running is killed first.
+    interrupt, or a usage error found once the data is loaded) the warm starts are cancelled
+    and every kernel still running is killed first, so the run ends at once. Socket folders
+    that killed runs left are removed first (:func:`remove_dead_socket_folders`).
     """
-    socket_root = Path(tempfile.mkdtemp(prefix="sg-kernels-"))
+    remove_dead_socket_folders()
+    socket_root = Path(tempfile.mkdtemp(prefix=SOCKET_PREFIX))
+    write_owner(socket_root)
     manager_class = kernel_manager_class(socket_root, KERNEL_ENV)
     register_engine()
     start_warm = None
@@ -236,8 +308,47 @@ def kernel_pool(*, jobs: int, kernel_name: str, start_timeout: int,
     try:
         yield KernelPool(socket_root, manager_class, workers)
     except BaseException:
+        workers.cancel()
         kill_running_kernels()
         raise
     finally:
         workers.close(wait=True)
         shutil.rmtree(socket_root, ignore_errors=True)
+
+
+def _kill_left_kernel(kernel_folder: Path) -> None:
+    """Kill the kernel a dead run left running, if its pid still names that kernel (its command
+    line holds this folder's connection file: a reused pid is never killed)."""
+    try:
+        pid = int((kernel_folder / KERNEL_PID_FILE).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return
+    if not process_is_running(pid):
+        return
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return
+    if str(kernel_folder / "connection.json") in command:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def remove_dead_socket_folders(temp_dir: Path | None = None) -> list[Path]:
+    """Remove the kernel socket folders (``<temp>/sg-kernels-*``) of runs whose process has
+    ended, killing any kernel they left running; returns the folders removed."""
+    temp = Path(temp_dir or tempfile.gettempdir())
+    removed = []
+    try:
+        folders = [path for path in temp.iterdir() if path.name.startswith(SOCKET_PREFIX) and path.is_dir()]
+    except OSError:
+        return removed
+    for folder in folders:
+        if not owner_is_gone(folder):
+            continue
+        for kernel_folder in folder.glob("k*"):
+            _kill_left_kernel(kernel_folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder)
+    return removed

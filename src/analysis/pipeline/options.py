@@ -9,7 +9,11 @@ every step of the run shares.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
+import socket
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,6 +26,10 @@ DEFAULT_START_TIMEOUT = 120  # seconds for a kernel to start (2 busy cores can b
 DEFAULT_KERNEL = "python3"
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+#: The form of a local authority code (a GSS code: a capital letter and eight digits, e.g.
+#: E10000031); checked before anything starts, whether the code is known only once the data is loaded.
+AREA_CODE_RE = re.compile(r"^[A-Z][0-9]{8}$")
 
 
 class RunError(Exception):
@@ -141,3 +149,85 @@ def display_path(path: Path) -> str:
     except ValueError:  # pragma: no cover - other drive on Windows
         return str(path)
     return str(path) if relative.startswith("..") else relative
+
+
+# ----------------------------------------------------------------------------------------------
+# Which process owns a folder: a run's staging folder and its kernels' socket folder carry a
+# record of the process that made them, so a later run can remove what a killed run left.
+
+OWNER_FILE = "owner.json"
+#: A folder without an owner record (made by an older version, or killed before writing it)
+#: counts as left behind once it is this old.
+UNRECORDED_MAX_AGE_S = 86400
+
+
+def _proc_stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (state first); empty if unknown."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace").rpartition(")")[2].split()
+    except OSError:
+        return []
+
+
+def _process_start(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, from /proc), so a reused pid is
+    not taken for the process that wrote a record; ``None`` where /proc is not available."""
+    fields = _proc_stat(pid)
+    return fields[19] if len(fields) > 19 else None
+
+
+def write_owner(folder: Path) -> None:
+    """Record this process (pid, start time, host) as the owner of ``folder``."""
+    record = {"pid": os.getpid(), "started": _process_start(os.getpid()), "host": socket.gethostname()}
+    (folder / OWNER_FILE).write_text(json.dumps(record), encoding="utf-8")
+
+
+def process_is_running(pid: int, started: str | None = None) -> bool:
+    """Whether process ``pid`` runs (and, when ``started`` is given and known, is the one that
+    started then rather than a later process given the same pid)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        pass
+    fields = _proc_stat(pid)
+    if fields and fields[0] in ("Z", "X"):  # ended, not yet reaped by its parent
+        return False
+    if started is not None:
+        now = _process_start(pid)
+        if now is not None and now != started:
+            return False
+    return True
+
+
+def owner_is_gone(folder: Path, *, max_age_unrecorded: float = UNRECORDED_MAX_AGE_S) -> bool:
+    """Whether the process that made ``folder`` has ended (so what it left can be removed).
+
+    A folder recorded by another host is never taken as left behind (its process cannot be
+    checked from here); one without a record is once it is ``max_age_unrecorded`` seconds old.
+    """
+    try:
+        record = json.loads((folder / OWNER_FILE).read_text(encoding="utf-8"))
+        pid = int(record["pid"])
+    except FileNotFoundError:
+        try:
+            return time.time() - folder.stat().st_mtime > max_age_unrecorded
+        except OSError:
+            return False
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # unreadable: leave it alone
+    if record.get("host") not in (None, socket.gethostname()):
+        return False
+    return not process_is_running(pid, record.get("started"))
+
+
+def describe_os_error(exc: OSError) -> str:
+    """``cannot write to reports/x: Read-only file system`` style text for an environment problem."""
+    reason = exc.strerror or type(exc).__name__
+    target = exc.filename
+    if target is None:
+        return first_line(str(exc), 200) or reason
+    return f"{display_path(Path(str(target)))}: {reason}"

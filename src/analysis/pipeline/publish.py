@@ -1,15 +1,26 @@
-"""Promote safely: staging, the per-area lock, promotion, the files written last.
+"""Promote safely: staging, the per-area lock, one swap per area and period, cleanup.
 
-Everything is built under ``reports/.staging/<run id>/<area>/`` and moved into
-``reports/<area>/<period>/`` file by file (atomic renames) only when the run has finished,
-under a per-area-and-period lock (two runs finishing together leave one run's set, not a mix).
-A failed theme keeps its previous good appendix untouched and leaves its executed notebook as
-``<theme>.failed.ipynb`` for debugging; an interrupted run promotes nothing.
+Everything is built under ``reports/.staging/<run id>/<area>/`` while the notebooks run. When
+the run has finished, each area's complete new folder is assembled beside the published one
+(:func:`assemble`: this run's appendices, and the previous run's files carried forward for a
+theme that failed or was not run) and swapped in with renames (:func:`swap_in`), under a
+per-area-and-period lock. The previous folder is kept until the swap has succeeded, so a
+reader always sees one run's set: if anything fails part-way, the published folder is left
+as it was. A failed theme keeps its previous good appendix and leaves its executed notebook
+as ``<theme>.failed.ipynb``; error files of an earlier run go once their theme succeeds; an
+interrupted run promotes nothing.
+
+A run's staging folder records its process (:func:`~analysis.pipeline.options.write_owner`),
+so a later run removes the staging folders and half-made folders of runs that were killed
+(:func:`remove_dead_staging`, :func:`recover`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import errno
 import json
 import os
 import shutil
@@ -18,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .options import NotebookResult
+from .options import NotebookResult, owner_is_gone, write_owner
 
 try:
     import fcntl
@@ -27,11 +38,39 @@ except ImportError:  # pragma: no cover - not POSIX: no lock is taken
 
 STAGING_DIR = ".staging"
 LOCKS_DIR = ".locks"  # reports/.locks/<area>__<period>.lock: see area_lock
+MANIFEST, INDEX, MANIFESTS_DIR = "manifest.json", "index.html", "manifests"
+#: The files of one theme in a published folder, by what they are.
+APPENDIX_SUFFIXES = (".html", ".ipynb")
+ERROR_SUFFIXES = (".failed.ipynb", ".runner-error.txt")
 
 
 def staging_root(reports_dir: Path, run_id: str) -> Path:
     """``reports/.staging/<run id>``: this run's files until they are promoted."""
     return reports_dir / STAGING_DIR / run_id
+
+
+def make_staging(reports_dir: Path, run_id: str) -> Path:
+    """Create this run's staging folder, recording this process as its owner. Raises
+    :class:`OSError` when reports/ cannot be written (a file, a read-only file system...)."""
+    folder = staging_root(reports_dir, run_id)
+    folder.mkdir(parents=True)
+    write_owner(folder)
+    return folder
+
+
+def remove_dead_staging(reports_dir: Path) -> list[Path]:
+    """Remove the staging folders of runs whose process has ended (killed runs); returns them."""
+    removed = []
+    try:
+        folders = [path for path in (reports_dir / STAGING_DIR).iterdir() if path.is_dir()]
+    except OSError:
+        return removed
+    for folder in folders:
+        if owner_is_gone(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                removed.append(folder)
+    return removed
 
 
 def remove_staging(reports_dir: Path, run_id: str) -> None:
@@ -61,26 +100,117 @@ def area_lock(final: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def promote(staging: Path, final: Path, results: list[NotebookResult]) -> None:
-    """Move this run's files into ``final``, one atomic rename each.
+def _theme_of(name: str) -> tuple[str, str] | None:
+    """``("beta", ".failed.ipynb")`` for ``beta.failed.ipynb``; ``None`` for other files."""
+    for suffix in ERROR_SUFFIXES + APPENDIX_SUFFIXES:  # the longer suffixes first
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)], suffix
+    return None
 
-    An exported theme replaces its appendix and executed notebook (and removes a stale
-    ``.failed.ipynb``); a failed theme leaves the previous appendix untouched and adds its
-    ``.failed.ipynb``.
+
+def _carry(source: Path, target: Path) -> None:
+    """Put the previous run's ``source`` into the new folder, leaving the previous folder whole
+    (a hard link where possible: files are never changed in place, only replaced)."""
+    source, target = Path(source), Path(target)
+    if source.is_dir():
+        shutil.copytree(source, target, copy_function=_carry)
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def new_folder(final: Path, run_id: str) -> Path:
+    """Where this run assembles the new ``final`` (beside it: the swap is a rename)."""
+    return final.with_name(f".{final.name}.new-{run_id}")
+
+
+def assemble(staging: Path, final: Path, new: Path, results: list[NotebookResult]) -> None:
+    """Build in ``new`` the complete folder that replaces ``final``.
+
+    An exported theme brings its appendix and executed notebook (and none of an earlier
+    run's error files); a failed theme brings its ``.failed.ipynb`` (and runner error, if any)
+    and keeps the previous run's appendix; themes not run this time, the manifest history
+    and any other file are carried forward from ``final``. ``index.html`` and ``manifest.json``
+    are not: the caller writes them (:func:`write_manifest_and_index`).
     """
-    final.mkdir(parents=True, exist_ok=True)
+    new.mkdir(parents=True)
+    in_run = {result.theme: result for result in results}
     for result in results:
         if result.status == "ok":
-            os.replace(staging / f"{result.theme}.ipynb", final / f"{result.theme}.ipynb")
-            os.replace(staging / f"{result.theme}.html", final / f"{result.theme}.html")
-            with contextlib.suppress(FileNotFoundError):
-                (final / f"{result.theme}.failed.ipynb").unlink()
+            names = [f"{result.theme}.ipynb", f"{result.theme}.html"]
         elif result.status == "failed":
-            if result.failed_notebook:
-                os.replace(staging / result.failed_notebook, final / result.failed_notebook)
-            runner_error = staging / f"{result.theme}.runner-error.txt"  # a fault of the runner itself
-            if runner_error.exists():
-                os.replace(runner_error, final / runner_error.name)
+            names = [result.failed_notebook] if result.failed_notebook else []
+            if (staging / f"{result.theme}.runner-error.txt").exists():  # a fault of the runner itself
+                names.append(f"{result.theme}.runner-error.txt")
+        else:
+            names = []
+        for name in names:
+            shutil.move(str(staging / name), str(new / name))
+    if not final.is_dir():
+        return
+    for item in sorted(final.iterdir()):
+        name = item.name
+        if name.startswith(".") or name in (MANIFEST, INDEX) or (new / name).exists():
+            continue
+        theme = _theme_of(name)
+        if theme is not None and theme[0] in in_run:
+            keep_previous_appendix = in_run[theme[0]].status == "failed" and theme[1] in APPENDIX_SUFFIXES
+            if not keep_previous_appendix:
+                continue  # replaced by this run, or an earlier run's error files (stale now)
+        _carry(item, new / name)
+
+
+def _rename_exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); ``False``
+    where the system or file system cannot (the caller then renames twice)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def swap_in(new: Path, final: Path, run_id: str) -> None:
+    """Make ``new`` the published ``final``; the previous folder is removed only once the swap
+    has succeeded (if the swap fails, ``final`` is as it was and ``new`` is left to the caller)."""
+    if not final.exists():
+        os.rename(new, final)
+        return
+    if _rename_exchange(new, final):  # ``new`` now holds the previous folder
+        shutil.rmtree(new, ignore_errors=True)
+        return
+    old = final.with_name(f".{final.name}.old-{run_id}")
+    os.rename(final, old)
+    try:
+        os.rename(new, final)
+    except BaseException:
+        os.rename(old, final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(final: Path) -> None:
+    """Under the area lock, before promoting: undo what a run killed while promoting left. A
+    half-made ``.new-`` folder is removed; a previous folder moved aside (``.old-``) is put back
+    if ``final`` is missing, and otherwise removed."""
+    try:
+        leftovers = sorted(final.parent.glob(f".{final.name}.*-*"), key=lambda path: path.stat().st_mtime)
+    except OSError:
+        return
+    for folder in leftovers:
+        if folder.name.startswith(f".{final.name}.old-") and not final.exists():
+            os.rename(folder, final)
+        elif folder.name.startswith((f".{final.name}.old-", f".{final.name}.new-")):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def previous_manifest(final: Path) -> dict[str, Any]:
@@ -113,11 +243,11 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def write_manifest_and_index(final: Path, run_id: str, manifest: dict[str, Any], index_html: str | None) -> None:
+def write_manifest_and_index(folder: Path, run_id: str, manifest: dict[str, Any], index_html: str | None) -> None:
     """``manifests/<run id>.json``, ``manifest.json`` and (when it was made) ``index.html``."""
-    (final / "manifests").mkdir(exist_ok=True)
+    (folder / MANIFESTS_DIR).mkdir(exist_ok=True)
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    write_atomic(final / "manifests" / f"{run_id}.json", text)
-    write_atomic(final / "manifest.json", text)
+    write_atomic(folder / MANIFESTS_DIR / f"{run_id}.json", text)
+    write_atomic(folder / MANIFEST, text)
     if index_html is not None:
-        write_atomic(final / "index.html", index_html)
+        write_atomic(folder / INDEX, index_html)

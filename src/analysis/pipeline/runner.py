@@ -4,6 +4,10 @@
 
     safeguarding run --period 2017-18-Q4 --area E10000031 --disclosure public --jobs 2
 
+0. **Check the request first.** The period, the form of each area code, the themes and the
+   folders are checked before any kernel starts, so a usage error is answered at once (exit
+   code 2; a folder that cannot be used, exit code 1). Staging folders and kernel sockets
+   that killed runs left are removed (their owning process has ended).
 1. **Validate first.** :func:`analysis.ingest.dataset.validate_raw` checks every input file; if
    anything is wrong every problem is printed and nothing is executed or written (exit code 1).
 2. **Execute** each (area, theme) notebook with papermill's Python API, up to ``--jobs`` at
@@ -16,9 +20,10 @@
    (:mod:`.export`): no code, prompts, traceback, network request or local path, and in
    ``public`` mode no count from 1 to 5 in a table (:mod:`.htmlcheck`).
 4. **Promote safely** (:mod:`.publish`): everything is built under ``reports/.staging/<run id>/``
-   and moved into ``reports/<area>/<period>/`` only when the run has finished, under a
-   per-area-and-period lock. A failed theme keeps its previous good appendix; an interrupted
-   run promotes nothing.
+   and each area's complete new folder is swapped in for ``reports/<area>/<period>/`` only when
+   the run has finished, under a per-area-and-period lock; if that fails part-way the
+   previous folder stays as it was. A failed theme keeps its previous good appendix; an
+   interrupted run promotes nothing.
 5. **Index and manifest** per area and period: ``index.html`` (:mod:`.index`: links, key
    findings, data-quality findings, run summary) and ``manifest.json`` (:mod:`.manifest`; a
    copy is kept under ``manifests/<run id>.json``).
@@ -32,6 +37,7 @@ interrupted.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 import uuid
 from dataclasses import dataclass, field, replace
@@ -40,7 +46,7 @@ from typing import Any, TextIO
 
 from .. import paths, processed, quality
 from ..ingest import dataset as ingest
-from ..periods import Period, PeriodError, parse_period
+from ..periods import Period
 from .areas import Area, resolve_areas
 from .execute import Job, NotebookExecutor, execute_all
 from ..report.model import DISCLOSURE_MODES
@@ -52,14 +58,16 @@ from .index import (
 from .kernels import KernelPool, kernel_pool
 from .manifest import build_manifest, input_files, notebook_entries, relative_name, run_parameters
 from .options import (
-    DEFAULT_AREA, EXIT_FAILED, EXIT_OK, NotebookResult, RunError, RunOptions, RunResult, display_path, first_line,
-    utc_now,
+    DEFAULT_AREA, EXIT_FAILED, EXIT_OK, NotebookResult, RunError, RunOptions, RunResult,
+    describe_os_error, display_path, first_line, utc_now,
 )
 from .progress import Progress
+from .request import check_request, open_reports_dir
 from .publish import (
-    area_lock, carried_forward, previous_manifest, promote, remove_staging, staging_root, write_manifest_and_index,
+    area_lock, assemble, carried_forward, new_folder, previous_manifest, recover, remove_staging, staging_root,
+    swap_in, write_manifest_and_index,
 )
-from .themes import ThemeNotebook, discover_themes, prewarm_modules
+from .themes import ThemeNotebook, prewarm_modules
 
 
 @dataclass
@@ -99,28 +107,28 @@ class _RunState:
 
 
 def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
-    """Validate, execute, export, promote; see the module docstring. Never raises for a
+    """Check, validate, execute, export, promote; see the module docstring. Never raises for a
     failing notebook (see :attr:`RunResult.exit_code`); raises :class:`RunError` when the run
     cannot start and ``KeyboardInterrupt`` when interrupted (nothing promoted)."""
-    state = _prepare(options, stream or sys.stderr)
-    # the workers start their first kernel now, while this thread validates the data
-    warm_imports = prewarm_modules(state.themes) if options.prewarm else None
-    with kernel_pool(jobs=options.jobs, kernel_name=options.kernel_name, start_timeout=options.start_timeout,
-                     warm_imports=warm_imports) as kernels:
-        state.kernels = kernels
-        if not _validate_data(state):
-            return RunResult(state.run_id, EXIT_FAILED, messages=[str(state.validation)])
-        _resolve_period_and_areas(state)
-        _find_quality_issues(state)
-        state.inputs = input_files(state.raw_dir, state.themes)
-        _build_jobs(state)
-        try:
+    state = _prepare(options, stream or sys.stderr)  # usage errors: before any kernel starts
+    try:
+        # the workers start their first kernel now, while this thread validates the data
+        warm_imports = prewarm_modules(state.themes) if options.prewarm else None
+        with kernel_pool(jobs=options.jobs, kernel_name=options.kernel_name, start_timeout=options.start_timeout,
+                         warm_imports=warm_imports) as kernels:
+            state.kernels = kernels
+            if not _validate_data(state):
+                return RunResult(state.run_id, EXIT_FAILED, messages=[str(state.validation)])
+            _resolve_period_and_areas(state)  # an unknown area stops the warm kernels at once
+            _find_quality_issues(state)
+            state.inputs = input_files(state.raw_dir, state.themes)
+            _build_jobs(state)
             _execute(state)
             result = _promote_index_and_manifest(state)
-        finally:
-            remove_staging(state.reports_dir, state.run_id)
-        _report_outcome(state, result)
-        return result
+            _report_outcome(state, result)
+            return result
+    finally:
+        remove_staging(state.reports_dir, state.run_id)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -128,24 +136,18 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
 
 
 def _prepare(options: RunOptions, out: TextIO) -> _RunState:
-    """Check the options and folders and find the themes (:class:`RunError` if the run cannot start)."""
+    """Check the request (:mod:`.request`) and open the reports folder; :class:`RunError` if the
+    run cannot start. Nothing is loaded and no kernel started before this has passed."""
     run_id = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     started = utc_now()
     run_date = dt.datetime.now().astimezone()
     if options.disclosure not in DISCLOSURE_MODES:
         raise RunError(f"--disclosure {options.disclosure!r}: use one of {', '.join(DISCLOSURE_MODES)}")
-    if options.jobs < 1:
-        raise RunError(f"--jobs {options.jobs}: use 1 or more")
-    if options.cell_timeout <= 0:
-        raise RunError(f"--cell-timeout {options.cell_timeout}: use a positive number of seconds")
-    raw_dir = Path(options.raw_dir or paths.raw_dir()).resolve()
-    notebooks_dir = Path(options.notebooks_dir or paths.notebooks_dir()).resolve()
-    reports_dir = Path(options.reports_dir or paths.reports_dir()).resolve()
-    if not raw_dir.is_dir():
-        raise RunError(f"input folder {raw_dir} does not exist (--data-dir)", EXIT_FAILED)
-    themes = discover_themes(notebooks_dir, options.themes)
-    return _RunState(options=options, out=out, run_id=run_id, started=started, run_date=run_date, raw_dir=raw_dir,
-                     notebooks_dir=notebooks_dir, reports_dir=reports_dir, themes=themes)
+    request = check_request(options)
+    open_reports_dir(request.reports_dir, run_id)
+    return _RunState(options=options, out=out, run_id=run_id, started=started, run_date=run_date,
+                     raw_dir=request.raw_dir, notebooks_dir=request.notebooks_dir, reports_dir=request.reports_dir,
+                     themes=request.themes, period=request.period)
 
 
 def _validate_data(state: _RunState) -> bool:
@@ -162,10 +164,7 @@ def _resolve_period_and_areas(state: _RunState) -> None:
     """The dataset, the areas and each area's period: ``--period``, or without it the latest
     period the data support for that area (its board's latest quarter, else its latest DfE
     year), stated in one line per area."""
-    try:
-        explicit = parse_period(state.options.period) if state.options.period else None
-    except PeriodError as exc:
-        raise RunError(str(exc)) from exc
+    explicit = state.period  # --period, already checked with the request; None for each area's latest
     state.dataset = processed.load(state.raw_dir)
     _store_processed(state)
     areas = resolve_areas(list(state.options.areas or [DEFAULT_AREA]), state.dataset, explicit)
@@ -309,36 +308,56 @@ def _promote_index_and_manifest(state: _RunState) -> RunResult:
 
 
 def _publish_area(state: _RunState, area: Area, result: RunResult) -> None:
-    """Under the area's lock: promote, keep earlier themes' entries, write index and manifest."""
+    """Under the area's lock: assemble the complete new folder (this run's files, the previous
+    run's carried forward), write its index and manifest into it, and swap it in. If any of it
+    fails, the published folder is left exactly as it was and the run says so."""
     area_results = [outcome for outcome in state.results if outcome.area_code == area.code]
     final = state.final_dir(area)
-    with area_lock(final):  # one run at a time promotes into this folder
-        previous = previous_manifest(final)
-        for outcome in area_results:
-            outcome.run_id = state.run_id
-        promote(state.staging / area.code, final, area_results)
-        area_results = area_results + carried_forward(previous, final, {outcome.theme for outcome in area_results})
-        finished = utc_now()
-        manifest = build_manifest(
-            run_id=state.run_id,
-            parameters=run_parameters(state.options, area.period, area, state.areas, state.themes),
-            started=state.started, finished=finished, validation=state.validation, quality=state.quality_rows,
-            quality_note=state.quality_note, inputs=state.inputs,
-            notebooks=notebook_entries(area_results, previous, final),
+    new = new_folder(final, state.run_id)
+    try:
+        with area_lock(final):  # one run at a time promotes into this folder
+            try:
+                recover(final)  # what a run killed while promoting left
+                _assemble_area(state, area, area_results, final, new, result)
+                swap_in(new, final, state.run_id)
+            finally:
+                shutil.rmtree(new, ignore_errors=True)
+    except OSError as exc:
+        result.messages.append(
+            f"{area.code}: this run's appendices could not be put in place ({describe_os_error(exc)}); "
+            f"the appendices published before are unchanged."
         )
-        try:
-            index_html = render_index(_index_page(state, area, final, area_results, previous, finished),
-                                      roots=state.roots)
-        except ExportError as exc:
-            message = redact_paths(str(exc), state.path_names)
-            result.messages.append(f"index page of {area.code} not written: {message}")
-            manifest["index_error"] = message
-            index_html = None
-        failed_now = any(outcome.status == "failed" and not outcome.carried_forward for outcome in area_results)
-        area_failed = failed_now or index_html is None or state.quality_rows is None
-        manifest["exit_code"] = EXIT_FAILED if area_failed else EXIT_OK
-        write_manifest_and_index(final, state.run_id, manifest, index_html)
-        result.report_dirs[area.code] = final
+        return
+    result.report_dirs[area.code] = final
+
+
+def _assemble_area(state: _RunState, area: Area, area_results: list[NotebookResult], final: Path, new: Path,
+                   result: RunResult) -> None:
+    """The new folder of an area: files, then manifest and index (see :func:`_publish_area`)."""
+    previous = previous_manifest(final)
+    for outcome in area_results:
+        outcome.run_id = state.run_id
+    assemble(state.staging / area.code, final, new, area_results)
+    area_results = area_results + carried_forward(previous, new, {outcome.theme for outcome in area_results})
+    finished = utc_now()
+    manifest = build_manifest(
+        run_id=state.run_id,
+        parameters=run_parameters(state.options, area.period, area, state.areas, state.themes),
+        started=state.started, finished=finished, validation=state.validation, quality=state.quality_rows,
+        quality_note=state.quality_note, inputs=state.inputs,
+        notebooks=notebook_entries(area_results, previous, new),
+    )
+    try:
+        index_html = render_index(_index_page(state, area, new, area_results, previous, finished), roots=state.roots)
+    except ExportError as exc:
+        message = redact_paths(str(exc), state.path_names)
+        result.messages.append(f"index page of {area.code} not written: {message}")
+        manifest["index_error"] = message
+        index_html = None
+    failed_now = any(outcome.status == "failed" and not outcome.carried_forward for outcome in area_results)
+    area_failed = failed_now or index_html is None or state.quality_rows is None
+    manifest["exit_code"] = EXIT_FAILED if area_failed else EXIT_OK
+    write_manifest_and_index(new, state.run_id, manifest, index_html)
 
 
 def _index_page(state: _RunState, area: Area, final: Path, area_results: list[NotebookResult],
