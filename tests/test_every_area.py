@@ -69,16 +69,10 @@ CASES = [
     ("E06000053", EARLIEST), ("E06000023", LATEST),
 ]
 
-#: Cases the current code gets wrong, each with the bug another helper is fixing (issue 9). The
-#: mark is strict: once the product is fixed the case passes, the mark fails, and the entry must go.
-_DROPPED = ("issue 9 item 2: a statistical neighbour that was reorganised ({}) is mapped to its superseded "
-            "code, so it is dropped from the neighbours' average")
-KNOWN_PRODUCT_BUGS: dict[tuple[str, int], str] = {
-    ("E06000017", LATEST): _DROPPED.format("North Yorkshire, Buckinghamshire"),
-    ("E10000020", LATEST): _DROPPED.format("Somerset"),
-    ("E06000059", LATEST): _DROPPED.format("Somerset"),
-    ("E06000053", 2024): _DROPPED.format("Somerset"),
-}
+#: Cases the code under test gets wrong, each with its issue (the mark is strict: once the product
+#: is fixed the case passes, the mark fails, and the entry must go). None at present: the
+#: reorganised neighbours of Rutland, Norfolk, Dorset and the Isles of Scilly were fixed (issue 9 item 2).
+KNOWN_PRODUCT_BUGS: dict[tuple[str, int], str] = {}
 
 
 def period_of(year: int) -> str:
@@ -293,8 +287,6 @@ def test_a_reorganised_authority_before_its_code_existed_shows_no_other_areas_fi
 
 
 # --------------------------------------------------------------------------- the default period
-@pytest.mark.xfail(strict=True, reason="issue 9 item 1: an area without board data defaults to Warwickshire's "
-                                       "latest board quarter (2017-18 Q4)")
 def test_the_default_period_of_every_authority_without_board_data_is_its_latest_dfe_year():
     from analysis.themes.context import context
 

@@ -403,6 +403,7 @@ def test_csv_for_people_neutralises_formulas(tmp_path):
 
 
 def test_safeguarding_build_neutralises_formulas_and_keeps_parquet_raw(raw_copy, tmp_path):
+    from analysis.ingest.declaration import declare
     from analysis.processed import build_processed
 
     source = raw_copy / "wscb_2017_18" / "t3_1_lac_cp_cin.csv"
@@ -411,6 +412,7 @@ def test_safeguarding_build_neutralises_formulas_and_keeps_parquet_raw(raw_copy,
     frame.loc[0, "note"] = injected
     frame.loc[1, "note"] = "@SUM(1+1)"
     frame.to_csv(source, index=False)
+    declare(source.parent)  # a deliberate change to the data is declared, as README says
 
     written = build_processed(raw_copy, tmp_path / "processed")
     with open(written["observations_local_csv"], newline="", encoding="utf-8") as handle:
