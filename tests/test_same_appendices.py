@@ -5,8 +5,7 @@ an earlier quarter in internal mode, areas without board data, the latest DfE ye
 its own fresh clone with the same installed libraries, and every page and every executed
 notebook's outputs must be equal apart from the run date, times and id.
 
-``BASELINE`` is the last commit whose appendices are the reference: the commit before the
-one-way restructuring of the package. A later change that alters the appendices on purpose
+``BASELINE`` is the last commit whose appendices are the reference. A later change that alters the appendices on purpose
 sets ``BASELINE`` to its own commit in the commit that follows it, so that later
 restructurings are held to the new output.
 """
