@@ -63,9 +63,14 @@ def round_half_up(value: float, decimals: int = 0) -> Decimal:
 
 
 def fmt_number(value: Any, decimals: int = 0, missing: str = "x") -> str:
-    """A number with thousands separators and ``decimals`` places: 10750 -> "10,750"."""
+    """A number with thousands separators and ``decimals`` places: 10750 -> "10,750".
+
+    An infinite value (e.g. the upper limit of a ratio whose denominator is zero) prints as "∞"
+    (or "−∞"), never as a rounding error."""
     if is_missing(value):
         return missing
+    if math.isinf(float(value)):
+        return "∞" if float(value) > 0 else "−∞"
     d = round_half_up(float(value), decimals)
     if d == 0:
         d = abs(d)  # no "-0.0"

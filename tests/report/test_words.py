@@ -82,3 +82,21 @@ def test_describe_rate_vs_benchmark() -> None:
         f"(95% confidence interval {fmt_interval(lo, hi, 'rate')}), compared with 43.0 for England: "
         + ("significantly higher at 95%." if lo > 43.0 else "not significantly different at 95%.")
     )
+
+
+def test_an_infinite_value_prints_as_infinity_not_a_rounding_error() -> None:
+    """A ratio whose denominator is zero (e.g. a rise from no deaths reviewed) has an infinite
+    upper limit; printing it used to raise decimal.InvalidOperation inside a theme."""
+    assert fmt_interval(1.5, math.inf, "ratio") == "1.50 to ∞"
+    assert fmt_count(-math.inf) == "−∞"
+
+
+def test_cdop_builds_where_the_previous_year_had_no_reviews() -> None:
+    """Derbyshire's 2024-25 CDOP appendix compares a year with a count against a year with none;
+    the sentence says no rate ratio can be given instead of crashing."""
+    from analysis.themes import cdop
+
+    result = cdop.build(area_code="E10000007", period="2024-25 Q4")
+    text = " ".join(p for s in result.sections for p in s.paragraphs)
+    assert "rose from 0 to" in text  # DfE's LAIT file gives Derbyshire no reviews in the earlier year
+    assert "no rate ratio can be given" in text and "∞" not in text

@@ -450,11 +450,13 @@ def modifiable_factors_section(ctx: Context, words: CountWords) -> SectionOutcom
         if both_shown and pd.notna(population[latest]) and pd.notna(population[previous]):
             change = stats.change_significance(before, reviews, population[previous], population[latest],
                                                multiplier=RATE_MULTIPLIER)
-            comparisons.append(
-                f"from {frame.at[previous, COL_YEAR]} to {latest_label} "
-                + describe_change(before, reviews, what="the count", significance=change)
-                + f" (tested on the rate per 100,000 children: rate ratio {fmt_number(change.effect, 2)}, "
-                  f"95% interval {fmt_interval(change.lower_95, change.upper_95, 'ratio')})")
+            if before == 0:  # a rise from none has no rate ratio: say so rather than print infinity
+                test = "; with none the year before, no rate ratio can be given"
+            else:
+                test = (f" (tested on the rate per 100,000 children: rate ratio {fmt_number(change.effect, 2)}, "
+                        f"95% interval {fmt_interval(change.lower_95, change.upper_95, 'ratio')})")
+            comparisons.append(f"from {frame.at[previous, COL_YEAR]} to {latest_label} "
+                               + describe_change(before, reviews, what="the count", significance=change) + test)
 
     subtitle = ("Rate per 100,000 children aged 0–17 with 95% interval, by financial year; gaps = not available or "
                 "suppressed")
