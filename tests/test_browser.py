@@ -45,6 +45,8 @@ def reports(tmp_path_factory) -> dict[str, Path]:
         _patch(mp, "analysis.ingest.dataset", "validate_raw", contracts.validate_raw)
         _patch(mp, "analysis.processed", "load", contracts.load)
         _patch(mp, "analysis.quality", "run_checks", contracts.run_checks)
+        _patch(mp, "analysis.processed", "latest_period", contracts.latest_period)
+        _patch(mp, "analysis.processed", "store_validated", contracts.store_validated)
         result = run(ws.options(areas=["E10000031", "E08000025"]), stream=io.StringIO())
     assert {(r.area_code, r.theme): r.status for r in result.results} == {
         ("E10000031", "chart_table"): "ok",
