@@ -320,6 +320,8 @@ def test_a_sigkilled_runs_leftovers_are_removed_by_the_next_run(workspace, contr
     sockets = list(temp.glob(f"{kernels.SOCKET_PREFIX}*"))
     assert len(staged) == 1 and len(sockets) == 1  # what the kill left
     pid_files = list(sockets[0].glob(f"k*/{kernels.KERNEL_PID_FILE}"))
+    assert len(pid_files) == 1, "the killed run's kernel pid was not recorded"
+    kernel_pid = int(pid_files[0].read_text())  # read now: the next run removes the folder
 
     workspace.add_theme("sleeps", "plain")
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
@@ -327,8 +329,6 @@ def test_a_sigkilled_runs_leftovers_are_removed_by_the_next_run(workspace, contr
     assert result.exit_code == EXIT_OK, output
     assert not (workspace.reports / publish.STAGING_DIR).exists()
     assert list(temp.glob(f"{kernels.SOCKET_PREFIX}*")) == []
-    assert len(pid_files) == 1, "the killed run's kernel pid was not recorded"
-    kernel_pid = int(pid_files[0].read_text())
     deadline = time.monotonic() + 10
     while _alive(kernel_pid) and time.monotonic() < deadline:
         time.sleep(0.2)
