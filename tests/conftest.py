@@ -32,3 +32,17 @@ def raw_copy(tmp_path: Path) -> Path:
         else:
             shutil.copy2(item, dst / item.name)
     return dst
+
+
+@pytest.fixture(scope="module")
+def no_pixels():
+    """Charts are built but not rendered (savefig writes a stub, no layout pass): for tests of a
+    theme's figures and words that build many areas, where drawing would take most of the time."""
+    from matplotlib.figure import Figure
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(Figure, "savefig", lambda self, buf, *a, **k: buf.write(b"\x89PNG stub"))
+    mp.setattr(Figure, "tight_layout", lambda self, *a, **k: None)
+    yield
+    mp.undo()
+

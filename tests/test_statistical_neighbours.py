@@ -16,7 +16,6 @@ import math
 from datetime import date
 
 import pytest
-from matplotlib.figure import Figure
 
 from analysis.ingest.neighbours import read_groupings
 from analysis.ingest.schema import DataValidationError
@@ -214,13 +213,7 @@ def test_a_malformed_groupings_file_names_file_row_column_and_value(tmp_path):
 
 
 # --------------------------------------------------------------------------- the theme's average
-@pytest.fixture(scope="module", autouse=True)
-def _no_pixels():
-    mp = pytest.MonkeyPatch()
-    mp.setattr(Figure, "savefig", lambda self, buf, *a, **k: buf.write(b"\x89PNG stub"))
-    mp.setattr(Figure, "tight_layout", lambda self, *a, **k: None)
-    yield
-    mp.undo()
+pytestmark = pytest.mark.usefixtures("no_pixels")  # charts are not drawn: see conftest.no_pixels
 
 
 def independent_mean(owner_number: str, year: int) -> tuple[float, int, list[tuple[str, int]]]:

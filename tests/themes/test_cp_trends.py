@@ -20,7 +20,6 @@ import re
 
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
 
 from analysis.report import display
 from analysis.paths import REPO_ROOT
@@ -52,13 +51,7 @@ NOT_COUNTS = re.compile(r"\b(\d+ to \d+|Under 1|\d{1,2} (January|February|March|
                         r"September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec))\b", re.IGNORECASE)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _no_pixels():
-    mp = pytest.MonkeyPatch()
-    mp.setattr(Figure, "savefig", lambda self, buf, *a, **k: buf.write(b"\x89PNG stub"))
-    mp.setattr(Figure, "tight_layout", lambda self, *a, **k: None)
-    yield
-    mp.undo()
+pytestmark = pytest.mark.usefixtures("no_pixels")  # charts are not drawn: see conftest.no_pixels
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ import re
 
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
 from scipy.optimize import brentq
 from scipy.stats import chi2
 
@@ -33,13 +32,7 @@ WARWICKSHIRE, COVENTRY, RUTLAND, SOLIHULL = "E10000031", "E08000026", "E06000017
 THEMES = {"cp_trends": cp_trends, "representation": representation, "cdop": cdop, "training": training}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _no_pixels():
-    mp = pytest.MonkeyPatch()
-    mp.setattr(Figure, "savefig", lambda self, buf, *a, **k: buf.write(b"\x89PNG stub"))
-    mp.setattr(Figure, "tight_layout", lambda self, *a, **k: None)
-    yield
-    mp.undo()
+pytestmark = pytest.mark.usefixtures("no_pixels")  # charts are not drawn: see conftest.no_pixels
 
 
 @functools.lru_cache(maxsize=None)

@@ -358,36 +358,39 @@ def context_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
         section.charts.append((context_chart(run, frame), context_table(run, frame)))
     in_need = dfe_children_in_need(run)
     if not in_need.empty:
-        latest = in_need.iloc[-1]
-        stale = older_than_period(run, latest["period_end"], "DfE's latest count of children in need")
-        if stale:
-            section.paragraphs.append(stale)
-            built.caveats.append(stale)
-        d = decimals_to_tell_apart([(latest["lower"], latest["england"]), (latest["upper"], latest["england"])])
-        england = f"England ({fmt_rate(latest['england'], d)})"
-        section.paragraphs.append(
-            f"DfE's validated count of children in need at {long_date(latest['period_end'])} (all children in need, "
-            f"including those on plans and looked after) was {counts.text(latest['count'], missing='x')}: "
-            f"{fmt_rate(latest['rate'], d)} per 10,000 (95% confidence interval {fmt_rate(latest['lower'], d)} to "
-            f"{fmt_rate(latest['upper'], d)}), {verdict_phrase(latest['vs_england'], england)} at 95%.")
-        section.tables.append(children_in_need_table(run, in_need))
+        _add_dfe_count(run, section, built, in_need, "DfE's latest count of children in need",
+                       "DfE's validated count of children in need at {date} (all children in need, including those on "
+                       "plans and looked after) was {count}: {rate} per 10,000", table_what=None)
     looked_after = dfe_looked_after(run)
     if not looked_after.empty:
-        latest = looked_after.iloc[-1]
-        stale = older_than_period(run, latest["period_end"], "DfE's latest count of looked-after children")
-        if stale:
-            section.paragraphs.append(stale)
-            built.caveats.append(stale)
-        d = decimals_to_tell_apart([(latest["lower"], latest["england"]), (latest["upper"], latest["england"])])
-        england = f"England ({fmt_rate(latest['england'], d)})"
-        section.paragraphs.append(
-            f"DfE's validated count of looked-after children at {long_date(latest['period_end'])} was "
-            f"{counts.text(latest['count'], missing='x')}: {fmt_rate(latest['rate'], d)} per 10,000 aged 0–17 (95% "
-            f"confidence interval {fmt_rate(latest['lower'], d)} to {fmt_rate(latest['upper'], d)}), "
-            f"{verdict_phrase(latest['vs_england'], england)} at 95%.")
-        section.tables.append(children_in_need_table(run, looked_after, what="Looked-after children"))
+        _add_dfe_count(run, section, built, looked_after, "DfE's latest count of looked-after children",
+                       "DfE's validated count of looked-after children at {date} was {count}: {rate} per 10,000 "
+                       "aged 0–17", table_what="Looked-after children")
     if looked_after.empty:
         section.paragraphs.append("DfE's looked-after children figures in the data start after this period"
                                   + (", so the board's looked-after count cannot be checked against the validated "
                                      "return here." if run.has_local else "."))
     return built
+
+
+def _add_dfe_count(run: ThemeRun, section: Section, built: BuiltSection, rows: pd.DataFrame, what: str,
+                   opening: str, table_what: str | None) -> None:
+    """A DfE count at its latest year end with its rate, interval and verdict against England, a
+    caveat when that year end is older than the period, and its table (children in need, looked after)."""
+    latest = rows.iloc[-1]
+    stale = older_than_period(run, latest["period_end"], what)
+    if stale:
+        section.paragraphs.append(stale)
+        built.caveats.append(stale)
+    d = decimals_to_tell_apart([(latest["lower"], latest["england"]), (latest["upper"], latest["england"])])
+    england = f"England ({fmt_rate(latest['england'], d)})"
+    counts = CountWords(run.disclosure)
+    section.paragraphs.append(
+        opening.format(date=long_date(latest["period_end"]), count=counts.text(latest["count"], missing="x"),
+                       rate=fmt_rate(latest["rate"], d))
+        + f" (95% confidence interval {fmt_rate(latest['lower'], d)} to {fmt_rate(latest['upper'], d)}), "
+        f"{verdict_phrase(latest['vs_england'], england)} at 95%.")
+    table = (children_in_need_table(run, rows) if table_what is None
+             else children_in_need_table(run, rows, what=table_what))
+    section.tables.append(table)
+
