@@ -246,6 +246,12 @@ def report(outcomes: list[Outcome], seconds: float) -> str:
         f"{sum(1 for o in outcomes if o.warnings)}",
         f"time: {seconds:.0f} s ({seconds / max(len(outcomes), 1):.2f} s a page)",
     ]
+    warned = [o for o in outcomes if o.warnings]
+    if warned:
+        lines.append("\nwarnings (first of each kind):")
+        for message, n in Counter(w for o in warned for w in o.warnings).most_common(10):
+            first = next(o for o in warned if message in o.warnings)
+            lines.append(f"  {n} x {first.theme} {first.area_code} {first.period}: {message[:300]}")
     for label, rows in (("errors", errors), ("leaks", leaking), ("wrong names", named_wrong)):
         if not rows:
             continue
