@@ -229,3 +229,35 @@ def test_text_columns_are_left_aligned_and_numbers_right_aligned():
         align.setdefault(frame.columns[col], set()).add(found.group(1) if found else None)
     assert align == {"Agency": {"left"}, "Delegates": {"right"}, "Share": {"right"}, "Note": {"left"}}
     assert [text for tag, col, _s, text in parsed.cells if tag == "td" and col == 2] == ["58.5", "41.5"]
+
+
+def test_a_table_is_captioned_scoped_and_scrolls_in_a_focusable_region():
+    frame = pd.DataFrame({"Agency": ["Police", "Health"], "Delegates": [120, 85], "Verdict": ["above", "below"]})
+    table = Table(title="Who came, by agency", frame=frame, source="Source: made up", count_columns=["Delegates"])
+    block = display.table_html(table, "internal")
+    region = re.search(r"<div class='table-scroll' role='region' tabindex='0' aria-label='([^']*)'><table", block)
+    assert region and region.group(1) == "Who came, by agency"
+    assert "<caption>Who came, by agency</caption>" in block and block.count("Who came, by agency") == 2
+    assert re.findall(r"<th scope='col'", block) and len(re.findall(r"<th scope='col'", block)) == 3
+    # the first column names each row; the numbers stay data cells
+    assert re.findall(r"<th scope='row'[^>]*>([^<]*)</th>", block) == ["Police", "Health"]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", block) == ["120", "above", "85", "below"]
+    # a first column of numbers is not a label column
+    numbers = Table(title="Counts", frame=pd.DataFrame({"Year": [2017, 2018], "Children": [400, 420]}),
+                    source="", count_columns=["Year", "Children"])
+    assert "scope='row'" not in display.table_html(numbers, "internal")
+
+
+def test_the_data_behind_a_chart_is_collapsed_under_it(monkeypatch):
+    chart = _chart()
+    data = Table(title="Data behind it", frame=pd.DataFrame({"x": [1, 2, 3], "y": [3, 1, 2]}), source=SOURCE,
+                 formats={"x": "count", "y": "count"})
+    result = ThemeResult(theme="t", title="T", area_code="E10000031", area_name="Warwickshire",
+                         period=None, disclosure="internal",
+                         sections=[Section(key="s", heading="S", charts=[(chart, data)])])
+    shown: list = []
+    monkeypatch.setattr(display, "display", shown.append)
+    display.section(result, "s")
+    details = re.findall(r"<details\b[^>]*>", shown[0].data)
+    assert details == ["<details class='chart-data'>"]  # closed: no "open" attribute
+    assert re.search(r"<details[^>]*><summary>Data behind the chart: ", shown[0].data)
