@@ -41,7 +41,8 @@ def no_pixels():
     from matplotlib.figure import Figure
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(Figure, "savefig", lambda self, buf, *a, **k: buf.write(b"\x89PNG stub"))
+    mp.setattr(Figure, "savefig", lambda self, buf, *a, **k: buf.write(
+        '<svg width="576pt" height="324pt" viewBox="0 0 576 324">stub</svg>'))
     mp.setattr(Figure, "tight_layout", lambda self, *a, **k: None)
     yield
     mp.undo()

@@ -274,9 +274,12 @@ def open_in_browser(browser, path: Path, screenshot: Path) -> PageReport:
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page_errors.append(str(e)))
     page.goto(path.as_uri(), wait_until="load")
+    # charts: <img> with a data: URI, or inline <svg role="img"> named by its aria-label
     images = page.evaluate(
         "Array.from(document.images).map(i => ({alt: i.getAttribute('alt'), complete: i.complete, "
-        "width: i.naturalWidth, src: i.getAttribute('src').slice(0, 30)}))"
+        "width: i.naturalWidth, src: i.getAttribute('src').slice(0, 30)})).concat("
+        "Array.from(document.querySelectorAll('svg[role=img]')).map(s => ({alt: s.getAttribute('aria-label'), "
+        "complete: true, width: s.getBoundingClientRect().width, src: 'inline svg'})))"
     )
     report = PageReport(
         url=page.url,
@@ -304,7 +307,7 @@ def assert_page_renders(report: PageReport, *, expect_images: bool, expect_table
         assert report.images, f"{report.url}: no chart"
     for img in report.images:
         assert img["complete"] and img["width"] > 0, f"{report.url}: chart did not render: {img}"
-        assert img["src"].startswith("data:image/"), img
+        assert img["src"].startswith("data:image/") or img["src"] == "inline svg", img
         assert img["alt"], f"{report.url}: image without alt text"
     if expect_tables:
         assert report.tables > 0, f"{report.url}: no table"

@@ -114,6 +114,8 @@ def test_page_has_table_of_contents_from_headings(page):
     )
     for anchor in ("Trend", "By-district", "Rates"):
         assert f'id="{anchor}"' in page
+    # nbconvert's "¶" link after each heading is gone (its text names nothing); the ids stay
+    assert "anchor-link" not in page and "¶" not in page
 
 
 def test_page_has_no_code_prompts_or_scripts(page):
@@ -247,6 +249,29 @@ def test_check_html_small_counts_in_public_mode(cell, flagged):
     problems = check_html(page, disclosure="public")
     assert bool(problems) is flagged, problems
     assert check_html(page, disclosure="internal") == []
+
+
+def test_check_html_reads_a_row_heading_as_a_cell():
+    """Tables name each row with ``<th scope="row">``: a small count there is still a count."""
+    row_heading = _doc('<table><caption>T</caption><tr><th scope="row">3</th><td>c</td></tr></table>')
+    assert any("cell holds 3" in p for p in check_html(row_heading, disclosure="public"))
+    column_heading = _doc('<table><caption>T</caption><tr><th scope="col">3</th></tr><tr><td>c</td></tr></table>')
+    assert check_html(column_heading, disclosure="public") == []
+
+
+def test_check_html_accepts_an_inline_svg_chart_but_not_one_that_loads():
+    """The SVG namespace URLs are names, not requests; a chart that loads an image is refused."""
+    from analysis.report import charts
+
+    fig, ax = charts.new_chart()
+    ax.plot([1, 2, 3], [3, 1, 2], marker="o", label="series")
+    chart = charts.finish(fig, ax, title="A finding", subtitle="A statistic", xlabel="x", ylabel="y",
+                          source="Source: made up", alt="Line chart of three made-up points.")
+    page = _doc(chart.to_html())
+    assert "http://www.w3.org/2000/svg" in page and "<use " in page  # markers drawn by reference
+    assert check_html(page, disclosure="public") == []
+    loads = _doc(chart.to_html().replace("</svg>", '<image href="https://example.org/x.png"/></svg>'))
+    assert any("network address" in p for p in check_html(loads, disclosure="public"))
 
 
 def test_check_html_small_count_exemptions_are_explicit():

@@ -12,7 +12,6 @@ that fails on the old behaviour.
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import re
@@ -23,7 +22,6 @@ from html.parser import HTMLParser
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-from PIL import Image
 
 from analysis.formatting import fmt_interval, fmt_percent
 from analysis.paths import REPO_ROOT
@@ -49,14 +47,14 @@ def test_importing_the_package_keeps_the_analysts_backend():
         "from analysis.report.charts import new_chart, finish\n"
         "fig, ax = new_chart(); ax.plot([1, 2], [3, 4])\n"
         "chart = finish(fig, ax, title='t', subtitle='s', xlabel='x', ylabel='y', source='Source: s', alt='a')\n"
-        "print(matplotlib.get_backend()); print(len(plt.get_fignums())); print(chart.png[:4] == b'\\x89PNG')\n"
+        "print(matplotlib.get_backend()); print(len(plt.get_fignums())); print(chart.svg.startswith('<svg'))\n"
     )
     env = {**os.environ, "MPLBACKEND": INLINE, "PYTHONPATH": str(REPO_ROOT / "src")}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
-    backend, open_figures, png = out.stdout.split()
+    backend, open_figures, svg = out.stdout.split()
     assert backend == INLINE
-    assert open_figures == "0" and png == "True"
+    assert open_figures == "0" and svg == "True"
 
 
 @pytest.mark.parametrize("theme", ["cp_trends", "representation", "cdop", "training"])
@@ -155,20 +153,22 @@ def test_a_chart_in_a_cell_displays_itself_with_its_alt_text():
 
     chart = _chart()
     data, _ = DisplayFormatter().format(chart)
-    assert "image/png" in data and "text/html" in data
-    assert re.search(r'<img [^>]*alt="Line chart of three made-up points\.', data["text/html"])
+    assert "text/html" in data
+    assert re.search(r'<svg [^>]*role="img" aria-label="Line chart of three made-up points\.', data["text/html"])
     assert "Line chart of three made-up points." in data["text/html"]
 
 
 class _Cells(HTMLParser):
-    """Every table cell's tag, column number, inline style and text; and the page's visible text."""
+    """Every table cell's tag, column number, inline style and text; and the page's visible text
+    outside the charts (a chart's words are in its image)."""
 
     def __init__(self):
         super().__init__()
-        self.cells, self.visible, self._col, self._open = [], [], 0, None
+        self.cells, self.visible, self._col, self._open, self._svg = [], [], 0, None, 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        self._svg += tag == "svg"
         if tag == "tr":
             self._col = 0
         if tag in ("td", "th"):
@@ -176,21 +176,27 @@ class _Cells(HTMLParser):
             self._col += 1
 
     def handle_endtag(self, tag):
+        self._svg -= tag == "svg"
         if tag in ("td", "th") and self._open:
             self.cells.append(tuple(self._open))
             self._open = None
 
     def handle_data(self, data):
-        self.visible.append(data)
+        if not self._svg:
+            self.visible.append(data)
         if self._open:
             self._open[3] += data
+
+
+def _svg_height(svg: str) -> float:
+    return float(re.search(r'viewBox="0 0 [0-9.]+ ([0-9.]+)"', svg).group(1))
 
 
 def test_a_charts_source_is_said_once_in_the_image_not_again_under_it(monkeypatch):
     chart = _chart()
     without = _chart(source="")
-    height = Image.open(io.BytesIO(chart.png)).height
-    assert height > Image.open(io.BytesIO(without.png)).height  # the source is drawn in the image
+    assert _svg_height(chart.svg) > _svg_height(without.svg)  # the source is drawn in the image
+    assert "Source:" in " ".join(re.findall(r"<text\b[^>]*>([^<]*)</text>", chart.svg))
     data = Table(title="Data behind it", frame=pd.DataFrame({"x": [1, 2, 3], "y": [3, 1, 2]}), source=SOURCE,
                  formats={"x": "count", "y": "count"})
     other = Table(title="Another table", frame=pd.DataFrame({"a": [1]}), source="Source: another one",
@@ -223,3 +229,35 @@ def test_text_columns_are_left_aligned_and_numbers_right_aligned():
         align.setdefault(frame.columns[col], set()).add(found.group(1) if found else None)
     assert align == {"Agency": {"left"}, "Delegates": {"right"}, "Share": {"right"}, "Note": {"left"}}
     assert [text for tag, col, _s, text in parsed.cells if tag == "td" and col == 2] == ["58.5", "41.5"]
+
+
+def test_a_table_is_captioned_scoped_and_scrolls_in_a_focusable_region():
+    frame = pd.DataFrame({"Agency": ["Police", "Health"], "Delegates": [120, 85], "Verdict": ["above", "below"]})
+    table = Table(title="Who came, by agency", frame=frame, source="Source: made up", count_columns=["Delegates"])
+    block = display.table_html(table, "internal")
+    region = re.search(r"<div class='table-scroll' role='region' tabindex='0' aria-label='([^']*)'><table", block)
+    assert region and region.group(1) == "Who came, by agency"
+    assert "<caption>Who came, by agency</caption>" in block and block.count("Who came, by agency") == 2
+    assert re.findall(r"<th scope='col'", block) and len(re.findall(r"<th scope='col'", block)) == 3
+    # the first column names each row; the numbers stay data cells
+    assert re.findall(r"<th scope='row'[^>]*>([^<]*)</th>", block) == ["Police", "Health"]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", block) == ["120", "above", "85", "below"]
+    # a first column of numbers is not a label column
+    numbers = Table(title="Counts", frame=pd.DataFrame({"Year": [2017, 2018], "Children": [400, 420]}),
+                    source="", count_columns=["Year", "Children"])
+    assert "scope='row'" not in display.table_html(numbers, "internal")
+
+
+def test_the_data_behind_a_chart_is_collapsed_under_it(monkeypatch):
+    chart = _chart()
+    data = Table(title="Data behind it", frame=pd.DataFrame({"x": [1, 2, 3], "y": [3, 1, 2]}), source=SOURCE,
+                 formats={"x": "count", "y": "count"})
+    result = ThemeResult(theme="t", title="T", area_code="E10000031", area_name="Warwickshire",
+                         period=None, disclosure="internal",
+                         sections=[Section(key="s", heading="S", charts=[(chart, data)])])
+    shown: list = []
+    monkeypatch.setattr(display, "display", shown.append)
+    display.section(result, "s")
+    details = re.findall(r"<details\b[^>]*>", shown[0].data)
+    assert details == ["<details class='chart-data'>"]  # closed: no "open" attribute
+    assert re.search(r"<details[^>]*><summary>Data behind the chart: ", shown[0].data)

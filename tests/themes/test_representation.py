@@ -56,11 +56,11 @@ def checks_once():
 
 @pytest.fixture(scope="module")
 def no_render():
-    """Build without drawing PNGs (checks title and alt text as charts.finish does)."""
+    """Build without drawing SVGs (checks title and alt text as charts.finish does)."""
     def finish(fig, ax, *, title, subtitle, xlabel, ylabel, source, alt, legend=True):
         assert title and alt, "every chart needs a title and alt text"
         charts.plt.close(fig)
-        return charts.Chart(title=title, subtitle=subtitle, alt=alt, source=source, png=b"")
+        return charts.Chart(title=title, subtitle=subtitle, alt=alt, source=source, svg="")
 
     charts.finish = finish
     yield
@@ -207,7 +207,7 @@ def test_every_chart_has_words_and_a_data_table(q4_public):
     for s in q4_public.sections:
         for chart, table in s.charts:
             n += 1
-            assert chart.png.startswith(b"\x89PNG")
+            assert chart.svg.startswith("<svg")
             assert chart.title and chart.alt and chart.source.startswith("Source:")
             assert not table.frame.empty
     assert n >= 7

@@ -65,6 +65,10 @@ _TOC_MARKER = "<!--sg:toc-->"
 _MARKDOWN_H1_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 _MARKDOWN_SECTION_RE = re.compile(r"^\s{0,3}#{1,6}\s", re.MULTILINE)
 _HTML_H1_RE = re.compile(r"^\s*<h1\b[^>]*>(.*?)</h1>\s*", re.IGNORECASE | re.DOTALL)
+#: The "¶" link nbconvert puts after each markdown heading: its text names nothing to a screen
+#: reader, and the contents list links to every section. The heading keeps its id (the contents
+#: list needs it), which ``HTMLExporter.exclude_anchor_links`` would drop with the link.
+_ANCHOR_LINK_RE = re.compile(r'<a class="anchor-link" href="#[^"]*">.*?</a>', re.DOTALL)
 _STYLER_ID_RE = re.compile(r"\bT_([0-9a-f]{5})(?=[_\"'\s{.,:#>)])")
 
 
@@ -337,6 +341,7 @@ def export_appendix(
         "source_note": context.source_note,
     }
     body, _ = _exporter().from_notebook_node(prepared, resources={"sg": page_facts, "metadata": {"name": title}})
+    body = _ANCHOR_LINK_RE.sub("", body)
     body = body.replace(_TOC_MARKER, _toc_html(headings(body)), 1)
     body = normalise_volatile_ids(body)
     problems = check_html(body, disclosure=context.disclosure, roots=roots)

@@ -4,7 +4,7 @@
 from a file beside the page; no script; no absolute local path of the machine
 (:func:`local_roots`, :func:`find_local_paths`); no traceback; no code cell or prompt; in
 ``public`` mode no table cell holding a whole number from 1 to 5 (DfE rule: such counts are
-suppressed). Counts are printed as whole numbers and percentages, rates and hours with one
+suppressed; a row heading, ``<th scope="row">``, is read as a cell too). Counts are printed as whole numbers and percentages, rates and hours with one
 decimal place, so ``3.0`` is not a count. Cells or tables with the class ``sg-not-count``
 (e.g. a quarter number or a rank) are exempt. :func:`redact_paths` replaces local paths in a
 message by names such as ``<data_dir>``; :func:`headings` lists a page's headings.
@@ -150,7 +150,7 @@ class _PageScanner(HTMLParser):
             self._cell = {"kind": "caption", "text": []}
         if tag == "tr" and self._tables:
             self._tables[-1]["row"] += 1
-        if tag == "td" and self._tables:
+        if (tag == "td" or (tag == "th" and attributes.get("scope") == "row")) and self._tables:
             self._cell = {"kind": "td", "text": [], "exempt": NOT_COUNT_CLASS in classes, "line": self.getpos()[0]}
 
     def handle_endtag(self, tag: str) -> None:
@@ -167,7 +167,7 @@ class _PageScanner(HTMLParser):
         if tag == "caption" and self._cell and self._cell["kind"] == "caption":
             self._tables[-1]["caption"] = self._cell["text"]
             self._cell = None
-        if tag == "td" and self._cell and self._cell["kind"] == "td":
+        if tag in ("td", "th") and self._cell and self._cell["kind"] == "td":
             self._end_cell()
         if tag == "table" and self._tables:
             self._tables.pop()

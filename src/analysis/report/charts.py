@@ -5,8 +5,16 @@ units, a source note, a colour-blind-safe palette (Okabe–Ito), no meaning carr
 alone (markers, line styles and direct labels as well), and alt text; the data table is shown
 beside it by :mod:`analysis.report.display`.
 
-A :class:`Chart` displays itself in a notebook cell (the image with its alt text); its source is
-said once, at the foot of the image (not again in a caption under it).
+A :class:`Chart` is inline SVG (:func:`svg_markup`): its words stay text (searchable, sharp at any
+zoom and in print), it scales down to the width of the page or phone, and it is one image to a
+screen reader (``role="img"``, named by its alt text). It displays itself in a notebook cell;
+its source is said once, at the foot of the image (not again in a caption under it).
+
+Every colour that draws data (:data:`PALETTE`, :data:`HIGHLIGHT`, :data:`NEUTRAL`) has a
+contrast of at least 3:1 against the white background (WCAG 2.2, 1.4.11 non-text contrast;
+:func:`contrast_ratio`); only :data:`DECORATION` colours (white, and the light greys of the
+gridlines and plot frame, which carry no data) and faint shading between an interval's edge
+lines (:data:`SHADING_OPACITY`) are lighter.
 
 The words around a chart are the figure's, not the axes': the title (bold), the subtitle under
 it and the source at the foot are wrapped to the figure's width with the font's own character
@@ -22,10 +30,11 @@ Usage::
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import html
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -34,17 +43,20 @@ import seaborn as sns
 
 # No backend is chosen here: importing the package must leave the analyst's backend alone (in
 # JupyterLab the inline one, so their own ``plt.show()`` and seaborn plots still appear). Charts
-# are drawn on their own figure, saved to PNG and closed, which works on any backend; the batch
+# are drawn on their own figure, saved to SVG and closed, which works on any backend; the batch
 # run's kernels choose the headless one through their environment (``pipeline.kernels``).
 
-#: Okabe & Ito (2008) colour-blind-safe palette, in the order series use it.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+#: Okabe & Ito's (2008) colour-blind-safe palette, in the order series use it, with the three
+#: colours too light to see against white made darker: orange #E69F00 -> #A86400, sky blue
+#: #56B4E9 -> #0096C7, yellow #F0E442 -> grey #666666 (each below 3:1 before, every one now at
+#: least 3:1: ``tests/test_charts.py``). Markers and line styles still tell series apart.
+PALETTE = ["#0072B2", "#A86400", "#009E73", "#CC79A7", "#0096C7", "#D55E00", "#666666", "#000000"]
 #: Markers and dash patterns paired with the palette, so no series depends on colour alone.
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1)), (0, (5, 5))]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++", "--", "oo"]
 HIGHLIGHT = "#D55E00"
-NEUTRAL = "#8C8C8C"
+NEUTRAL = "#767676"
 
 DFE_SOURCE = "Source: Department for Education, Children in need statistics; ONS mid-year population estimates"
 
@@ -63,6 +75,8 @@ def style() -> None:
         "axes.spines.right": False,
         "font.family": "DejaVu Sans",
         "legend.frameon": False,
+        "svg.fonttype": "none",  # text stays text in the SVG, in the page's own renderer
+        "svg.hashsalt": "safeguarding",  # the ids of shared definitions are the same on every run
     })
 
 
@@ -74,26 +88,22 @@ def series_style(i: int) -> dict:
 
 @dataclass
 class Chart:
-    """A finished chart: the PNG, its words, and the data behind it."""
+    """A finished chart: its words, and the chart as inline SVG markup (:func:`svg_markup`)."""
 
     title: str
     subtitle: str
     alt: str
     source: str
-    png: bytes = field(repr=False)
+    svg: str = field(repr=False)
 
     def to_html(self) -> str:
-        """An accessible ``<figure>``: the image with its alt text.
+        """An accessible ``<figure>``: the SVG, named by its alt text.
 
         The source is printed once, at the foot of the image; the alt text ends with it too, so a
         screen reader user hears it, but no caption repeats it under the image.
         """
-        b64 = base64.b64encode(self.png).decode("ascii")
-        return (
-            f'<figure class="chart" role="group" aria-label="{html.escape(self.title)}">'
-            f'<img src="data:image/png;base64,{b64}" alt="{html.escape(self.alt_with_source())}" '
-            f'style="max-width:100%;height:auto"></figure>'
-        )
+        return (f'<figure class="chart" role="group" aria-label="{html.escape(self.title)}">'
+                f'{label_svg(self.svg, self.alt_with_source())}</figure>')
 
     def alt_with_source(self) -> str:
         """The alt text, then the source (unless the alt text already gives it)."""
@@ -106,9 +116,99 @@ class Chart:
     def _repr_html_(self) -> str:
         return self.to_html()
 
-    def _repr_png_(self) -> bytes:
-        return self.png
 
+# --- colours --------------------------------------------------------------------------------
+#: Colours in a chart that carry no data: the white background and the light greys of seaborn's
+#: "whitegrid" gridlines and plot frame. Every other fill or stroke must reach 3:1 on white.
+DECORATION = frozenset({"#FFFFFF", "#CCCCCC", "#EBEBEB"})
+#: A fill this faint or fainter is shading between two lines that carry the data (an interval's
+#: edges drawn in the series colour), so it is decoration as well.
+SHADING_OPACITY = 0.2
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.2 relative luminance of an ``#RRGGBB`` colour (0 black to 1 white)."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(colour: str, background: str = "#FFFFFF") -> float:
+    """WCAG 2.2 contrast ratio of two ``#RRGGBB`` colours (1 to 21)."""
+    lighter, darker = sorted((relative_luminance(colour), relative_luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def svg_colours(svg: str) -> set[str]:
+    """Every fill and stroke colour an SVG draws with, as ``#RRGGBB`` (an ``opacity`` below 1 is
+    blended with white, as it shows on the page), apart from shading (a fill no more opaque than
+    :data:`SHADING_OPACITY`)."""
+    found = set()
+    for style in re.findall(r'style="([^"]*)"', svg):
+        props = dict(p.split(":", 1) for p in (x.strip() for x in style.split(";")) if ":" in p)
+        props = {k.strip(): v.strip() for k, v in props.items()}
+        for kind in ("fill", "stroke"):
+            value = props.get(kind, "")
+            if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+                continue
+            alpha = float(props.get(f"{kind}-opacity", props.get("opacity", "1")))
+            if kind == "fill" and alpha <= SHADING_OPACITY:
+                continue
+            found.add(_on_white(value.upper(), alpha))
+    return found
+
+
+def _on_white(colour: str, alpha: float) -> str:
+    if alpha >= 1:
+        return colour
+    channels = [round(alpha * int(colour[i:i + 2], 16) + (1 - alpha) * 255) for i in (1, 3, 5)]
+    return "#" + "".join(f"{c:02X}" for c in channels)
+
+
+# --- SVG ------------------------------------------------------------------------------------
+_FONT_FAMILY_RE = re.compile(r"font-family: [^;\"]*;? ?")
+_GROUP_ID_RE = re.compile(r'<g id="[^"]*"')
+_DEF_ID_RE = re.compile(r'\bid="([^"]+)"')
+
+
+def svg_markup(raw: str) -> str:
+    """matplotlib's SVG made fit to sit inline in a page.
+
+    The XML prolog, DOCTYPE and metadata go; the ``<g>`` ids matplotlib numbers from 1 in every
+    figure go (they would repeat on a page of several charts) and the ids of its shared
+    definitions (markers, clip paths, hatches) get a prefix from the chart's own content, so two
+    charts on one page never share one; the font is stated once on the ``<svg>``, not on every
+    text; and the fixed size becomes ``width="100%"`` up to the figure's own width, keeping the
+    ``viewBox`` so the chart scales down with its text on a narrow screen.
+    """
+    svg = raw[raw.index("<svg"):]
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
+    svg = _GROUP_ID_RE.sub("<g", svg)
+    prefix = "c" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
+    for old in set(_DEF_ID_RE.findall(svg)):
+        svg = (svg.replace(f'id="{old}"', f'id="{prefix}{old}"').replace(f'href="#{old}"', f'href="#{prefix}{old}"')
+               .replace(f"url(#{old})", f"url(#{prefix}{old})"))
+    svg = _FONT_FAMILY_RE.sub("", svg).replace('<style type="text/css">*{', '<style type="text/css">svg.sg-chart *{')
+    head = re.match(r'<svg [^>]*>', svg).group(0)
+    width_pt = float(re.search(r'width="([0-9.]+)pt"', head).group(1))
+    view_box = re.search(r'viewBox="[^"]*"', head).group(0)
+    new_head = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+                f'{view_box} width="100%" class="sg-chart" '
+                f'style="max-width:{width_pt * 4 / 3:.0f}px;height:auto;display:block;font-family:{SVG_FONTS}">')
+    return new_head + svg[len(head):].rstrip()
+
+
+#: The chart font, then fallbacks no wider than it (the words were wrapped to its widths).
+SVG_FONTS = "'DejaVu Sans', Verdana, Arial, 'Liberation Sans', sans-serif"
+
+
+def label_svg(svg: str, label: str) -> str:
+    """The SVG as one image for a screen reader: ``role="img"``, named by ``label`` (an
+    ``aria-label`` and a ``<title>``, which also shows on hover)."""
+    escaped = html.escape(label)
+    head_end = svg.index(">") + 1
+    return (svg[:head_end - 1] + f' role="img" aria-label="{escaped}">' + f"<title>{escaped}</title>"
+            + svg[head_end:])
 
 
 def new_chart(width: float = 8.0, height: float = 4.5):
@@ -201,7 +301,7 @@ def _pin_legends_below(fig) -> None:
 
 def finish(fig, ax, *, title: str, subtitle: str, xlabel: str, ylabel: str, source: str, alt: str,
            legend: bool = True) -> Chart:
-    """Title (the finding), subtitle (the statistic), axis labels, source note; PNG and close.
+    """Title (the finding), subtitle (the statistic), axis labels, source note; SVG and close.
 
     The title, subtitle and source are wrapped to the figure's width and the figure is made
     taller by the room they need, so the plotting area keeps the size the caller chose and the
@@ -241,8 +341,8 @@ def finish(fig, ax, *, title: str, subtitle: str, xlabel: str, ylabel: str, sour
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _pin_legends_below(fig)
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     return Chart(title=title.replace("\n", " "), subtitle=subtitle.replace("\n", " "), alt=alt,
-                 source=source.replace("\n", " "), png=buf.getvalue())
+                 source=source.replace("\n", " "), svg=svg_markup(buf.getvalue()))

@@ -5,7 +5,9 @@ Everything is emitted as HTML (headings, paragraphs, accessible figures, tables)
 exported appendix reads the same as the notebook. In ``public`` disclosure mode every table goes
 through disclosure control first (:func:`prepare_table`). In a table, text columns are
 left-aligned and number columns right-aligned (:func:`table_html`), in JupyterLab (whose own
-stylesheet right-aligns every cell) as in the exported appendix.
+stylesheet right-aligns every cell) as in the exported appendix; each table has its title as
+``<caption>``, scoped column and row headings, and sits in a focusable region that scrolls
+sideways on its own (:func:`scroll_region`); the data behind a chart is collapsed under it.
 """
 
 from __future__ import annotations
@@ -98,28 +100,45 @@ def _cell(tag: str, text: str, numeric: bool, scope: str = "") -> str:
     return f"<{tag}{scope}{cls} style='text-align:{align}'>{html.escape(text)}</{tag}>"
 
 
-def table_frame_html(df: pd.DataFrame, numeric: dict[str, bool]) -> str:
+def table_frame_html(df: pd.DataFrame, numeric: dict[str, bool], caption: str = "") -> str:
     """A table of display strings as HTML: text columns left-aligned, number columns right-aligned
-    (heading and cells alike), column headings marked as such for screen readers."""
+    (heading and cells alike), column headings marked as such for screen readers, and the first
+    column's cells as row headings where they are labels (text, not numbers), so a screen reader
+    says which row a figure is in. ``caption`` (the table's title) names the table."""
     head = "".join(_cell("th", str(col), numeric.get(col, False), " scope='col'") for col in df.columns)
-    rows = "".join("<tr>" + "".join(_cell("td", str(v), numeric.get(col, False)) for col, v in zip(df.columns, row))
-                   + "</tr>" for row in df.itertuples(index=False, name=None))
-    return f"<table class='data-table'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    labelled = len(df.columns) > 1 and not numeric.get(df.columns[0], False)
+
+    def row_html(row) -> str:
+        cells = [_cell("th" if labelled and i == 0 else "td", str(v), numeric.get(col, False),
+                       " scope='row'" if labelled and i == 0 else "")
+                 for i, (col, v) in enumerate(zip(df.columns, row))]
+        return "<tr>" + "".join(cells) + "</tr>"
+
+    rows = "".join(row_html(row) for row in df.itertuples(index=False, name=None))
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f"<table class='data-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def scroll_region(inner: str, label: str) -> str:
+    """``inner`` (a table) in a region that scrolls sideways on its own when it is wider than the
+    screen, so the page never does; it takes keyboard focus (arrow keys scroll it) and is named
+    by ``label`` for screen readers."""
+    return f"<div class='table-scroll' role='region' tabindex='0' aria-label='{html.escape(label)}'>{inner}</div>"
 
 
 def table_html(table: Table, disclosure: str, *, show_source: bool = True) -> str:
-    """A table block: title, the table, its source (unless ``show_source`` is False, for the data
-    under a chart whose image already states the same source), notes and the symbols' legend."""
+    """A table block: the table with its title as caption (in a scroll region of its own), its
+    source (unless ``show_source`` is False, for the data under a chart whose image already
+    states the same source), notes and the symbols' legend."""
     df = prepare_table(table, disclosure)
     numeric = {col: fmt in NUMBER_FORMATS for col, fmt in column_formats(table).items()}
-    body = table_frame_html(df, numeric)
+    body = scroll_region(table_frame_html(df, numeric, caption=table.title), table.title)
     notes = "".join(f"<p class='table-note'>{html.escape(n)}</p>" for n in table.notes)
     legend = ""
     if disclosure == "public" and table.count_columns:
         legend = "<p class='table-note'>c = suppressed to protect confidentiality (1 to 5, or could reveal one); x = not available; z = not applicable.</p>"
     source = f"<p class='table-source'>{html.escape(table.source)}</p>" if show_source and table.source else ""
-    return (f"<div class='table-block'><p class='table-title'><strong>{html.escape(table.title)}</strong></p>"
-            f"{body}{source}{notes}{legend}</div>")
+    return f"<div class='table-block'>{body}{source}{notes}{legend}</div>"
 
 
 # --- notebook display --------------------------------------------------------------------
@@ -160,7 +179,8 @@ def section(result: ThemeResult, key: str) -> None:
     parts.append(_p(s.paragraphs))
     for chart, data in s.charts:
         parts.append(chart.to_html())
-        parts.append(f"<details open><summary>Data behind the chart: {html.escape(chart.title)}</summary>"
+        # closed until asked for: the chart says it, the figures are one click away
+        parts.append(f"<details class='chart-data'><summary>Data behind the chart: {html.escape(chart.title)}</summary>"
                      f"{table_html(data, result.disclosure, show_source=data.source != chart.source)}</details>")
     for t in s.tables:
         parts.append(table_html(t, result.disclosure))

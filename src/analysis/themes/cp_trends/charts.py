@@ -188,8 +188,9 @@ def funnel_chart(run: ThemeRun, funnel: FunnelData) -> house.Chart:
                 label="99.8% limits allowing for between-LA variation")
         ax.plot(wider["denominator"], wider["lower_99_8"], color=PALETTE[2], linestyle="-.", linewidth=1.2)
     others = table[~table["is_area"] & ~table["is_neighbour"]]
-    ax.scatter(others["population"], others["rate"], s=14, color=NEUTRAL, alpha=0.6, marker="o",
-               label="Other English LAs", zorder=2)
+    # hollow, not translucent: overlapping authorities still show, each ring at 3:1 against white
+    ax.scatter(others["population"], others["rate"], s=14, facecolors="none", edgecolors=NEUTRAL, linewidths=0.9,
+               marker="o", label="Other English LAs", zorder=2)
     neighbours = table[table["is_neighbour"]].sort_values("rate", ascending=False)
     ax.scatter(neighbours["population"], neighbours["rate"], s=46, color=PALETTE[0], marker="D", edgecolor="white",
                label="Statistical neighbours (N1, N2 … as in the table)", zorder=3)

@@ -66,9 +66,12 @@ def plot_series(ax, series: pd.DataFrame, hidden: pd.Series, position: dict, sty
         mask = hidden.loc[segment.index]
         xs = segment["period_end"].map(lambda end: position[pd.Timestamp(end)]).astype(float)
         if band:
-            ax.fill_between(xs, segment["lower_95"].astype(float).mask(mask),
-                            segment["upper_95"].astype(float).mask(mask),
-                            color=style["color"], alpha=0.15, linewidth=0)
+            # the interval's edges are thin lines in the series colour (3:1 against white); the
+            # light shading between them is only a background to them
+            lower, upper = segment["lower_95"].astype(float).mask(mask), segment["upper_95"].astype(float).mask(mask)
+            ax.fill_between(xs, lower, upper, color=style["color"], alpha=0.15, linewidth=0)
+            for bound in (lower, upper):
+                ax.plot(xs, bound, color=style["color"], linewidth=0.7, linestyle="-")
         ax.plot(xs, segment["share"].astype(float).mask(mask), label=label if first else None, **style)
         first = False
 
@@ -247,7 +250,7 @@ def bounds_chart(items: list, withheld: Withheld, sources: BoardSources) -> repo
             elif withheld.range_hidden(row):
                 note = f"{fmt_percent(row['share'])}: range withheld (small number not recorded)"
             else:
-                ax.plot([row["bound_none"], row["bound_all"]], [y, y], color=style["color"], linewidth=6, alpha=0.45,
+                ax.plot([row["bound_none"], row["bound_all"]], [y, y], color=style["color"], linewidth=6,
                         solid_capstyle="butt")
                 xmax = max(xmax, row["bound_all"])
                 note = (f"{fmt_percent(row['bound_none'])} to {fmt_percent(row['bound_all'])}: "
@@ -262,10 +265,8 @@ def bounds_chart(items: list, withheld: Withheld, sources: BoardSources) -> repo
         alt.append(f"{group.short} among {population.label}, {row['period']}: {note}")
     _rows_axis(ax, items)
     ax.set_xlim(0, xmax * 1.08 + 0.5)
-    ax.plot([], [], color=report_charts.PALETTE[0], linewidth=6, alpha=0.45,
-            label="plans: none to all unrecorded in group")
-    ax.plot([], [], color=report_charts.PALETTE[1], linewidth=6, alpha=0.45,
-            label="referrals: none to all unrecorded in group")
+    ax.plot([], [], color=report_charts.PALETTE[0], linewidth=6, label="plans: none to all unrecorded in group")
+    ax.plot([], [], color=report_charts.PALETTE[1], linewidth=6, label="referrals: none to all unrecorded in group")
     ax.plot([], [], marker="o", color="#444444", linestyle="none", label="printed share")
     ax.plot([], [], label="benchmark", **BENCHMARK_MARKER)
     legend_below(ax, 2)
