@@ -19,8 +19,8 @@ import jinja2
 
 from ..periods import long_date
 from ..report.summary import SummaryError, read_summary
-from .export import HOUSE_CSS, TEMPLATE_DIR, ExportError, page_header
-from .htmlcheck import check_html
+from .export import HOUSE_CSS, INTERNAL_BANNER, INTERNAL_LABEL, TEMPLATE_DIR, ExportError, page_header
+from .htmlcheck import check_html, marking_problems
 from .options import NotebookResult
 
 INDEX_TEMPLATE = "index_page.html.j2"
@@ -136,6 +136,7 @@ def render_index(page: IndexPage, *, roots: Iterable[str] = ()) -> str:
         },
     )
     problems = check_html(html, disclosure=page.disclosure, roots=roots)
+    problems += marking_problems(html, disclosure=page.disclosure, label=INTERNAL_LABEL, banner=INTERNAL_BANNER)
     if problems:
         raise ExportError(f"index page of {page.area_code} {page.period}", problems)
     return html

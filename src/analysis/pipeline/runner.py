@@ -64,8 +64,8 @@ from .options import (
 from .progress import Progress
 from .request import check_request, open_reports_dir
 from .publish import (
-    area_lock, assemble, carried_forward, new_folder, previous_manifest, recover, remove_staging, staging_root,
-    swap_in, write_manifest_and_index,
+    area_lock, assemble, carried_forward, new_folder, output_root, previous_manifest, recover, remove_staging,
+    same_disclosure, staging_root, swap_in, write_manifest_and_index,
 )
 from .themes import ThemeNotebook, prewarm_modules
 
@@ -99,11 +99,16 @@ class _RunState:
     results: list[NotebookResult] = field(default_factory=list)
 
     @property
+    def output_dir(self) -> Path:
+        """``reports/``, or ``reports/internal/`` for an internal run (:func:`~.publish.output_root`)."""
+        return output_root(self.reports_dir, self.options.disclosure)
+
+    @property
     def staging(self) -> Path:
-        return staging_root(self.reports_dir, self.run_id)
+        return staging_root(self.output_dir, self.run_id)
 
     def final_dir(self, area: Area) -> Path:
-        return self.reports_dir / area.code / (area.period or self.period).slug
+        return self.output_dir / area.code / (area.period or self.period).slug
 
 
 def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
@@ -128,7 +133,7 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
             _report_outcome(state, result)
             return result
     finally:
-        remove_staging(state.reports_dir, state.run_id)
+        remove_staging(state.output_dir, state.run_id)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -144,7 +149,7 @@ def _prepare(options: RunOptions, out: TextIO) -> _RunState:
     if options.disclosure not in DISCLOSURE_MODES:
         raise RunError(f"--disclosure {options.disclosure!r}: use one of {', '.join(DISCLOSURE_MODES)}")
     request = check_request(options)
-    open_reports_dir(request.reports_dir, run_id)
+    open_reports_dir(output_root(request.reports_dir, options.disclosure), run_id)
     return _RunState(options=options, out=out, run_id=run_id, started=started, run_date=run_date,
                      raw_dir=request.raw_dir, notebooks_dir=request.notebooks_dir, reports_dir=request.reports_dir,
                      themes=request.themes, period=request.period)
@@ -335,9 +340,16 @@ def _assemble_area(state: _RunState, area: Area, area_results: list[NotebookResu
                    result: RunResult) -> None:
     """The new folder of an area: files, then manifest and index (see :func:`_publish_area`)."""
     previous = previous_manifest(final)
+    carry = same_disclosure(previous, state.options.disclosure)
+    if not carry:  # a folder an older version shared between public and internal runs
+        other = previous["parameters"]["disclosure"]
+        print(f"note {area.code}: {display_path(final)} held the appendices of {'an' if other == 'internal' else 'a'} "
+              f"{other} run (an older version shared the folder); none of them is kept in this "
+              f"{state.options.disclosure} run's folder.", file=state.out)
+        previous = {}
     for outcome in area_results:
         outcome.run_id = state.run_id
-    assemble(state.staging / area.code, final, new, area_results)
+    assemble(state.staging / area.code, final if carry else None, new, area_results)
     area_results = area_results + carried_forward(previous, new, {outcome.theme for outcome in area_results})
     finished = utc_now()
     manifest = build_manifest(
@@ -388,7 +400,7 @@ def _report_outcome(state: _RunState, result: RunResult) -> None:
             period = period_of.get(outcome.area_code, state.period)
             kept = ""
             if outcome.failed_notebook:
-                kept_path = state.reports_dir / outcome.area_code / period.slug / outcome.failed_notebook
+                kept_path = state.output_dir / outcome.area_code / period.slug / outcome.failed_notebook
                 kept = f" Executed notebook kept: {display_path(kept_path)}"
             result.messages.append(
                 f"FAILED {outcome.notebook} for {outcome.area_code} ({period.label}): {outcome.error}.{kept}"
@@ -399,6 +411,9 @@ def _report_outcome(state: _RunState, result: RunResult) -> None:
     not_run = sum(outcome.status == "no_local_data" for outcome in state.results)
     for area_code, folder in result.report_dirs.items():
         print(f"{area_code}: {display_path(folder / 'index.html')}", file=state.out)
+    if state.options.disclosure == "internal" and result.report_dirs:
+        print(f"Internal pages (not for publication: small numbers are not suppressed) are in "
+              f"{display_path(state.output_dir)}, apart from the public appendices.", file=state.out)
     print(
         f"{exported} appendix(es) exported, {len(result.failed)} failed, {not_run} not run (no local data) "
         f"in {(utc_now() - state.started).total_seconds():.1f}s.",
