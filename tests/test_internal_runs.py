@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from analysis.pipeline.htmlcheck import marking_problems
 from analysis.pipeline.options import EXIT_OK, display_path
 from analysis.pipeline.runner import run
 
-from conftest_runner import contracts, workspace  # noqa: F401 - fixtures
+from conftest_runner import REPO, contracts, workspace  # noqa: F401 - fixtures
 
 #: Written out here, not imported, so a change to the wording has to change this test too.
 BANNER = "INTERNAL – not for publication: small numbers are not suppressed"
@@ -173,3 +176,32 @@ def test_a_public_run_keeps_nothing_of_an_internal_run_in_a_shared_folder(worksp
     assert "other.html" not in (final / "index.html").read_text(encoding="utf-8")
     assert "held the appendices of a internal run" not in output  # grammar
     assert "held the appendices of an internal run" in output
+
+
+@pytest.mark.notebook
+def test_shipped_training_appendix_public_and_internal(tmp_path):
+    """The real notebook on the shipped data, through the command line: the public page is in
+    reports/<area>/<period>/ without any internal marking, the internal one in
+    reports/internal/<area>/<period>/ with the banner first and the prefix in its title."""
+    reports = tmp_path / "reports"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    outputs = {}
+    for mode in ("public", "internal"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "analysis.pipeline.cli", "run", "--themes", "training", "--period", "2017-18-Q4",
+             "--area", "E10000031", "--disclosure", mode, "--reports-dir", str(reports), "--quiet"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900,
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-2000:]
+        outputs[mode] = proc.stdout + proc.stderr
+    public = reports / "E10000031" / "2017-18-Q4" / "training.html"
+    internal = reports / "internal" / "E10000031" / "2017-18-Q4" / "training.html"
+    assert public.exists() and internal.exists()
+    assert "reports/internal/E10000031/2017-18-Q4/index.html" in outputs["internal"]
+    assert "reports/internal" not in outputs["public"]
+    shown = _page(internal)
+    assert shown.first_text == BANNER
+    assert shown.title.startswith(f"{PREFIX}: ") and " ".join(shown.h1.split()).startswith(f"{PREFIX}: ")
+    plain = _page(public)
+    assert PREFIX not in plain.title and PREFIX not in " ".join(plain.body_text)
+    assert " ".join(shown.h1.split()) == f"{PREFIX}: {' '.join(plain.h1.split())}"  # the same appendix

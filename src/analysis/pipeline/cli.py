@@ -228,6 +228,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reports-dir", type=Path, default=None, help="output folder (default: reports/)")
     parser.add_argument("--no-prewarm", dest="prewarm", action="store_false",
                         help="do not start kernels (and import what the notebooks import) while the data is validated")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also print each appendix to an A4 PDF for board papers (needs Chromium and playwright)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
 
 
@@ -245,6 +247,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         reports_dir=args.reports_dir,
         progress=not args.quiet,
         prewarm=getattr(args, "prewarm", True),
+        pdf=getattr(args, "pdf", False),
     )
 
 

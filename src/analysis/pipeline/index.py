@@ -46,6 +46,7 @@ class IndexTheme:
     message: str = ""
     previous_run_date: str | None = None
     summary: Mapping[str, Any] | None = None
+    pdf_href: str | None = None  # the print version, when the folder holds one
 
     def status_text(self) -> str:
         if self.status == "failed":
@@ -58,6 +59,7 @@ class IndexTheme:
             "theme": self.theme,
             "title": summary.get("title") or self.title,
             "status": self.status,
+            "pdf_href": self.pdf_href,
             "status_text": self.status_text(),
             "href": self.href,
             "error": self.error,
@@ -189,6 +191,7 @@ def theme_entries(final: Path, results: list[NotebookResult], previous_manifest:
             message=result.error if result.status == "no_local_data" else "",
             previous_run_date=previous_date,
             summary=summary,
+            pdf_href=f"{result.theme}.pdf" if html_exists and (final / f"{result.theme}.pdf").exists() else None,
         ))
     return entries
 

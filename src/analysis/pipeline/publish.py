@@ -47,7 +47,7 @@ INTERNAL_DIR = "internal"  # reports/internal/<area>/<period>/: internal runs on
 LOCKS_DIR = ".locks"  # reports/.locks/<area>__<period>.lock: see area_lock
 MANIFEST, INDEX, MANIFESTS_DIR = "manifest.json", "index.html", "manifests"
 #: The files of one theme in a published folder, by what they are.
-APPENDIX_SUFFIXES = (".html", ".ipynb")
+APPENDIX_SUFFIXES = (".html", ".ipynb", ".pdf")  # .pdf: the print version (--pdf)
 ERROR_SUFFIXES = (".failed.ipynb", ".runner-error.txt")
 
 
@@ -159,7 +159,7 @@ def assemble(staging: Path, final: Path | None, new: Path, results: list[Noteboo
     in_run = {result.theme: result for result in results}
     for result in results:
         if result.status == "ok":
-            names = [f"{result.theme}.ipynb", f"{result.theme}.html"]
+            names = [f"{result.theme}.ipynb", f"{result.theme}.html"] + ([result.pdf] if result.pdf else [])
         elif result.status == "failed":
             names = [result.failed_notebook] if result.failed_notebook else []
             if (staging / f"{result.theme}.runner-error.txt").exists():  # a fault of the runner itself

@@ -23,7 +23,10 @@
    and each area's complete new folder is swapped in for ``reports/<area>/<period>/`` only when
    the run has finished, under a per-area-and-period lock; if that fails part-way the
    previous folder stays as it was. A failed theme keeps its previous good appendix; an
-   interrupted run promotes nothing.
+   interrupted run promotes nothing. With ``--pdf`` each exported appendix is first printed to
+   an A4 ``<theme>.pdf`` in staging (:mod:`.pdf`), promoted with it. An internal run
+   (``--disclosure internal``) does all of this under ``reports/internal/`` instead
+   (:func:`~analysis.pipeline.publish.output_root`), never in the public folders.
 5. **Index and manifest** per area and period: ``index.html`` (:mod:`.index`: links, key
    findings, data-quality findings, run summary) and ``manifest.json`` (:mod:`.manifest`; a
    copy is kept under ``manifests/<run id>.json``).
@@ -61,6 +64,7 @@ from .options import (
     DEFAULT_AREA, EXIT_FAILED, EXIT_OK, NotebookResult, RunError, RunOptions, RunResult,
     describe_os_error, display_path, first_line, utc_now,
 )
+from .pdf import PdfUnavailable, write_pdfs
 from .progress import Progress
 from .request import check_request, open_reports_dir
 from .publish import (
@@ -129,6 +133,8 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
             state.inputs = input_files(state.raw_dir, state.themes)
             _build_jobs(state)
             _execute(state)
+            if options.pdf:
+                _print_pdfs(state)
             result = _promote_index_and_manifest(state)
             _report_outcome(state, result)
             return result
@@ -303,6 +309,26 @@ def _execute(state: _RunState) -> None:
     state.results.sort(key=lambda outcome: position[(outcome.area_code, outcome.theme)])
 
 
+def _print_pdfs(state: _RunState) -> None:
+    """``--pdf``: print each exported appendix to ``<theme>.pdf`` in the staging folder, so it is
+    promoted with its folder. An appendix that cannot be printed counts as failed (its previous
+    appendix and PDF are kept); if Chromium cannot start, nothing is promoted (:class:`RunError`)."""
+    exported = [outcome for outcome in state.results if outcome.status == "ok"]
+    if state.options.progress and exported:
+        print(f"printing {len(exported)} appendix(es) to PDF with headless Chromium", file=state.out)
+    pages = [(state.staging / o.area_code / f"{o.theme}.html", state.staging / o.area_code / f"{o.theme}.pdf")
+             for o in exported]
+    try:
+        printed = write_pdfs(pages)
+    except PdfUnavailable as exc:
+        raise RunError(f"{exc}. Nothing was promoted into reports/.", EXIT_FAILED) from exc
+    for outcome, pdf in zip(exported, printed):
+        if pdf.error:
+            outcome.status, outcome.error = "failed", f"the PDF could not be made: {pdf.error}"
+        else:
+            outcome.pdf, outcome.pdf_pages = pdf.pdf.name, pdf.pages
+
+
 def _promote_index_and_manifest(state: _RunState) -> RunResult:
     """Promote each area's files, then write its index page and manifest."""
     labels = {area.period.label for area in state.areas}
@@ -411,6 +437,10 @@ def _report_outcome(state: _RunState, result: RunResult) -> None:
     not_run = sum(outcome.status == "no_local_data" for outcome in state.results)
     for area_code, folder in result.report_dirs.items():
         print(f"{area_code}: {display_path(folder / 'index.html')}", file=state.out)
+        printed = [f"{o.pdf} ({o.pdf_pages} page{'s' if o.pdf_pages != 1 else ''})" for o in state.results
+                   if o.area_code == area_code and o.pdf and o.status == "ok"]
+        if printed:
+            print(f"{area_code}: PDF for printing, A4: {', '.join(printed)}", file=state.out)
     if state.options.disclosure == "internal" and result.report_dirs:
         print(f"Internal pages (not for publication: small numbers are not suppressed) are in "
               f"{display_path(state.output_dir)}, apart from the public appendices.", file=state.out)
