@@ -16,7 +16,9 @@ writes the index page and manifest. Modules, each importing only those listed be
 * :mod:`~analysis.pipeline.kernels` – IPC kernels, warm start, worker threads;
 * :mod:`~analysis.pipeline.progress` – progress lines;
 * :mod:`~analysis.pipeline.execute` – running one notebook (NotebookExecutor, execute_all);
-* :mod:`~analysis.pipeline.publish` – staging, promotion under the per-area lock;
+* :mod:`~analysis.pipeline.pdf` – the print versions (``--pdf``: A4 PDFs by headless Chromium);
+* :mod:`~analysis.pipeline.publish` – staging, promotion under the per-area lock (public runs in
+  ``reports/``, internal runs in ``reports/internal/``);
 * :mod:`~analysis.pipeline.runner` – the run itself (:func:`~analysis.pipeline.runner.run`);
 * :mod:`~analysis.pipeline.cli` – the ``safeguarding`` command and its arguments.
 

@@ -203,7 +203,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Validate the input data, execute every theme notebook with papermill (in parallel) and "
         "export self-contained HTML appendices, an index page and a manifest into "
-        "reports/<area>/<period>/."
+        "reports/<area>/<period>/ (internal runs: reports/internal/<area>/<period>/)."
     )
     parser.add_argument("--period", default=None,
                         help="quarter to report, e.g. 2017-18-Q4 or '2017-18 Q4' (default: latest quarter in the data)")
@@ -214,7 +214,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"themes to run (default: every notebook in notebooks/: {', '.join(THEMES)})")
     disclosure = parser.add_argument(
         "--disclosure", choices=DISCLOSURE_MODES, default="public", metavar="MODE",
-        help="public (default): counts from 1 to %(small_count)s suppressed; internal: not for publication")
+        help="public (default): counts from 1 to %(small_count)s suppressed; internal: not for publication, "
+             "written to <reports>/internal/ with a banner on every page")
     disclosure.small_count = SMALL_COUNT_THRESHOLD  # read by argparse only when the help is printed
     parser.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS,
                         help=f"notebooks executed at once (default: {DEFAULT_JOBS})")
@@ -228,6 +229,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reports-dir", type=Path, default=None, help="output folder (default: reports/)")
     parser.add_argument("--no-prewarm", dest="prewarm", action="store_false",
                         help="do not start kernels (and import what the notebooks import) while the data is validated")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also print each appendix to an A4 PDF for board papers (needs Chromium and playwright)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
 
 
@@ -245,6 +248,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         reports_dir=args.reports_dir,
         progress=not args.quiet,
         prewarm=getattr(args, "prewarm", True),
+        pdf=getattr(args, "pdf", False),
     )
 
 

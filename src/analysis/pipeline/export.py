@@ -40,7 +40,7 @@ from ..periods import long_date
 from ..report.model import DISCLOSURE_MODES
 from ..report.summary import SUMMARY_MIMETYPE
 from ..stats.disclosure import SMALL_COUNT_THRESHOLD, SUPPRESSED
-from .htmlcheck import check_html, headings
+from .htmlcheck import check_html, headings, marking_problems
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 APPENDIX_TEMPLATE = "safeguarding"
@@ -53,6 +53,11 @@ DISCLOSURE_TEXT = {
               "(DfE disclosure control).",
     "internal": "Internal: not for publication. Small counts are shown unsuppressed.",
 }
+
+#: What marks every page of an internal run: the prefix of its <title> and <h1>, and the banner
+#: at the top of the page (:func:`analysis.pipeline.htmlcheck.marking_problems` checks both).
+INTERNAL_LABEL = "INTERNAL – not for publication"
+INTERNAL_BANNER = f"{INTERNAL_LABEL}: small numbers are not suppressed"
 
 #: A notebook cell with this tag is left out of the appendix; with ``remove-output`` its output is.
 REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
@@ -302,7 +307,7 @@ def _exporter() -> HTMLExporter:
 
 def page_header(area_code: str, area_name: str, period: str, run_date: dt.datetime, disclosure: str) -> dict[str, str]:
     """What the header of every page says (an appendix's and the index's): area, period, run date,
-    disclosure mode and the package version."""
+    disclosure mode and the package version; on an internal page, the banner and title prefix."""
     return {
         "area_code": area_code,
         "area_name": area_name,
@@ -311,6 +316,9 @@ def page_header(area_code: str, area_name: str, period: str, run_date: dt.dateti
         "run_date_text": long_date(run_date),
         "disclosure_text": DISCLOSURE_TEXT[disclosure],
         "version": __version__,
+        "internal": disclosure == "internal",
+        "internal_label": INTERNAL_LABEL,
+        "internal_banner_rest": INTERNAL_BANNER[len(INTERNAL_LABEL):],
     }
 
 
@@ -345,6 +353,7 @@ def export_appendix(
     body = body.replace(_TOC_MARKER, _toc_html(headings(body)), 1)
     body = normalise_volatile_ids(body)
     problems = check_html(body, disclosure=context.disclosure, roots=roots)
+    problems += marking_problems(body, disclosure=context.disclosure, label=INTERNAL_LABEL, banner=INTERNAL_BANNER)
     if problems:
         raise ExportError(f"{context.theme}: appendix not written", problems)
     return body

@@ -8,6 +8,8 @@ suppressed; a row heading, ``<th scope="row">``, is read as a cell too). Counts 
 decimal place, so ``3.0`` is not a count. Cells or tables with the class ``sg-not-count``
 (e.g. a quarter number or a rank) are exempt. :func:`redact_paths` replaces local paths in a
 message by names such as ``<data_dir>``; :func:`headings` lists a page's headings.
+:func:`marking_problems` checks that an internal page is marked as one (banner, title prefix)
+and a public page is not.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -300,3 +303,29 @@ def check_html(
 def headings(html: str) -> list[tuple[int, str, str]]:
     """``(level, id, text)`` of each h1–h3 inside ``<main>``."""
     return _scan(html).headings
+
+
+def _visible_text(fragment: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+def marking_problems(html: str, *, disclosure: str, label: str, banner: str) -> list[str]:
+    """How the page breaks the marking of internal pages: an internal page's ``<title>`` and
+    ``<h1>`` start with ``label`` and an element of class ``sg-internal-banner`` says
+    ``banner``; a public page shows ``label`` nowhere (so one is never taken for the other)."""
+    title = _visible_text(" ".join(re.findall(r"<title[^>]*>(.*?)</title>", html, re.IGNORECASE | re.DOTALL)))
+    h1 = _visible_text(" ".join(re.findall(r"<h1\b[^>]*>(.*?)</h1>", html, re.IGNORECASE | re.DOTALL)))
+    banners = [_visible_text(text) for text in re.findall(
+        r"<(?:p|div)\b[^>]*class=\"[^\"]*\bsg-internal-banner\b[^\"]*\"[^>]*>(.*?)</(?:p|div)>", html,
+        re.IGNORECASE | re.DOTALL)]
+    if disclosure != "internal":
+        shown = _visible_text(re.sub(r"<style\b.*?</style>", " ", html, flags=re.IGNORECASE | re.DOTALL))
+        return [f"a public page shows the internal marking {label!r}"] if label in shown or banners else []
+    problems = []
+    if not title.startswith(label):
+        problems.append(f"an internal page's <title> must start with {label!r} (it is {title!r})")
+    if not h1.startswith(label):
+        problems.append(f"an internal page's heading must start with {label!r} (it is {h1!r})")
+    if banner not in banners:
+        problems.append(f"an internal page must carry the banner {banner!r} at its top")
+    return problems

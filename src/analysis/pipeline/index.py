@@ -19,8 +19,8 @@ import jinja2
 
 from ..periods import long_date
 from ..report.summary import SummaryError, read_summary
-from .export import HOUSE_CSS, TEMPLATE_DIR, ExportError, page_header
-from .htmlcheck import check_html
+from .export import HOUSE_CSS, INTERNAL_BANNER, INTERNAL_LABEL, TEMPLATE_DIR, ExportError, page_header
+from .htmlcheck import check_html, marking_problems
 from .options import NotebookResult
 
 INDEX_TEMPLATE = "index_page.html.j2"
@@ -46,6 +46,7 @@ class IndexTheme:
     message: str = ""
     previous_run_date: str | None = None
     summary: Mapping[str, Any] | None = None
+    pdf_href: str | None = None  # the print version, when the folder holds one
 
     def status_text(self) -> str:
         if self.status == "failed":
@@ -58,6 +59,7 @@ class IndexTheme:
             "theme": self.theme,
             "title": summary.get("title") or self.title,
             "status": self.status,
+            "pdf_href": self.pdf_href,
             "status_text": self.status_text(),
             "href": self.href,
             "error": self.error,
@@ -136,6 +138,7 @@ def render_index(page: IndexPage, *, roots: Iterable[str] = ()) -> str:
         },
     )
     problems = check_html(html, disclosure=page.disclosure, roots=roots)
+    problems += marking_problems(html, disclosure=page.disclosure, label=INTERNAL_LABEL, banner=INTERNAL_BANNER)
     if problems:
         raise ExportError(f"index page of {page.area_code} {page.period}", problems)
     return html
@@ -188,6 +191,7 @@ def theme_entries(final: Path, results: list[NotebookResult], previous_manifest:
             message=result.error if result.status == "no_local_data" else "",
             previous_run_date=previous_date,
             summary=summary,
+            pdf_href=f"{result.theme}.pdf" if html_exists and (final / f"{result.theme}.pdf").exists() else None,
         ))
     return entries
 

@@ -62,6 +62,7 @@ class RunOptions:
     reports_dir: Path | None = None
     progress: bool = True
     prewarm: bool = True  # start each worker's first kernel (and its imports) during validation
+    pdf: bool = False  # also print each appendix to an A4 PDF with headless Chromium (analysis.pipeline.pdf)
 
 
 @dataclass
@@ -93,6 +94,8 @@ class NotebookResult:
     prewarmed: bool = False  # ran on a kernel started (and its imports done) during validation
     run_id: str | None = None  # the run that produced this entry
     carried_forward: bool = False  # not run this time: the entry and appendix of an earlier run
+    pdf: str | None = None  # the print version (--pdf): <theme>.pdf
+    pdf_pages: int | None = None
 
     def manifest_entry(self) -> dict[str, Any]:
         """This result as the manifest lists it: the summary's status only, durations to the ms."""

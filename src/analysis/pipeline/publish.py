@@ -13,6 +13,12 @@ interrupted run promotes nothing.
 A run's staging folder records its process (:func:`~analysis.pipeline.options.write_owner`),
 so a later run removes the staging folders and half-made folders of runs that were killed
 (:func:`remove_dead_staging`, :func:`recover`).
+
+An internal run (small numbers not suppressed) does all of this under ``reports/internal/``
+(:func:`output_root`): its staging folder, locks and ``reports/internal/<area>/<period>/``
+never touch the public tree, so a public folder never holds an internal page. A folder
+whose previous manifest was written in the other disclosure mode (by an older version that
+shared one folder) carries nothing forward into this run (:func:`same_disclosure`).
 """
 
 from __future__ import annotations
@@ -37,11 +43,24 @@ except ImportError:  # pragma: no cover - not POSIX: no lock is taken
     fcntl = None
 
 STAGING_DIR = ".staging"
+INTERNAL_DIR = "internal"  # reports/internal/<area>/<period>/: internal runs only
 LOCKS_DIR = ".locks"  # reports/.locks/<area>__<period>.lock: see area_lock
 MANIFEST, INDEX, MANIFESTS_DIR = "manifest.json", "index.html", "manifests"
 #: The files of one theme in a published folder, by what they are.
-APPENDIX_SUFFIXES = (".html", ".ipynb")
+APPENDIX_SUFFIXES = (".html", ".ipynb", ".pdf")  # .pdf: the print version (--pdf)
 ERROR_SUFFIXES = (".failed.ipynb", ".runner-error.txt")
+
+
+def output_root(reports_dir: Path, disclosure: str) -> Path:
+    """Where a run in this disclosure mode publishes: ``reports/`` for public runs,
+    ``reports/internal/`` for internal ones (their own staging, locks and area folders)."""
+    return reports_dir / INTERNAL_DIR if disclosure == "internal" else reports_dir
+
+
+def same_disclosure(previous: dict[str, Any], disclosure: str) -> bool:
+    """Whether the previous manifest of a folder was written in this disclosure mode (or says
+    nothing about it): only then may this run carry any of its files forward."""
+    return (previous.get("parameters") or {}).get("disclosure", disclosure) == disclosure
 
 
 def staging_root(reports_dir: Path, run_id: str) -> Path:
@@ -126,20 +145,21 @@ def new_folder(final: Path, run_id: str) -> Path:
     return final.with_name(f".{final.name}.new-{run_id}")
 
 
-def assemble(staging: Path, final: Path, new: Path, results: list[NotebookResult]) -> None:
+def assemble(staging: Path, final: Path | None, new: Path, results: list[NotebookResult]) -> None:
     """Build in ``new`` the complete folder that replaces ``final``.
 
     An exported theme brings its appendix and executed notebook (and none of an earlier
     run's error files); a failed theme brings its ``.failed.ipynb`` (and runner error, if any)
     and keeps the previous run's appendix; themes not run this time, the manifest history
     and any other file are carried forward from ``final``. ``index.html`` and ``manifest.json``
-    are not: the caller writes them (:func:`write_manifest_and_index`).
+    are not: the caller writes them (:func:`write_manifest_and_index`). With ``final`` ``None``
+    nothing is carried forward (a folder of the other disclosure mode: :func:`same_disclosure`).
     """
     new.mkdir(parents=True)
     in_run = {result.theme: result for result in results}
     for result in results:
         if result.status == "ok":
-            names = [f"{result.theme}.ipynb", f"{result.theme}.html"]
+            names = [f"{result.theme}.ipynb", f"{result.theme}.html"] + ([result.pdf] if result.pdf else [])
         elif result.status == "failed":
             names = [result.failed_notebook] if result.failed_notebook else []
             if (staging / f"{result.theme}.runner-error.txt").exists():  # a fault of the runner itself
@@ -148,7 +168,7 @@ def assemble(staging: Path, final: Path, new: Path, results: list[NotebookResult
             names = []
         for name in names:
             shutil.move(str(staging / name), str(new / name))
-    if not final.is_dir():
+    if final is None or not final.is_dir():
         return
     for item in sorted(final.iterdir()):
         name = item.name

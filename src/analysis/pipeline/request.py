@@ -19,6 +19,7 @@ from .. import paths
 from ..periods import Period, PeriodError, parse_period
 from .areas import _codes_asked_for
 from .options import AREA_CODE_RE, DEFAULT_AREA, EXIT_FAILED, RunError, RunOptions, display_path
+from .pdf import pdf_problem
 from .publish import make_staging, remove_dead_staging
 from .themes import ThemeNotebook, discover_themes
 
@@ -91,6 +92,8 @@ def check_request(options: RunOptions) -> Request:
                or _reports_dir_problem(reports_dir))
     if problem:
         raise problem
+    if options.pdf and pdf_problem():
+        raise RunError(pdf_problem(), EXIT_FAILED)
     themes = discover_themes(notebooks_dir, options.themes)
     return Request(period, raw_dir, notebooks_dir, reports_dir, themes)
 

@@ -23,7 +23,10 @@
    and each area's complete new folder is swapped in for ``reports/<area>/<period>/`` only when
    the run has finished, under a per-area-and-period lock; if that fails part-way the
    previous folder stays as it was. A failed theme keeps its previous good appendix; an
-   interrupted run promotes nothing.
+   interrupted run promotes nothing. With ``--pdf`` each exported appendix is first printed to
+   an A4 ``<theme>.pdf`` in staging (:mod:`.pdf`), promoted with it. An internal run
+   (``--disclosure internal``) does all of this under ``reports/internal/`` instead
+   (:func:`~analysis.pipeline.publish.output_root`), never in the public folders.
 5. **Index and manifest** per area and period: ``index.html`` (:mod:`.index`: links, key
    findings, data-quality findings, run summary) and ``manifest.json`` (:mod:`.manifest`; a
    copy is kept under ``manifests/<run id>.json``).
@@ -61,11 +64,12 @@ from .options import (
     DEFAULT_AREA, EXIT_FAILED, EXIT_OK, NotebookResult, RunError, RunOptions, RunResult,
     describe_os_error, display_path, first_line, utc_now,
 )
+from .pdf import PdfUnavailable, write_pdfs
 from .progress import Progress
 from .request import check_request, open_reports_dir
 from .publish import (
-    area_lock, assemble, carried_forward, new_folder, previous_manifest, recover, remove_staging, staging_root,
-    swap_in, write_manifest_and_index,
+    area_lock, assemble, carried_forward, new_folder, output_root, previous_manifest, recover, remove_staging,
+    same_disclosure, staging_root, swap_in, write_manifest_and_index,
 )
 from .themes import ThemeNotebook, prewarm_modules
 
@@ -99,11 +103,16 @@ class _RunState:
     results: list[NotebookResult] = field(default_factory=list)
 
     @property
+    def output_dir(self) -> Path:
+        """``reports/``, or ``reports/internal/`` for an internal run (:func:`~.publish.output_root`)."""
+        return output_root(self.reports_dir, self.options.disclosure)
+
+    @property
     def staging(self) -> Path:
-        return staging_root(self.reports_dir, self.run_id)
+        return staging_root(self.output_dir, self.run_id)
 
     def final_dir(self, area: Area) -> Path:
-        return self.reports_dir / area.code / (area.period or self.period).slug
+        return self.output_dir / area.code / (area.period or self.period).slug
 
 
 def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
@@ -124,11 +133,13 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
             state.inputs = input_files(state.raw_dir, state.themes)
             _build_jobs(state)
             _execute(state)
+            if options.pdf:
+                _print_pdfs(state)
             result = _promote_index_and_manifest(state)
             _report_outcome(state, result)
             return result
     finally:
-        remove_staging(state.reports_dir, state.run_id)
+        remove_staging(state.output_dir, state.run_id)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -144,7 +155,7 @@ def _prepare(options: RunOptions, out: TextIO) -> _RunState:
     if options.disclosure not in DISCLOSURE_MODES:
         raise RunError(f"--disclosure {options.disclosure!r}: use one of {', '.join(DISCLOSURE_MODES)}")
     request = check_request(options)
-    open_reports_dir(request.reports_dir, run_id)
+    open_reports_dir(output_root(request.reports_dir, options.disclosure), run_id)
     return _RunState(options=options, out=out, run_id=run_id, started=started, run_date=run_date,
                      raw_dir=request.raw_dir, notebooks_dir=request.notebooks_dir, reports_dir=request.reports_dir,
                      themes=request.themes, period=request.period)
@@ -298,6 +309,26 @@ def _execute(state: _RunState) -> None:
     state.results.sort(key=lambda outcome: position[(outcome.area_code, outcome.theme)])
 
 
+def _print_pdfs(state: _RunState) -> None:
+    """``--pdf``: print each exported appendix to ``<theme>.pdf`` in the staging folder, so it is
+    promoted with its folder. An appendix that cannot be printed counts as failed (its previous
+    appendix and PDF are kept); if Chromium cannot start, nothing is promoted (:class:`RunError`)."""
+    exported = [outcome for outcome in state.results if outcome.status == "ok"]
+    if state.options.progress and exported:
+        print(f"printing {len(exported)} appendix(es) to PDF with headless Chromium", file=state.out)
+    pages = [(state.staging / o.area_code / f"{o.theme}.html", state.staging / o.area_code / f"{o.theme}.pdf")
+             for o in exported]
+    try:
+        printed = write_pdfs(pages)
+    except PdfUnavailable as exc:
+        raise RunError(f"{exc}. Nothing was promoted into reports/.", EXIT_FAILED) from exc
+    for outcome, pdf in zip(exported, printed):
+        if pdf.error:
+            outcome.status, outcome.error = "failed", f"the PDF could not be made: {pdf.error}"
+        else:
+            outcome.pdf, outcome.pdf_pages = pdf.pdf.name, pdf.pages
+
+
 def _promote_index_and_manifest(state: _RunState) -> RunResult:
     """Promote each area's files, then write its index page and manifest."""
     labels = {area.period.label for area in state.areas}
@@ -335,9 +366,16 @@ def _assemble_area(state: _RunState, area: Area, area_results: list[NotebookResu
                    result: RunResult) -> None:
     """The new folder of an area: files, then manifest and index (see :func:`_publish_area`)."""
     previous = previous_manifest(final)
+    carry = same_disclosure(previous, state.options.disclosure)
+    if not carry:  # a folder an older version shared between public and internal runs
+        other = previous["parameters"]["disclosure"]
+        print(f"note {area.code}: {display_path(final)} held the appendices of {'an' if other == 'internal' else 'a'} "
+              f"{other} run (an older version shared the folder); none of them is kept in this "
+              f"{state.options.disclosure} run's folder.", file=state.out)
+        previous = {}
     for outcome in area_results:
         outcome.run_id = state.run_id
-    assemble(state.staging / area.code, final, new, area_results)
+    assemble(state.staging / area.code, final if carry else None, new, area_results)
     area_results = area_results + carried_forward(previous, new, {outcome.theme for outcome in area_results})
     finished = utc_now()
     manifest = build_manifest(
@@ -388,7 +426,7 @@ def _report_outcome(state: _RunState, result: RunResult) -> None:
             period = period_of.get(outcome.area_code, state.period)
             kept = ""
             if outcome.failed_notebook:
-                kept_path = state.reports_dir / outcome.area_code / period.slug / outcome.failed_notebook
+                kept_path = state.output_dir / outcome.area_code / period.slug / outcome.failed_notebook
                 kept = f" Executed notebook kept: {display_path(kept_path)}"
             result.messages.append(
                 f"FAILED {outcome.notebook} for {outcome.area_code} ({period.label}): {outcome.error}.{kept}"
@@ -399,6 +437,13 @@ def _report_outcome(state: _RunState, result: RunResult) -> None:
     not_run = sum(outcome.status == "no_local_data" for outcome in state.results)
     for area_code, folder in result.report_dirs.items():
         print(f"{area_code}: {display_path(folder / 'index.html')}", file=state.out)
+        printed = [f"{o.pdf} ({o.pdf_pages} page{'s' if o.pdf_pages != 1 else ''})" for o in state.results
+                   if o.area_code == area_code and o.pdf and o.status == "ok"]
+        if printed:
+            print(f"{area_code}: PDF for printing, A4: {', '.join(printed)}", file=state.out)
+    if state.options.disclosure == "internal" and result.report_dirs:
+        print(f"Internal pages (not for publication: small numbers are not suppressed) are in "
+              f"{display_path(state.output_dir)}, apart from the public appendices.", file=state.out)
     print(
         f"{exported} appendix(es) exported, {len(result.failed)} failed, {not_run} not run (no local data) "
         f"in {(utc_now() - state.started).total_seconds():.1f}s.",
