@@ -54,7 +54,8 @@ def unknowns(line: Line, mask: np.ndarray) -> list[int]:
 
 
 def candidates(line: Line, values: np.ndarray, mask: np.ndarray) -> list[int]:
-    """Visible cells of the line that may be hidden to protect it: non-zero, not blank."""
+    """Visible cells of the line that may be hidden to protect it: non-zero, not blank (a
+    printed total too: its value, usually the line's largest, makes it the dearest)."""
     return [cell for cell in cells_of(line) if not mask[cell] and not np.isnan(values[cell]) and values[cell] > 0]
 
 
