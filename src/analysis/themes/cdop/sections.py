@@ -300,8 +300,15 @@ def categories_section(ctx: Context, rows: pd.DataFrame, words: CountWords, la_n
     total, total_hidden = by_category.loc[~is_category, COL_DEATHS].iloc[0], bool(hidden[~is_category].iloc[0])
     listed = categories[categories[COL_DEATHS].notna()]
 
-    largest = largest_shown_category(categories, category_hidden, words)
-    if largest is not None and not words.withheld(total, total_hidden):
+    # chosen from the full counts: if the true largest category is withheld, say so, never a lesser one
+    largest = largest_shown_category(categories, pd.Series(False, index=categories.index), CountWords("internal"))
+    largest_hidden = largest is not None and words.withheld(largest[COL_DEATHS], bool(category_hidden[largest.name]))
+    if largest_hidden:
+        sentence = (f"The category with the most of {la_name} children's deaths reviewed in {latest_label} is not shown "
+                    "here because the numbers are small enough to identify children.")
+        section.paragraphs.append(sentence)
+        outcome.findings[LARGEST_CATEGORY] = sentence
+    elif largest is not None and not words.withheld(total, total_hidden):
         sentence = _largest_category_sentence(largest, total, la_name, latest_label, words)
         section.paragraphs.append(sentence)
         outcome.findings[LARGEST_CATEGORY] = sentence
