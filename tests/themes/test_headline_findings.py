@@ -94,3 +94,15 @@ def test_an_area_with_dfe_data_only_builds_in_both_modes(theme) -> None:
     assert public.key_findings and internal.key_findings
     # no board data, no small counts to withhold: public and internal choose the same findings
     assert public.key_findings == internal.key_findings
+
+
+def test_long_plans_finding_leads_with_this_year_not_a_2013_14_signal(cp) -> None:
+    text = next(f for f in cp.key_findings if f.startswith("Long plans"))
+    # table 4.3 'Long Plans': 5.9% in 2017/18 to 31 March 2018
+    rows = pd.read_csv(RAW / "t4_3_cp_indicators.csv")
+    latest = rows[(rows["measure"] == "cp_ceased_2yrs_plus_percent") & (rows["period_end"] == END)]["value"].iloc[-1]
+    assert text.startswith(f"Long plans (children ceasing a plan who had been on it for two years or more): "
+                           f"{latest:.1f}% in 2017/18 to 31 Mar 2018")
+    assert "this year" in text
+    if "2013/14" in text:  # an earlier year's signal comes after this year's, and says it is earlier
+        assert text.index("this year") < text.index("2013/14") and "earlier years" in text

@@ -248,6 +248,20 @@ def _indicator_sentence(indicator: Indicator, series: pd.DataFrame, signals: pd.
             sentence += ")"
     if signals.empty:
         return sentence + ". No special-cause signal: the series varies within its limits."
-    return sentence + ". SPC signals: " + "; ".join(
-        f"{point} ({signal.replace('_', ' ')}: {variation})"
-        for point, signal, variation in zip(signals["point"], signals["signal"], signals["variation"].fillna(""))) + "."
+
+    def listed(points: pd.DataFrame) -> str:
+        return "; ".join(f"{point} ({signal.replace('_', ' ')}: {variation})" for point, signal, variation
+                         in zip(points["point"], points["signal"], points["variation"].fillna("")))
+
+    # this period's signals lead; a signal from an earlier year is named as such, after them
+    current = signals[signals["kind"] != "year"]
+    earlier = signals[signals["kind"] == "year"].iloc[::-1]
+    if current.empty:
+        sentence += (". No special-cause signal in this year's figures; the only "
+                     + ("signal is" if len(earlier) == 1 else "signals are")
+                     + f" from earlier years: {listed(earlier)}")
+    else:
+        sentence += f". Special-cause signals this year: {listed(current.iloc[::-1])}"
+        if not earlier.empty:
+            sentence += f"; in earlier years: {listed(earlier)}"
+    return sentence + "."
