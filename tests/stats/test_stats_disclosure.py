@@ -4,12 +4,15 @@ learnt. Nothing suppressed may be recovered."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.stats import (
     label_for_chart,
+    linked_suppression_masks,
     recoverable_cells,
     suppress_counts,
     suppress_derived,
@@ -181,3 +184,136 @@ def test_label_for_chart() -> None:
     labels = label_for_chart(s, suppressed=mask)
     assert labels.tolist() == ["500", "c", "c"] and list(labels.index) == list(s.index)
     assert label_for_chart([0, 2, 1234]).tolist() == ["0", "c", "1,234"]
+
+
+# --------------------------------------------------------------------------------------------
+# The fewest, smallest cells: suppress_counts against an exhaustive search written here
+# --------------------------------------------------------------------------------------------
+def _equations(tables: list[pd.DataFrame], total_row, total_col, same_rows=()) -> tuple[dict, list]:
+    """Every cell named (table, row, column) -> the figure it prints (shared rows: one figure),
+    and each column's (and, with a total column, each row's) equation "members sum to total"."""
+    figure = {}
+    for t, table in enumerate(tables):
+        for r in table.index:
+            for c in table.columns:
+                figure[(t, r, c)] = (t, r, c)
+    for group in same_rows:
+        (t0, r0), *others = group
+        for t, r in others:
+            for c in tables[t].columns:
+                if c in tables[t0].columns and tables[t].loc[r, c] == tables[t0].loc[r0, c]:
+                    figure[(t, r, c)] = figure[(t0, r0, c)]
+    equations = []
+    for t, table in enumerate(tables):
+        if total_row is not None:
+            for c in table.columns:
+                equations.append(([figure[(t, r, c)] for r in table.index if r != total_row],
+                                  figure[(t, total_row, c)]))
+        if total_col is not None:
+            for r in table.index:
+                equations.append(([figure[(t, r, c)] for c in table.columns if c != total_col],
+                                  figure[(t, r, total_col)]))
+    return figure, equations
+
+
+def _exposed_by_rank(equations: list, hidden: set) -> set:
+    """Hidden figures the equations fix: e_cell lies in the row space of the equations restricted
+    to the hidden figures (rank test; the module under test uses a null space instead)."""
+    hidden = sorted(hidden, key=str)
+    if not hidden:
+        return set()
+    col = {cell: j for j, cell in enumerate(hidden)}
+    rows = []
+    for members, total in equations:
+        row = np.zeros(len(hidden))
+        for m in members:
+            if m in col:
+                row[col[m]] += 1
+        if total in col:
+            row[col[total]] -= 1
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return set()
+    a = np.vstack(rows)
+    rank = np.linalg.matrix_rank(a)
+    return {cell for cell, j in col.items() if np.linalg.matrix_rank(np.vstack([a, np.eye(len(hidden))[j]])) == rank}
+
+
+def _cheapest_by_enumeration(tables, total_row, total_col, same_rows=()) -> float:
+    """The smallest total of secondary-suppressed values that protects every count of 1 to 5,
+    found by trying every set of visible non-zero figures (small tables only)."""
+    figure, equations = _equations(tables, total_row, total_col, same_rows)
+    value = {figure[(t, r, c)]: float(tables[t].loc[r, c]) for (t, r, c) in figure}
+    primary = {f for f, v in value.items() if 1 <= v <= 5}
+    optional = sorted((f for f, v in value.items() if v > 5), key=str)
+    best = np.inf
+    for k in range(len(optional) + 1):
+        for extra in itertools.combinations(optional, k):
+            cost = sum(value[f] for f in extra)
+            if cost < best and not _exposed_by_rank(equations, primary | set(extra)):
+                best = cost
+    return best
+
+
+def _secondary_cost(tables, masks, same_rows=()) -> float:
+    """The total of the values hidden beyond the counts of 1 to 5 (a shared figure counted once)."""
+    figure, _ = _equations(tables, None, None, same_rows)
+    hidden = {figure[(t, r, c)]: float(table.loc[r, c]) for t, (table, mask) in enumerate(zip(tables, masks))
+              for r in table.index for c in table.columns if mask.loc[r, c] and table.loc[r, c] > 5}
+    return sum(hidden.values())
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_secondary_suppression_hides_the_smallest_protecting_cells(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    n_rows, n_cols = [(2, 2), (2, 3), (3, 2)][seed % 3]  # with totals at most 12 cells: 2^12 sets to try
+    values = rng.choice([0, 1, 2, 4, 7, 9, 15, 30, 60, 248], size=(n_rows, n_cols))
+    t = _table(values, [f"r{i}" for i in range(n_rows)], [f"c{j}" for j in range(n_cols)])
+    mask = suppression_mask(t, total_row="Total", total_col="Total")
+    _, equations = _equations([t], "Total", "Total")
+    hidden = {(0, r, c) for r in t.index for c in t.columns if mask.loc[r, c]}
+    assert not _exposed_by_rank(equations, hidden)
+    assert try_to_recover(suppress_counts(t, total_row="Total", total_col="Total"), "Total", "Total") == {}
+    cost = sum(float(t.loc[r, c]) for _, r, c in hidden if t.loc[r, c] > 5)
+    assert cost == _cheapest_by_enumeration([t], "Total", "Total")
+
+
+def test_a_small_complement_is_hidden_never_the_large_cell() -> None:
+    # Row a's 3 needs a partner in its row and its column: hiding 8, 9 and 50 (67) protects it;
+    # the other rectangle would hide 40, 9 and 248 (297).
+    t = _table([[3, 40, 8], [9, 248, 50]], ["a", "b"], ["x", "y", "z"])
+    shown = suppress_counts(t, total_row="Total", total_col="Total")
+    hidden = {(r, c) for r in t.index for c in t.columns if shown.loc[r, c] == "c"}
+    assert hidden == {("a", "x"), ("a", "z"), ("b", "x"), ("b", "z")}
+    assert shown.loc["b", "y"] == 248
+    assert try_to_recover(shown, "Total", "Total") == {}
+
+
+def _gender_and_age() -> list[pd.DataFrame]:
+    """Children on plans at one date by gender and by age, as table 4.2 prints them (same total)."""
+    gender = pd.DataFrame({"d": [298, 248, 16, 2, 564]}, index=["Male", "Female", "Unborn", "Not recorded", "Total"])
+    age = pd.DataFrame({"d": [16, 58, 153, 160, 151, 26, 564]},
+                       index=["Unborn", "Under 1", "1 to 4", "5 to 9", "10 to 15", "16 to 17", "Total"])
+    return [gender, age]
+
+
+def test_linked_tables_hide_a_small_shared_row_not_girls() -> None:
+    # Children on plans by gender and by age print the same unborn row and the same total. A
+    # count of 2 "not recorded" needs a partner: girls (248), or unborn children (16) in both
+    # tables with one more age group (the smallest, 16 to 17). The second hides far less.
+    gender, age = _gender_and_age()
+    for table in (gender, age):
+        assert table["d"].iloc[:-1].sum() == table.loc["Total", "d"]
+    same = [[(0, "Unborn"), (1, "Unborn")], [(0, "Total"), (1, "Total")]]
+    masks = linked_suppression_masks([gender, age], same, total_row="Total", implicit_totals=False)
+    assert [g for g in gender.index if masks[0].loc[g, "d"]] == ["Unborn", "Not recorded"]
+    assert [g for g in age.index if masks[1].loc[g, "d"]] == ["Unborn", "16 to 17"]
+    # an attacker with both tables (and knowing the unborn rows are the same children) learns nothing
+    figure, equations = _equations([gender, age], "Total", None, same)
+    hidden = {figure[(t, r, "d")] for t, m in enumerate(masks) for r in m.index if m.loc[r, "d"]}
+    assert not _exposed_by_rank(equations, hidden)
+    assert _secondary_cost([gender, age], masks, same) == _cheapest_by_enumeration([gender, age], "Total", None, same)
+    # each table alone would have hidden the smallest other cell of its own column
+    alone = suppression_mask(gender, total_row="Total", implicit_totals=False)
+    assert [g for g in gender.index if alone.loc[g, "d"]] == ["Unborn", "Not recorded"]

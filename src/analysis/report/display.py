@@ -49,12 +49,13 @@ def format_cell(value, fmt: str) -> str:
 def prepare_table(table: Table, disclosure: str) -> pd.DataFrame:
     """The table as display strings; in public mode with small counts suppressed as ``c``.
 
-    Public mode: counts 1–5 are ``c`` and further cells are suppressed so that none can be
-    recovered from a row or column total (:func:`analysis.stats.suppress_counts`); percentages
-    and rates derived from a suppressed count are ``c`` too (``suppress_derived``).
+    Public mode: counts of people (``Table.suppressed_columns``; never counts of events) from 1
+    to 5 are ``c`` and further cells are suppressed so that none can be recovered from a row or
+    column total (:func:`analysis.stats.suppress_counts`); percentages and rates derived from a
+    suppressed count are ``c`` too (``suppress_derived``).
     """
     df = table.frame.reset_index(drop=True).copy()
-    if disclosure == "public" and table.count_columns:
+    if disclosure == "public" and table.suppressed_columns:
         df = _suppress(df, table)
     out = pd.DataFrame(index=df.index)
     for col, fmt in column_formats(table).items():
@@ -64,7 +65,8 @@ def prepare_table(table: Table, disclosure: str) -> pd.DataFrame:
 
 def _suppress(df: pd.DataFrame, table: Table) -> pd.DataFrame:
 
-    counts = df[table.count_columns].apply(pd.to_numeric, errors="coerce")
+    people = table.suppressed_columns
+    counts = df[people].apply(pd.to_numeric, errors="coerce")
     total_row = None
     if table.total_row is not None:
         hits = df.index[df.iloc[:, 0].astype(str) == table.total_row]
@@ -72,10 +74,12 @@ def _suppress(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     shown = suppress_counts(counts, threshold=SMALL_COUNT_THRESHOLD, total_row=total_row,
                             implicit_totals=table.implicit_totals)
     out = df.astype(object)
-    for col in table.count_columns:
+    for col in people:
         # a symbol printed in the source ("x", "z") stays as printed
         out[col] = [orig if isinstance(orig, str) else new for orig, new in zip(df[col], shown[col])]
     for col, base in table.derived.items():
+        if base not in people:  # derived from a count of events: nothing to protect
+            continue
         values = pd.to_numeric(df[col], errors="coerce")
         hidden = suppress_derived(values, shown[base], decimals=6)
         out[col] = [orig if isinstance(orig, str) else (h if isinstance(h, str) else orig) for orig, h in zip(df[col], hidden)]

@@ -24,7 +24,12 @@ DISCLOSURE_MODES = ("public", "internal")
 class Table:
     """A table to show: numbers stay numbers here; display formats and suppresses them.
 
-    ``count_columns``: columns holding counts of children/events (suppressed 1–5 in public mode).
+    ``count_columns``: columns holding counts (of children, referrals, deaths, delegates, or of
+    events such as courses, training events, panel meetings and actions).
+    ``people_columns``: which of the count columns count people (children, or records of
+    children such as referrals; delegates; deaths; residents): only these are suppressed 1–5 in
+    public mode, since a count of events identifies no one. Every theme sets it on every table
+    with counts; ``None`` (not set) suppresses every count column, the safe side.
     ``derived``: column -> the count column it is derived from (a percentage or rate), so it is
     suppressed whenever that count is. ``formats``: column -> "count" | "percent" | "rate" |
     "gbp" | "text" | "hours" (DfE publication formats). ``total_row``: label of a total row in
@@ -35,6 +40,7 @@ class Table:
     frame: pd.DataFrame
     source: str
     count_columns: list[str] = field(default_factory=list)
+    people_columns: list[str] | None = None
     derived: dict[str, str] = field(default_factory=dict)
     formats: dict[str, str] = field(default_factory=dict)
     total_row: str | None = None
@@ -42,6 +48,18 @@ class Table:
     #: assume row/column sums are published elsewhere (safe default); False for a list or a
     #: time series whose rows are not parts of a whole, to avoid needless secondary suppression
     implicit_totals: bool = True
+
+    def __post_init__(self) -> None:
+        strays = [column for column in self.people_columns or [] if column not in self.count_columns]
+        if strays:
+            raise ValueError(f"Table {self.title!r}: people_columns {strays} are not count columns {self.count_columns}")
+
+    @property
+    def suppressed_columns(self) -> list[str]:
+        """The count columns public mode suppresses: those counting people (all, if not declared)."""
+        if self.people_columns is None:
+            return list(self.count_columns)
+        return [column for column in self.count_columns if column in self.people_columns]
 
 
 @dataclass

@@ -87,6 +87,7 @@ from .disclosure import (
     SUPPRESSED,
     is_small_count,
     label_for_chart,
+    linked_suppression_masks,
     recoverable_cells,
     suppress_counts,
     suppress_derived,
@@ -148,4 +149,5 @@ __all__ = [
     "suppress_counts",
     "suppress_derived",
     "suppression_mask",
+    "linked_suppression_masks",
 ]

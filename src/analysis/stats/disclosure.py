@@ -4,11 +4,14 @@
   ``0`` is a true zero and stays 0.
 * Secondary suppression: further cells are suppressed so that no suppressed value can be
   recovered from a row or column total, by subtraction or (for a suppressed total) addition,
-  including chains of such steps and any combination of rows and columns: after the
-  row/column rule (no line with exactly one unknown) the table is audited by linear algebra
-  (a suppressed cell is exposed if it is determined by the system of row and column sums)
-  and suppression repeated until stable. Secondary cells are the smallest non-zero visible
-  cells of the line; totals only when nothing else is left.
+  including chains of such steps and any combination of rows and columns (a suppressed cell
+  is exposed if it is determined by the system of row and column sums). Of all the sets of
+  visible non-zero cells that protect the primary ones, the one hidden has the smallest total
+  value, then the fewest cells (a search, :mod:`analysis.stats.secondary`): never a 248 where
+  smaller cells would do.
+* Tables published together that print the same figures (a row in two breakdowns) are
+  protected together (:func:`linked_suppression_masks`): a figure hidden in one is hidden in
+  all.
 * Totals: ``total_row``/``total_col`` name printed total rows/columns. Without them, row and
   column sums are still assumed to be known (``implicit_totals=True``): a report nearly always
   publishes them somewhere else. Printed totals that do not equal the sum of their cells are
@@ -23,15 +26,14 @@ are not considered.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import linalg as _la
 
 from ..formatting import fmt_count, fmt_number, round_half_up
+from .secondary import Line, candidates, exposed, protect, unknowns
 
 __all__ = [
     "SMALL_COUNT_THRESHOLD",
@@ -39,6 +41,7 @@ __all__ = [
     "SUPPRESSED",
     "NOT_AVAILABLE",
     "suppression_mask",
+    "linked_suppression_masks",
     "suppress_counts",
     "recoverable_cells",
     "suppress_derived",
@@ -61,15 +64,6 @@ def is_small_count(value: Any, threshold: int = SMALL_COUNT_THRESHOLD) -> bool:
     except (TypeError, ValueError):
         return False
     return not np.isnan(f) and 1 <= f <= threshold
-
-
-@dataclass(frozen=True)
-class _Line:
-    """One additive constraint: sum(members) == total (a cell, or a known virtual total)."""
-
-    members: tuple[tuple[int, int], ...]
-    total: tuple[int, int] | None  # None: the sum is published elsewhere (visible)
-    label: str
 
 
 def _as_frame(table: Any) -> tuple[pd.DataFrame, bool]:
@@ -110,27 +104,30 @@ def _locate(labels: pd.Index, label: Hashable | None, what: str) -> int | None:
     return loc
 
 
-def _lines(
-    shape: tuple[int, int], rt: int | None, ct: int | None, implicit: bool, frame: pd.DataFrame
-) -> list[_Line]:
-    n_rows, n_cols = shape
-    lines: list[_Line] = []
+def _lines(frame: pd.DataFrame, rt: int | None, ct: int | None, implicit: bool,
+           cell: Callable[[int, int], int] | None = None, name: str = "") -> list[Line]:
+    """The table's published sums, its cells numbered by ``cell(r, c)`` (default: row-major)."""
+    n_rows, n_cols = frame.shape
+    number = cell or (lambda r, c: r * n_cols + c)
+    lines: list[Line] = []
     for r in range(n_rows):
-        members = tuple((r, c) for c in range(n_cols) if c != ct)
+        members = tuple(number(r, c) for c in range(n_cols) if c != ct)
+        label = f"{name}row {frame.index[r]!r}"
         if ct is not None:
-            lines.append(_Line(members, (r, ct), f"row {frame.index[r]!r}"))
+            lines.append(Line(members, number(r, ct), label))
         elif implicit and len(members) >= 2:  # one cell's "row total" is the cell itself
-            lines.append(_Line(members, None, f"row {frame.index[r]!r}"))
+            lines.append(Line(members, None, label))
     for c in range(n_cols):
-        members = tuple((r, c) for r in range(n_rows) if r != rt)
+        members = tuple(number(r, c) for r in range(n_rows) if r != rt)
+        label = f"{name}column {frame.columns[c]!r}"
         if rt is not None:
-            lines.append(_Line(members, (rt, c), f"column {frame.columns[c]!r}"))
+            lines.append(Line(members, number(rt, c), label))
         elif implicit and len(members) >= 2:
-            lines.append(_Line(members, None, f"column {frame.columns[c]!r}"))
+            lines.append(Line(members, None, label))
     return lines
 
 
-def _check_totals(vals: np.ndarray, lines: list[_Line]) -> list[str]:
+def _check_totals(vals: np.ndarray, lines: list[Line]) -> list[str]:
     problems = []
     for line in lines:
         if line.total is None:
@@ -144,96 +141,109 @@ def _check_totals(vals: np.ndarray, lines: list[_Line]) -> list[str]:
     return problems
 
 
-def _unknown_count(line: _Line, mask: np.ndarray) -> int:
-    k = sum(bool(mask[m]) for m in line.members)
-    if line.total is not None and mask[line.total]:
-        k += 1
-    return k
-
-
-def _choose(line: _Line, vals: np.ndarray, mask: np.ndarray) -> tuple[int, int] | None:
-    """Smallest non-zero visible member; else the total (if it is a real, non-zero cell)."""
-    cands = [m for m in line.members if not mask[m] and not np.isnan(vals[m]) and vals[m] > 0]
-    if cands:
-        return min(cands, key=lambda m: (vals[m], m))
-    if line.total is not None and not mask[line.total]:
-        t = vals[line.total]
-        if not np.isnan(t) and t > 0:
-            return line.total
-    return None
-
-
-def _determined(lines: list[_Line], mask: np.ndarray) -> list[tuple[int, int]]:
-    """Suppressed cells whose value is fixed by the row/column equations."""
-    unknown = [tuple(int(i) for i in rc) for rc in np.argwhere(mask)]
-    if not unknown:
-        return []
-    col = {rc: j for j, rc in enumerate(unknown)}
-    rows = []
-    for line in lines:
-        row = np.zeros(len(unknown))
-        touched = False
-        for m in line.members:
-            if m in col:
-                row[col[m]] += 1.0
-                touched = True
-        if line.total is not None and line.total in col:
-            row[col[line.total]] -= 1.0
-            touched = True
-        if touched:
-            rows.append(row)
-    if not rows:
-        return []
-    a = np.vstack(rows)
-    null = _la.null_space(a)
-    if null.size == 0:
-        return unknown
-    return [rc for rc, j in col.items() if np.allclose(null[j, :], 0.0, atol=1e-9)]
-
-
-def _mask(
-    vals: np.ndarray, lines: list[_Line], threshold: int, frame: pd.DataFrame
-) -> tuple[np.ndarray, list[str]]:
+def _notes(vals: np.ndarray, lines: list[Line], mask: np.ndarray, name: Callable[[int], str]) -> list[str]:
+    """What the protection could not achieve (a value equal to its line's total; cells left derivable)."""
     notes: list[str] = []
-    mask = ~np.isnan(vals) & (vals >= 1) & (vals <= threshold)
-    for _ in range(10 * mask.size + 10):
-        changed = False
-        for line in lines:
-            if _unknown_count(line, mask) == 1:
-                pick = _choose(line, vals, mask)
-                if pick is None:
-                    note = (
-                        f"{line.label}: a suppressed value equals the line's published total and "
-                        f"cannot be protected inside this table"
-                    )
-                    if note not in notes:
-                        notes.append(note)
+    for line in lines:
+        if len(unknowns(line, mask)) == 1 and not candidates(line, vals, mask):
+            note = (f"{line.label}: a suppressed value equals the line's published total and cannot be "
+                    f"protected inside this table")
+            if note not in notes:
+                notes.append(note)
+    left = exposed(lines, mask)
+    if left:
+        notes.append("cells " + ", ".join(name(cell) for cell in left)
+                     + " remain derivable from totals and no further cell can be suppressed")
+    return notes
+
+
+def _check_threshold(threshold: Any) -> int:
+    if not isinstance(threshold, (int, np.integer)) or threshold < 1:
+        raise ValueError(f"suppress_counts: threshold must be a whole number ≥ 1, got {threshold!r}")
+    return int(threshold)
+
+
+def linked_suppression_masks(
+    tables: Sequence[pd.DataFrame],
+    same_rows: Sequence[Sequence[tuple[int, Hashable]]] = (),
+    threshold: int = SMALL_COUNT_THRESHOLD,
+    total_row: Hashable | None = None,
+    total_col: Hashable | None = None,
+    implicit_totals: bool = True,
+) -> list[pd.DataFrame]:
+    """Suppression masks for tables published together that print some of the same figures.
+
+    ``same_rows``: groups of ``(table number, row label)`` whose rows print the same counts
+    (e.g. unborn children in both the age and the gender breakdown of children on plans, or a
+    total row shared by both). At each column label the tables share, equal cells of a group
+    are one figure: hidden in every table or in none, so a figure hidden in one table is never
+    printed in another, and the cheapest protection may hide it (a small shared row, with one
+    more cell of each table) rather than a large cell of one table. Each table's own sums are
+    its lines (``total_row``/``total_col``/``implicit_totals`` as in :func:`suppression_mask`,
+    the same for every table). Returns one boolean mask per table, each with ``attrs["notes"]``.
+    """
+    threshold = _check_threshold(threshold)
+    frames = [_as_frame(table)[0] for table in tables]
+    values = [_values(frame) for frame in frames]
+    offsets = np.cumsum([0] + [v.size for v in values])
+    flat = np.concatenate([v.ravel() for v in values]) if values else np.zeros(0)
+    ident = np.arange(flat.size)  # the figure each cell prints (shared rows: one figure)
+    for group in same_rows:
+        first = None
+        for t, label in group:
+            if label not in frames[t].index:
+                continue
+            if first is None:
+                first = (t, label)
+                continue
+            t0, label0 = first
+            for c, column in enumerate(frames[t].columns):
+                if column not in frames[t0].columns:
                     continue
-                mask[pick] = True
-                changed = True
-        if changed:
-            continue
-        exposed = _determined(lines, mask)
-        for cell in exposed:
-            options = []
-            for line in lines:
-                if cell in line.members or cell == line.total:
-                    pick = _choose(line, vals, mask)
-                    if pick is not None:
-                        options.append((vals[pick], pick))
-            if options:
-                mask[min(options)[1]] = True
-                changed = True
-                break
-        if not changed:
-            if exposed:
-                notes.append(
-                    "cells "
-                    + ", ".join(f"({frame.index[r]!r}, {frame.columns[c]!r})" for r, c in exposed)
-                    + " remain derivable from totals and no further cell can be suppressed"
-                )
-            break
-    return mask, notes
+                r, r0 = frames[t].index.get_loc(label), frames[t0].index.get_loc(label0)
+                c0 = frames[t0].columns.get_loc(column)
+                a = offsets[t] + r * frames[t].shape[1] + c
+                b = offsets[t0] + r0 * frames[t0].shape[1] + c0
+                if flat[a] == flat[b] or (np.isnan(flat[a]) and np.isnan(flat[b])):
+                    ident[a] = ident[b]
+    lines: list[Line] = []
+    problems: list[list[str]] = []
+    for t, frame in enumerate(frames):
+        rt = _locate(frame.index, total_row, "total_row")
+        ct = _locate(frame.columns, total_col, "total_col")
+        n_cols = frame.shape[1]
+        own = _lines(frame, rt, ct, implicit_totals,
+                     lambda r, c, t=t, n_cols=n_cols: int(ident[offsets[t] + r * n_cols + c]),
+                     f"table {t + 1} " if len(frames) > 1 else "")
+        problems.append(_check_totals(flat, own))
+        lines += own
+    for found in problems:
+        if found:
+            warnings.warn(
+                "suppress_counts: printed totals disagree with their cells (kept as printed; "
+                "recovery arithmetic assumes they agree): " + "; ".join(found),
+                UserWarning,
+                stacklevel=3,
+            )
+    primary = ~np.isnan(flat) & (flat >= 1) & (flat <= threshold)
+    shared_primary = np.zeros(flat.size, dtype=bool)
+    np.logical_or.at(shared_primary, ident, primary)
+    mask = protect(flat, lines, shared_primary)
+    mask = mask[ident]  # a figure hidden anywhere is hidden wherever it is printed
+
+    def name(cell: int) -> str:
+        t = int(np.searchsorted(offsets, cell, side="right") - 1)
+        r, c = divmod(cell - offsets[t], frames[t].shape[1])
+        return f"({frames[t].index[r]!r}, {frames[t].columns[c]!r})"
+
+    notes = _notes(flat, lines, mask, name)
+    out = []
+    for t, frame in enumerate(frames):
+        part = mask[offsets[t]:offsets[t + 1]].reshape(frame.shape)
+        one = pd.DataFrame(part, index=frame.index, columns=frame.columns)
+        one.attrs["notes"] = notes + [f"totals disagree: {p}" for p in problems[t]]
+        out.append(one)
+    return out
 
 
 def suppression_mask(
@@ -245,23 +255,7 @@ def suppression_mask(
 ) -> pd.DataFrame | pd.Series:
     """Boolean table: True where :func:`suppress_counts` shows ``c`` (same shape and labels)."""
     frame, was_series = _as_frame(table)
-    vals = _values(frame)
-    if not isinstance(threshold, (int, np.integer)) or threshold < 1:
-        raise ValueError(f"suppress_counts: threshold must be a whole number ≥ 1, got {threshold!r}")
-    rt = _locate(frame.index, total_row, "total_row")
-    ct = _locate(frame.columns, total_col, "total_col")
-    lines = _lines(vals.shape, rt, ct, implicit_totals, frame)
-    problems = _check_totals(vals, lines)
-    if problems:
-        warnings.warn(
-            "suppress_counts: printed totals disagree with their cells (kept as printed; "
-            "recovery arithmetic assumes they agree): " + "; ".join(problems),
-            UserWarning,
-            stacklevel=3,
-        )
-    mask, notes = _mask(vals, lines, int(threshold), frame)
-    out = pd.DataFrame(mask, index=frame.index, columns=frame.columns)
-    out.attrs["notes"] = notes + [f"totals disagree: {p}" for p in problems]
+    out = linked_suppression_masks([frame], (), threshold, total_row, total_col, implicit_totals)[0]
     if was_series:
         s = out.iloc[:, 0]
         s.attrs = out.attrs
@@ -322,20 +316,12 @@ def recoverable_cells(
     sums (``[]`` means none can be recovered). Uses the same linear-algebra test as
     :func:`suppress_counts`."""
     frame, _ = _as_frame(display)
-    mask = (frame == SUPPRESSED).to_numpy()
+    mask = (frame == SUPPRESSED).to_numpy().ravel()
     rt = _locate(frame.index, total_row, "total_row")
     ct = _locate(frame.columns, total_col, "total_col")
-    lines = _lines(mask.shape, rt, ct, implicit_totals, frame)
-    found = {rc for line in lines if _unknown_count(line, mask) == 1 for rc in _line_unknowns(line, mask)}
-    found |= set(_determined(lines, mask))
-    return [(frame.index[r], frame.columns[c]) for r, c in sorted(found)]
-
-
-def _line_unknowns(line: _Line, mask: np.ndarray) -> list[tuple[int, int]]:
-    cells = [m for m in line.members if mask[m]]
-    if line.total is not None and mask[line.total]:
-        cells.append(line.total)
-    return cells
+    lines = _lines(frame, rt, ct, implicit_totals)
+    n_cols = frame.shape[1]
+    return [(frame.index[cell // n_cols], frame.columns[cell % n_cols]) for cell in exposed(lines, mask)]
 
 
 def _is_hidden(v: Any) -> str | None:

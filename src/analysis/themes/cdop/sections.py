@@ -127,6 +127,7 @@ def panel_activity_section(ctx: Context, rows: pd.DataFrame, words: CountWords, 
         title=(f"Child Death Overview Panel activity by financial year, {fy_label(years[0])} to {latest_label}"
                if len(years) > 1 else f"Child Death Overview Panel activity, {latest_label}"),
         frame=activity, source=board_cdop_source(ctx), count_columns=[COL_PANELS, COL_SUBREGION, home_column, COL_ACTIONS],
+        people_columns=[COL_SUBREGION, home_column],  # panels held and actions raised are not people
         derived={COL_PER_PANEL: COL_SUBREGION}, formats={COL_PER_PANEL: "rate", COL_YEAR: "text"},
         notes=["Panels, deaths and actions are the sub-regional panel's as the report gives them; x = not given for "
                "that year. Deaths reviewed per panel = deaths reviewed ÷ panels held."])
@@ -134,7 +135,7 @@ def panel_activity_section(ctx: Context, rows: pd.DataFrame, words: CountWords, 
     total, total_printed = sub_region_total(rows, latest)
     authorities_table = Table(
         title=f"Deaths reviewed by the sub-regional panel by the child's home authority, {latest_label}",
-        frame=authorities, source=board_cdop_source(ctx), count_columns=[COL_DEATHS],
+        frame=authorities, source=board_cdop_source(ctx), count_columns=[COL_DEATHS], people_columns=[COL_DEATHS],
         derived={COL_SHARE: COL_DEATHS, COL_LOWER: COL_DEATHS, COL_UPPER: COL_DEATHS},
         formats={COL_SHARE: "percent", COL_LOWER: "percent", COL_UPPER: "percent"}, total_row=TOTAL_LABEL,
         notes=["Share = the authority's deaths ÷ all deaths the panel reviewed in the year, with its 95% Wilson score "
@@ -149,6 +150,7 @@ def panel_activity_section(ctx: Context, rows: pd.DataFrame, words: CountWords, 
         section.tables.append(Table(
             title="Deaths reviewed by the sub-regional panel by home authority and financial year",
             frame=wide, source=board_cdop_source(ctx), count_columns=[c for c in wide.columns if c != COL_AUTHORITY],
+            people_columns=[c for c in wide.columns if c != COL_AUTHORITY],
             total_row=TOTAL_LABEL, notes=["x = not given for that year."]))
 
     latest_row = activity.index[-1]
@@ -277,7 +279,7 @@ def categories_section(ctx: Context, rows: pd.DataFrame, words: CountWords, la_n
     by_category = category_table(category_rows, latest)
     table = Table(
         title=f"{la_name} children's deaths reviewed by standard CDOP category, {latest_label}",
-        frame=by_category, source=board_cdop_source(ctx), count_columns=[COL_DEATHS],
+        frame=by_category, source=board_cdop_source(ctx), count_columns=[COL_DEATHS], people_columns=[COL_DEATHS],
         derived={COL_SHARE: COL_DEATHS, COL_LOWER: COL_DEATHS, COL_UPPER: COL_DEATHS},
         formats={COL_SHARE: "percent", COL_LOWER: "percent", COL_UPPER: "percent", COL_REPORTED: "text"},
         total_row=TOTAL_LABEL,
@@ -290,6 +292,7 @@ def categories_section(ctx: Context, rows: pd.DataFrame, words: CountWords, la_n
         section.tables.append(Table(title=f"{la_name} children's deaths reviewed by category and financial year",
                                     frame=wide, source=board_cdop_source(ctx),
                                     count_columns=[c for c in wide.columns if c != COL_CATEGORY],
+                                    people_columns=[c for c in wide.columns if c != COL_CATEGORY],
                                     total_row=TOTAL_LABEL,
                                     notes=["x = the category is not listed for that year (not a zero)."]))
     is_category = by_category[COL_CATEGORY] != TOTAL_LABEL
@@ -297,8 +300,15 @@ def categories_section(ctx: Context, rows: pd.DataFrame, words: CountWords, la_n
     total, total_hidden = by_category.loc[~is_category, COL_DEATHS].iloc[0], bool(hidden[~is_category].iloc[0])
     listed = categories[categories[COL_DEATHS].notna()]
 
-    largest = largest_shown_category(categories, category_hidden, words)
-    if largest is not None and not words.withheld(total, total_hidden):
+    # chosen from the full counts: if the true largest category is withheld, say so, never a lesser one
+    largest = largest_shown_category(categories, pd.Series(False, index=categories.index), CountWords("internal"))
+    largest_hidden = largest is not None and words.withheld(largest[COL_DEATHS], bool(category_hidden[largest.name]))
+    if largest_hidden:
+        sentence = (f"The category with the most of {la_name} children's deaths reviewed in {latest_label} is not shown "
+                    "here because the numbers are small enough to identify children.")
+        section.paragraphs.append(sentence)
+        outcome.findings[LARGEST_CATEGORY] = sentence
+    elif largest is not None and not words.withheld(total, total_hidden):
         sentence = _largest_category_sentence(largest, total, la_name, latest_label, words)
         section.paragraphs.append(sentence)
         outcome.findings[LARGEST_CATEGORY] = sentence
@@ -368,7 +378,8 @@ def _lait_display_table(lait: ModifiableFactorsTable, rounded: list[str]) -> Tab
     areas = join_words(list(lait.names.values()))
     table = Table(
         title=f"Child death reviews with modifiable factors by financial year: {areas}",
-        frame=frame, source=LAIT_SOURCE, count_columns=count_columns, derived=derived, formats=formats,
+        frame=frame, source=LAIT_SOURCE, count_columns=count_columns, people_columns=count_columns,  # child deaths
+        derived=derived, formats=formats,
         notes=["Reviews completed in the year on behalf of the LSCB that the panel assessed as having modifiable "
                "factors (DfE LAIT 'PreChildDea'). LAIT labels each figure by the year in which the financial year ends "
                f"({_lait_label_example(lait.years)}). x = not available (LAIT '-'), not zero.",

@@ -66,7 +66,7 @@ import pandas as pd
 from ...report.model import ThemeResult
 from ...report.words import CountWords
 from ..context import context as load_context
-from .board_frames import district_rates, indicator_series, mix_counts, suppressed_mask
+from .board_frames import district_rates, indicator_series, mix_counts, suppressed_masks
 from .board_sections import districts_section, indicators_section, mix_section
 from .findings import caveats, rank_key_findings
 from .frames import FunnelData, benchmark_rates, board_plans, board_vs_dfe, funnel_data, plan_changes
@@ -77,7 +77,7 @@ from .spec import BREAKDOWNS, INDICATORS, LOCAL_TABLES, SECTIONS, THEME, TITLE
 __all__ = [
     "build", "THEME", "TITLE", "SECTIONS", "LOCAL_TABLES", "INDICATORS", "BREAKDOWNS", "KEY_FIGURES",
     "COUNT_KEY_FIGURES", "ThemeRun", "board_plans", "plan_changes", "benchmark_rates", "board_vs_dfe",
-    "FunnelData", "funnel_data", "district_rates", "mix_counts", "suppressed_mask", "indicator_series",
+    "FunnelData", "funnel_data", "district_rates", "mix_counts", "suppressed_masks", "indicator_series",
 ]
 
 #: Key figures every result holds (None when the data does not give them), in this order.

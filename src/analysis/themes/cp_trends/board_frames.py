@@ -1,7 +1,7 @@
 """The frames of the board's tables 4.1–4.3: district rates, the category/age/gender breakdowns, the indicators.
 
 District rates as printed (:func:`district_rates`); the table 4.2 breakdowns and what public
-mode hides in them (:func:`mix_counts`, :func:`suppressed_mask`, :class:`MixPanel`); each
+mode hides in them (:func:`mix_counts`, :func:`suppressed_masks`, :class:`MixPanel`); each
 indicator's SPC series (:func:`indicator_spc`, :class:`IndicatorPanel`) with DfE's validated
 values beside it (:func:`dfe_indicator`, :func:`dfe_repeat_plans`).
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ...stats.disclosure import suppression_mask
+from ...stats.disclosure import linked_suppression_masks
 from ...stats.spc import xmr
 from ...periods import financial_year_label, short_date
 from .frames import year_ends
@@ -56,28 +56,29 @@ def mix_counts(run: ThemeRun, breakdown: str) -> pd.DataFrame:
     return wide
 
 
-def suppressed_mask(wide: pd.DataFrame, disclosure: str, published: dict[str, pd.Series] | None = None) -> pd.DataFrame:
-    """Which cells of a counts table (groups × dates, last row ``Total``) public mode hides.
+def suppressed_masks(tables: dict[str, pd.DataFrame], disclosure: str) -> dict[str, pd.DataFrame]:
+    """Which cells of table 4.2's breakdowns (each groups × dates, last row ``Total``) public mode hides.
 
-    Primary (1–5) and secondary suppression by :func:`analysis.stats.disclosure.suppression_mask`
-    down each date's column against its ``Total`` (a row across dates is not a sum, so no
-    implicit row totals), so a share or a chart point derived from a hidden count is hidden too.
-
-    ``published``: rows already shown in full in another table (e.g. unborn children appear in
-    both the age and the gender breakdowns of table 4.2). Such a row is known to the reader, so
-    it cannot serve as the secondary suppression: it is taken out of the table and off the total
-    before the suppression is chosen, and another cell is hidden instead.
+    Primary (1–5) and secondary suppression down each date's column against its ``Total`` (a
+    row across dates is not a sum, so no implicit row totals), so a share or a chart point
+    derived from a hidden count is hidden too. The breakdowns are protected together
+    (:func:`analysis.stats.disclosure.linked_suppression_masks`): a row printed in two of them
+    (unborn children are in both the age and the gender breakdowns; the total in all) is one
+    figure, hidden in both or in neither, so the cheapest protection can be a small shared row
+    rather than a large group (never girls, 248, where unborn children and one small age group
+    would do).
     """
-    mask = pd.DataFrame(False, index=wide.index, columns=wide.columns)
-    if disclosure != "public" or wide.empty:
-        return mask
-    known = [group for group, row in (published or {}).items()
-             if group in wide.index and group != "Total" and wide.loc[group].equals(row.reindex(wide.columns))]
-    unknown = wide.drop(index=known)
-    if known:
-        unknown.loc["Total"] = wide.loc["Total"] - wide.loc[known].sum()
-    mask = suppression_mask(unknown, total_row="Total", implicit_totals=False)
-    return mask.reindex(index=wide.index, columns=wide.columns).fillna(False).astype(bool)
+    masks = {key: pd.DataFrame(False, index=wide.index, columns=wide.columns) for key, wide in tables.items()}
+    keys = [key for key, wide in tables.items() if not wide.empty]
+    if disclosure != "public" or not keys:
+        return masks
+    frames = [tables[key] for key in keys]
+    rows = {label for wide in frames for label in wide.index}
+    same = [[(t, label) for t, wide in enumerate(frames) if label in wide.index] for label in rows]
+    found = linked_suppression_masks(frames, [group for group in same if len(group) > 1],
+                                     total_row="Total", implicit_totals=False)
+    masks.update(dict(zip(keys, found)))
+    return masks
 
 
 @dataclass
@@ -87,7 +88,7 @@ class MixPanel:
     breakdown: str  # the data's breakdown name ("cp_category", "age", "gender")
     spec: Breakdown
     counts: pd.DataFrame  # :func:`mix_counts`: groups × dates, then the ``Total`` row
-    mask: pd.DataFrame  # :func:`suppressed_mask`: True where public mode hides the count (and its share)
+    mask: pd.DataFrame  # :func:`suppressed_masks`: True where public mode hides the count (and its share)
 
     @property
     def groups(self) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from .board_frames import (
     district_rates,
     indicator_spc,
     mix_counts,
-    suppressed_mask,
+    suppressed_masks,
 )
 from .charts import districts_chart, indicators_chart, mix_chart
 from .findings import BuiltSection, one_decimal
@@ -85,16 +85,14 @@ def mix_section(run: ThemeRun) -> BuiltSection:
         return built
     missing = []
     mix_panels = []
-    published: dict[str, pd.Series] = {}  # rows shown in full so far (unborn: in age and gender)
+    tables = {breakdown: mix_counts(run, breakdown) for breakdown in BREAKDOWNS}
+    masks = suppressed_masks(tables, run.disclosure)  # together: unborn children are in age and gender
     for breakdown, spec in BREAKDOWNS.items():
-        counts = mix_counts(run, breakdown)
+        counts = tables[breakdown]
         if counts.empty:
             missing.append(spec.what)
             continue
-        panel = MixPanel(breakdown, spec, counts, suppressed_mask(counts, run.disclosure, published))
-        for group in panel.groups.index:
-            if not panel.mask.loc[group].any() and group not in published:
-                published[group] = counts.loc[group]
+        panel = MixPanel(breakdown, spec, counts, masks[breakdown])
         sentence = _largest_group_sentence(run, panel)
         if sentence:
             section.paragraphs.append(sentence)
@@ -118,36 +116,60 @@ def mix_section(run: ThemeRun) -> BuiltSection:
 
 def _largest_group_sentence(run: ThemeRun, panel: MixPanel) -> str:
     """The largest group at the last date, and the biggest shift in share since the opening
-    31 March (by Newcombe's interval for a difference of proportions); "" when all are hidden."""
-    now = panel.largest_now()
+    31 March (by Newcombe's interval for a difference of proportions).
+
+    Both are chosen from the full counts, never from only the cells public mode shows: where
+    the true largest group or biggest shift rests on a hidden count, the sentence says that it
+    is withheld (:func:`withheld_sentence`) instead of naming a lesser one."""
+    last = panel.counts.columns.max()
+    now = panel.shares[last].dropna().sort_values(ascending=False, kind="stable")
     if now.empty:
         return ""
-    last = panel.counts.columns.max()
     total = panel.total
-    sentence = (f"By {panel.spec.what}, at {long_date(last)} the largest group was "
-                f"{group_words(panel.breakdown, now.index[0])} ({fmt_percent(now.iloc[0])} of "
-                f"{CountWords(run.disclosure).text(total[last], missing='x')} children on plans in table 4.2).")
-    if run.start not in panel.counts.columns or last == run.start:
+    largest = now.index[0]
+    if panel.mask.at[largest, last]:
+        sentence = withheld_sentence(f"The largest group of children on plans by {panel.spec.what}")
+    else:
+        sentence = (f"By {panel.spec.what}, at {long_date(last)} the largest group was "
+                    f"{group_words(panel.breakdown, largest)} ({fmt_percent(now.iloc[0])} of "
+                    f"{CountWords(run.disclosure).text(total[last], missing='x')} children on plans in table 4.2).")
+    shift = biggest_shift(panel, run.start)
+    if shift is None:
         return sentence
-    groups, mask, start = panel.groups, panel.mask, run.start
-    shifts = []
-    for group in groups.index:
-        if (mask.at[group, last] or mask.at[group, start] or pd.isna(groups.at[group, last])
-                or pd.isna(groups.at[group, start])):
-            continue
-        if groups.at[group, last] == 0 and groups.at[group, start] == 0:
-            continue
-        test = change_significance(groups.at[group, start], groups.at[group, last], total[start], total[last],
-                                   kind="proportion")
-        shifts.append((abs(test.effect), group, test))
-    if not shifts:
-        return sentence
-    _size, group, test = max(shifts, key=lambda shift: shift[0])  # the first of equal shifts
+    group, test = shift
+    if panel.mask.at[group, last] or panel.mask.at[group, run.start]:
+        return sentence + " " + withheld_sentence(
+            f"The biggest change since {long_date(run.start)} in the {panel.spec.what} mix of children on plans")
     return sentence + (
-        f" The biggest shift since {long_date(start)} was in {group_words(panel.breakdown, group)}: "
+        f" The biggest shift since {long_date(run.start)} was in {group_words(panel.breakdown, group)}: "
         f"{fmt_percent(test.old_value)} to {fmt_percent(test.new_value)} ({signed_number(test.effect, 1)} percentage "
         f"points, 95% confidence interval {signed_number(test.lower_95, 1)} to {signed_number(test.upper_95, 1)}; "
         f"{significance_words(test.significant_95, test.significant_99_8)}).")
+
+
+def biggest_shift(panel: MixPanel, start: pd.Timestamp):
+    """``(group, test)``: the group whose share changed most between ``start`` and the last date,
+    from the full counts (hidden or not); None when there is no earlier date to compare."""
+    last = panel.counts.columns.max()
+    if start not in panel.counts.columns or last == start:
+        return None
+    groups, total = panel.groups, panel.total
+    shifts = []
+    for group in groups.index:
+        old, new = groups.at[group, start], groups.at[group, last]
+        if pd.isna(old) or pd.isna(new) or (old == 0 and new == 0):
+            continue
+        test = change_significance(old, new, total[start], total[last], kind="proportion")
+        shifts.append((abs(test.effect), group, test))
+    if not shifts:
+        return None
+    _size, group, test = max(shifts, key=lambda shift: shift[0])  # the first of equal shifts
+    return group, test
+
+
+def withheld_sentence(what: str) -> str:
+    """A finding public mode cannot state: it says so, never a lesser finding instead."""
+    return f"{what} is not shown here because the numbers are small enough to identify children."
 
 
 # =========================================================================== 6. indicators
@@ -226,6 +248,20 @@ def _indicator_sentence(indicator: Indicator, series: pd.DataFrame, signals: pd.
             sentence += ")"
     if signals.empty:
         return sentence + ". No special-cause signal: the series varies within its limits."
-    return sentence + ". SPC signals: " + "; ".join(
-        f"{point} ({signal.replace('_', ' ')}: {variation})"
-        for point, signal, variation in zip(signals["point"], signals["signal"], signals["variation"].fillna(""))) + "."
+
+    def listed(points: pd.DataFrame) -> str:
+        return "; ".join(f"{point} ({signal.replace('_', ' ')}: {variation})" for point, signal, variation
+                         in zip(points["point"], points["signal"], points["variation"].fillna("")))
+
+    # this period's signals lead; a signal from an earlier year is named as such, after them
+    current = signals[signals["kind"] != "year"]
+    earlier = signals[signals["kind"] == "year"].iloc[::-1]
+    if current.empty:
+        sentence += (". No special-cause signal in this year's figures; the only "
+                     + ("signal is" if len(earlier) == 1 else "signals are")
+                     + f" from earlier years: {listed(earlier)}")
+    else:
+        sentence += f". Special-cause signals this year: {listed(current.iloc[::-1])}"
+        if not earlier.empty:
+            sentence += f"; in earlier years: {listed(earlier)}"
+    return sentence + "."

@@ -58,7 +58,7 @@ def plans_table(run: ThemeRun, series: pd.DataFrame) -> Table:
         title=f"Children on child protection plans, {run.name}", frame=frame,
         implicit_totals=False,
         source=combined_source(_plans_source(run, series), DFE_SOURCE),
-        count_columns=["Children on plans"],
+        count_columns=["Children on plans"], people_columns=["Children on plans"],
         derived=_derived_from("Children on plans", "Rate per 10,000", "95% lower", "95% upper"),
         formats={**RATE_WITH_INTERVAL, "Rate printed by the board": "text", "From table": "text", "Note": "text",
                  "Date": "text", "ONS population (mid-year)": "text"},
@@ -110,6 +110,7 @@ def changes_table(run: ThemeRun, changes: pd.DataFrame) -> Table:
         implicit_totals=False,
         frame=frame, source=combined_source(board_source(run.ctx, "3.1"), DFE_SOURCE),
         count_columns=["Children at start", "Children at end"],
+        people_columns=["Children at start", "Children at end"],
         derived={"Change (%)": "Children at end", "Rate at start": "Children at start", "Rate at end": "Children at end"},
         formats={"Change (%)": "percent", "Rate at start": "rate", "Rate at end": "rate", "Rate ratio": "ratio",
                  "95% lower": "ratio", "95% upper": "ratio", "Significant": "text", "From": "text", "To": "text"},
@@ -165,7 +166,7 @@ def benchmark_table(run: ThemeRun, bench: pd.DataFrame) -> Table:
     return Table(
         title="Children on plans per 10,000 at 31 March: area, England, region and statistical neighbours",
         implicit_totals=False,
-        frame=frame, source=NEIGHBOURS_SOURCE, count_columns=[count],
+        frame=frame, source=NEIGHBOURS_SOURCE, count_columns=[count], people_columns=[count],
         derived=_derived_from(count, rate, "95% lower", "95% upper"),
         formats={**{c: "rate" for c in rate_columns}, "31 March": "text", "Against England (95%)": "text",
                  "Against neighbours (95%)": "text", "Neighbours with a figure": "text"},
@@ -204,6 +205,7 @@ def board_vs_dfe_table(run: ThemeRun, both: pd.DataFrame) -> Table:
         title=f"The board's count of children on plans against DfE's validated return, {run.name}",
         frame=frame, source=combined_source(board_source(run.ctx, "3.1"), DFE_SOURCE),
         count_columns=["Board's count", "DfE validated count"],
+        people_columns=["Board's count", "DfE validated count"],
         formats={"Board minus DfE": "text", "Board's printed rate": "text", "DfE published rate (LAIT)": "rate",
                  "31 March": "text", "Board's table": "text", "Note": "text"},
         notes=["Board minus DfE is a difference between two published totals, not a count of children, so it is "
@@ -262,7 +264,7 @@ def neighbours_table(run: ThemeRun, when) -> Table:
     return Table(
         title=f"{run.name} and its statistical neighbours at {long_date(when)}", frame=frame,
         implicit_totals=False,
-        source=NEIGHBOURS_SOURCE, count_columns=["Children on plans"],
+        source=NEIGHBOURS_SOURCE, count_columns=["Children on plans"], people_columns=["Children on plans"],
         derived=_derived_from("Children on plans", "Rate per 10,000", "95% lower", "95% upper"),
         formats={"Children aged 0–17": "count", **RATE_WITH_INTERVAL, "Local authority": "text"},
         notes=notes,
@@ -295,7 +297,7 @@ def funnel_table(run: ThemeRun, funnel: FunnelData) -> Table:
     return Table(
         title=f"Where {run.name} and its statistical neighbours sit on the funnel at {long_date(funnel.when)}",
         frame=frame, implicit_totals=False,
-        source=DFE_SOURCE, count_columns=["Children on plans"], derived={"Rate per 10,000": "Children on plans"},
+        source=DFE_SOURCE, count_columns=["Children on plans"], people_columns=["Children on plans"], derived={"Rate per 10,000": "Children on plans"},
         formats={"Children aged 0–17": "count", "Rate per 10,000": "rate", "99.8% lower limit": "rate",
                  "99.8% upper limit": "rate", "Position": "text", "Local authority": "text", "On chart": "text",
                  "Allowing for between-LA variation": "text"},
@@ -467,6 +469,8 @@ def context_table(run: ThemeRun, frame: pd.DataFrame) -> Table:
         source=combined_source(board_source(run.ctx, "3.1"), DFE_SOURCE),
         count_columns=[looked_after, "Open CIN (excl. looked after and plans)", "Children on plans",
                        "The three groups added"],
+        people_columns=[looked_after, "Open CIN (excl. looked after and plans)", "Children on plans",
+                        "The three groups added"],
         derived=_derived_from(looked_after, "Looked after per 10,000", "95% lower", "95% upper"),
         formats={"Date": "text", "Looked after per 10,000": "rate", "95% lower": "rate", "95% upper": "rate"},
         notes=["'The three groups added' is for comparison with DfE's count of all children in need only: the board "
@@ -487,7 +491,7 @@ def children_in_need_table(run: ThemeRun, in_need: pd.DataFrame, what: str = "Ch
     return Table(
         title=f"{what} at 31 March, {run.name} and England (DfE validated)", frame=frame, source=DFE_SOURCE,
         implicit_totals=False,
-        count_columns=[count],
+        count_columns=[count], people_columns=[count],
         derived=_derived_from(count, "Rate per 10,000", "95% lower", "95% upper"),
         formats={"31 March": "text", **RATE_WITH_INTERVAL, "England rate": "rate", "Against England (95%)": "text"},
     )

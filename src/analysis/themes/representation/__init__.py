@@ -59,6 +59,7 @@ from .frames import (
 )
 from .groups import (
     COUNT,
+    QUOTES_FROM,
     board_sources,
     GROUP_BY_KEY,
     GROUPS,
@@ -152,6 +153,7 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
         section_census(ctx, census),
     ]
     result.key_figures = key_figures(latest, census, withheld)
-    result.key_findings = key_findings(ctx, latest, census, withheld)
+    result.key_findings = key_findings(ctx, latest, census, withheld, changes,
+                                       board_quotes=QUOTES_FROM in tables.sources.table_2_3)
     result.caveats = caveats(ctx, shares, latest, census, theme_findings(ctx), withheld)
     return result

@@ -28,7 +28,7 @@ from .groups import (
     TOTAL_MEASURES,
     TOTAL_TABLES,
 )
-from .sections import share_sentence
+from .sections import change_finding, share_sentence
 from .withheld import Withheld, count_key
 from .wording import census_timing, missing_local_sentence, snapshot_phrase
 
@@ -168,13 +168,50 @@ FINDING_RANKING: tuple[tuple[str, str, Callable[[Withheld, pd.Series], str]], ..
 )
 
 
-def key_findings(ctx: Context, latest: dict, census: pd.DataFrame, withheld: Withheld) -> list[str]:
-    """The ranked share findings that have a printed share, then the Census 2021 context; at most six."""
-    findings: list[str] = []
+def headline_changes(changes: list[dict]) -> list[str]:
+    """This period's significant changes over the year, largest first, chosen from the full figures:
+    where one rests on a withheld count, the sentence says it is withheld (never a lesser change)."""
+    significant = [change for change in changes if change["change"].significant_95]
+    significant.sort(key=lambda change: -abs(float(change["change"].effect)))
+    return [change_finding(change) for change in significant]
+
+
+def disability_against_the_report(latest: dict, withheld: Withheld) -> str | None:
+    """The board's own word for the disabled share of children on plans ("concerning", against
+    its 6%) set against what the data show, for plans and for referrals."""
+    plans, referrals = latest.get(("plans", "disabled")), latest.get(("referrals", "disabled"))
+    if plans is None or is_missing(plans["share"]) or plans["verdict_95"] is None or withheld.row_hidden(plans):
+        return None
+    sentence = (f"The board's report calls {fmt_percent(plans['share'])} of children on plans being disabled "
+                f"\u201cconcerning\u201d against the {fmt_percent(plans['benchmark'])} it gives for prevalence. ")
+    interval = f"95% confidence interval {fmt_interval(plans['lower_95'], plans['upper_95'], 'percent')}"
+    if plans["verdict_95"] == "lower":
+        sentence += f"The data support that: the share is significantly lower ({interval})."
+    else:
+        sentence += (f"On this year's figures the data support it less strongly than the report says: the share is "
+                     f"{plans['verdict_95']} from {fmt_percent(plans['benchmark'])} ({interval}), so it may be chance.")
+    if (referrals is not None and not withheld.row_hidden(referrals) and referrals["verdict_95"] == "lower"
+            and not is_missing(referrals["share"])):
+        sentence += (f" They support concern more strongly for referrals: {fmt_percent(referrals['share'])} of "
+                     f"referrals ({referrals['period']}) were for disabled children, significantly lower than "
+                     f"{fmt_percent(referrals['benchmark'])}.")
+    return sentence
+
+
+def key_findings(ctx: Context, latest: dict, census: pd.DataFrame, withheld: Withheld,
+                 changes: list[dict] | None = None, board_quotes: bool = False) -> list[str]:
+    """This period's significant changes first, then the ranked share findings that have a printed
+    share (the disabled share of plans set against the board's own word for it, where the
+    board's report is the source of its quotes), then the Census 2021 context; at most six."""
+    findings: list[str] = headline_changes(changes or [])
     for population, group, sentence in FINDING_RANKING:
         row = latest.get((population, group))
         if row is not None and not is_missing(row["share"]):
             findings.append(sentence(withheld, row))
+            if (population, group) == ("plans", "disabled") and board_quotes:
+                reconciled = disability_against_the_report(latest, withheld)
+                if reconciled:
+                    findings[-1] = _without_full_stop(findings[-1]) + ". " + reconciled
     if not latest:
         findings.append(missing_local_sentence(ctx, "the representation of BME, non-English-speaking and disabled "
                                                     "children among referrals and children on plans"))

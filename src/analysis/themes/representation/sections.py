@@ -109,6 +109,14 @@ def _change_sentence(change: dict) -> str:
             f"{fmt_number(result.lower_95, 1)} to {fmt_number(result.upper_95, 1)}): {significance}.")
 
 
+def change_finding(change: dict) -> str:
+    """The change sentence, or, where it rests on a withheld count, that it is withheld (never left out)."""
+    if change["hidden"]:
+        return (f"The change over the year in the {change['group'].short} share of children on plans is not shown "
+                "here because the numbers are small enough to identify children.")
+    return _change_sentence(change)
+
+
 def section_trends(ctx: Context, shares: pd.DataFrame, withheld: Withheld, tables: ThemeTables,
                    changes: list[dict]) -> Section:
     """Each group's share over time, referrals and plans, and the change over the latest year."""
@@ -126,8 +134,7 @@ def section_trends(ctx: Context, shares: pd.DataFrame, withheld: Withheld, table
         if chart is not None:
             section.charts.append((chart, tables.trend[group.key]))
     for change in changes:
-        if not change["hidden"]:
-            section.paragraphs.append(_change_sentence(change))
+        section.paragraphs.append(change_finding(change))
     if not tables.change.frame.empty:
         section.tables.append(tables.change)
     for row in shares[(shares["status"] != "") & shares["share"].isna()].itertuples(index=False):

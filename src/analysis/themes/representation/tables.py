@@ -72,7 +72,8 @@ def benchmark_table(items: list, sources: BoardSources) -> Table:
     derived = ["Share %", "95% CI lower %", "95% CI upper %", "99.8% CI lower %", "99.8% CI upper %"]
     return Table(
         title="Latest share of each group against its benchmark", frame=pd.DataFrame(rows),
-        source=sources.reconstructed, count_columns=[COUNT], derived={column: COUNT for column in derived},
+        source=sources.reconstructed, count_columns=[COUNT], people_columns=[COUNT],
+        derived={column: COUNT for column in derived},
         formats={"Total": "count", "Benchmark %": PERCENT_FORMAT, **{column: PERCENT_FORMAT for column in derived}},
         notes=["Count = printed share × printed total, rounded: the board prints percentages only.",
                "Verdicts follow PHE's rule: higher or lower when the benchmark lies outside the Wilson interval."])
@@ -103,7 +104,7 @@ def rri_table(items: list, sources: BoardSources) -> tuple[Table, list[tuple]]:
         title="Relative rate index: children on plans per 10,000 in each group against other children",
         frame=pd.DataFrame(rows),
         source=sources.plans(f"benchmarks from table 2.3; {report_charts.DFE_SOURCE}"),
-        count_columns=[COUNT, OTHER_RECORDED_COUNT],
+        count_columns=[COUNT, OTHER_RECORDED_COUNT], people_columns=[COUNT, OTHER_RECORDED_COUNT],
         derived={"Rate per 10,000 in group": COUNT, "Rate per 10,000 others": OTHER_RECORDED_COUNT,
                  "Relative rate index": COUNT, "RRI 95% CI lower": COUNT, "RRI 95% CI upper": COUNT},
         formats={"Group's benchmark share %": PERCENT_FORMAT, "Others' benchmark share %": PERCENT_FORMAT,
@@ -133,7 +134,8 @@ def trend_table(shares: pd.DataFrame, group: Group, sources: BoardSources) -> tu
     frame.loc[rows["share"].isna().to_numpy(), COUNT] = float("nan")
     derived = ["Share %", "95% CI lower %", "95% CI upper %"]
     table = Table(title=f"{group.short} share of referrals and of children on plans", frame=frame,
-                  source=sources.reconstructed, count_columns=[COUNT], derived={column: COUNT for column in derived},
+                  source=sources.reconstructed, count_columns=[COUNT], people_columns=[COUNT],
+                  derived={column: COUNT for column in derived},
                   formats={"Total": "count", "Benchmark %": PERCENT_FORMAT,
                            **{column: PERCENT_FORMAT for column in derived}},
                   notes=["Referral shares for 2017/18 are cumulative from 1 April to each quarter end; earlier years "
@@ -150,7 +152,7 @@ def not_recorded_table(not_recorded: pd.DataFrame, sources: BoardSources) -> tup
                           "Period": not_recorded["period"], NR_COUNT: not_recorded["count"],
                           "Total": not_recorded["denominator"], "Not recorded %": not_recorded["share"]})
     table = Table(title="Ethnicity and preferred language not recorded", frame=frame, source=sources.reconstructed,
-                  count_columns=[NR_COUNT], derived={"Not recorded %": NR_COUNT},
+                  count_columns=[NR_COUNT], people_columns=[NR_COUNT], derived={"Not recorded %": NR_COUNT},
                   formats={"Total": "count", "Not recorded %": PERCENT_FORMAT})
     keys = [not_recorded_key(population, breakdown, end) for population, breakdown, end
             in zip(not_recorded["population"], not_recorded["breakdown"], not_recorded["period_end"])]
@@ -282,10 +284,11 @@ def mix_tables(results: list[dict], sources: BoardSources) -> tuple[Table, Table
                           "Reliable": "yes" if fit.reliable else "no: an expected count is below 5"})
     source = sources.plans("School Census shares from table 2.3; counts reconstructed")
     mix = Table(title="Recorded mix of children on plans and the School Census mix", frame=pd.DataFrame(mix_rows),
-                source=source, count_columns=["Children"], derived={MIX_OBSERVED: "Children"},
+                source=source, count_columns=["Children"], people_columns=["Children"], derived={MIX_OBSERVED: "Children"},
                 formats={MIX_OBSERVED: PERCENT_FORMAT, MIX_EXPECTED: PERCENT_FORMAT, "Expected children": "rate"})
     test = Table(title="Chi-squared goodness of fit against the School Census", frame=pd.DataFrame(test_rows),
                  source=source, count_columns=["Children with it recorded"],
+                 people_columns=["Children with it recorded"],
                  formats={"Smallest expected count": "rate", "Chi-squared": "rate"})
     return mix, test, keys
 
@@ -310,6 +313,6 @@ def census_detail_table(area_name: str, census: pd.DataFrame) -> Table:
                            "Residents": area["residents"].sum(), "Share %": 100.0}])
     detail = pd.concat([detail, total], ignore_index=True)
     return Table(title=f"Census 2021 residents of {area_name} by ethnic group (all ages)", frame=detail,
-                 source=CENSUS_SOURCE, count_columns=["Residents"], derived={"Share %": "Residents"},
+                 source=CENSUS_SOURCE, count_columns=["Residents"], people_columns=["Residents"], derived={"Share %": "Residents"},
                  formats={"Share %": PERCENT_FORMAT}, total_row="Total",
                  notes=["Residents of all ages; the board's shares are of children."])

@@ -13,7 +13,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from ...formatting import fmt_gbp, fmt_percent
+from ...formatting import fmt_count, fmt_gbp, fmt_percent
 from ...report import charts as report_charts, display
 from ...report.charts import Chart
 from ...report.model import Table
@@ -77,7 +77,7 @@ def course_chart(programme: Programme, what: str, table: Table, disclosure: str)
         title = (f"{top['course']} drew {fmt_percent(top[share_column], 0)} of the {programme.fy} delegates"
                  if not top["hidden"] else f"Delegates by course, {programme.fy}")
         subtitle = (f"Delegates by course, {programme.fy}: {counts.text(programme.delegates)} delegates at "
-                    f"{counts.text(programme.events)} events")
+                    f"{fmt_count(programme.events)} events")  # events are not people: never withheld
         xlabel, unit = "Delegates (count)", "delegates"
     else:
         title = (f"{top['course']} gave {fmt_percent(top[share_column], 0)} of the year's learning hours"

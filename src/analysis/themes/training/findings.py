@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...formatting import fmt_gbp, fmt_interval, fmt_number, fmt_percent, is_missing, round_half_up
+from ...formatting import fmt_count, fmt_gbp, fmt_interval, fmt_number, fmt_percent, is_missing, round_half_up
 from ...report.words import CountWords, verdict_phrase
 from ...stats import conf_label
 from ..context import Context, caveats_from_findings
@@ -133,8 +133,9 @@ def key_findings(ctx: Context, programme: Programme | None, budget: Budget | Non
 def _programme_finding(programme: Programme, counts: CountWords) -> str:
     agrees = not disagreements(narrative_check(programme))
     per_event = programme.delegates_per_event
-    return (f"In {programme.fy} the board delivered {counts.text(programme.events)} training events from a "
-            f"programme of {counts.text(programme.n_courses)} courses to {counts.text(programme.delegates)} delegates"
+    # events and courses are not people: only the delegates follow the disclosure mode
+    return (f"In {programme.fy} the board delivered {fmt_count(programme.events)} training events from a "
+            f"programme of {fmt_count(programme.n_courses)} courses to {counts.text(programme.delegates)} delegates"
             + (f" ({fmt_number(per_event, 1)} per event)" if per_event is not None else "")
             + f", {fmt_plain_number(programme.learning_hours)} hours of practitioner learning in all; the course table "
             + ("agrees with" if agrees else "does not agree with") + " the totals printed in the report.")
@@ -243,10 +244,10 @@ def key_figures(ctx: Context, programme: Programme | None, budget: Budget | None
     if programme is not None:
         figures.update({
             "financial_year": programme.fy,
-            "courses": counts.key_figure(programme.n_courses),
-            "courses_printed_total": counts.key_figure(programme.printed.get("training_courses")),
-            "events": counts.key_figure(programme.events),
-            "events_printed_total": counts.key_figure(programme.printed.get("training_events")),
+            "courses": programme.n_courses,  # courses and events are not people: never withheld
+            "courses_printed_total": programme.printed.get("training_courses"),
+            "events": programme.events,
+            "events_printed_total": programme.printed.get("training_events"),
             "delegates": counts.key_figure(programme.delegates),
             "learning_hours": programme.learning_hours,
             "course_hours_delivered": programme.course_hours_delivered,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...formatting import fmt_gbp, fmt_number, fmt_percent
+from ...formatting import fmt_count, fmt_gbp, fmt_number, fmt_percent
 from ...report.model import Section, Table
 from ...report.words import CountWords
 from ...stats.disclosure import NOT_AVAILABLE
@@ -65,8 +65,8 @@ def programme_section(ctx: Context, programme: Programme | None) -> Section:
     counts = CountWords(ctx.disclosure)
     per_event = programme.delegates_per_event
     section.paragraphs.append(
-        f"In {programme.fy} the board ran {counts.text(programme.events)} training events across "
-        f"{counts.text(programme.n_courses)} courses, attended by {counts.text(programme.delegates)} delegates"
+        f"In {programme.fy} the board ran {fmt_count(programme.events)} training events across "  # not people
+        f"{fmt_count(programme.n_courses)} courses, attended by {counts.text(programme.delegates)} delegates"
         + (f" ({fmt_number(per_event, 1)} delegates per event on average)" if per_event is not None else "")
         + f". Delegates × course length gives {fmt_plain_number(programme.learning_hours)} hours of practitioner "
         f"learning from {fmt_plain_number(programme.course_hours_delivered)} hours of teaching.")
@@ -80,7 +80,8 @@ def programme_section(ctx: Context, programme: Programme | None) -> Section:
     else:
         section.paragraphs.append(
             "The course table agrees with the totals printed in the report's narrative ("
-            + " and ".join(f"{counts.text(row['Printed in the narrative'])} {row['Figure'].lower()}"
+            + " and ".join(f"{_figure_count(row['Printed in the narrative'], row['Figure'], counts)} "
+                           f"{row['Figure'].lower()}"
                            for row in checks if row["Agreement"] == AGREE) + ").")
     if programme.some_courses_ran_few_times:
         section.paragraphs.append(
@@ -93,6 +94,12 @@ def programme_section(ctx: Context, programme: Programme | None) -> Section:
     if len(programme.by_year) > 1:
         section.tables.append(by_year_table(programme))
     return section
+
+
+def _figure_count(value, figure: str, counts: CountWords) -> str:
+    """A programme total in words: delegates follow the disclosure mode; courses and events,
+    which are not people, are always stated."""
+    return counts.text(value) if figure == "Delegates" else fmt_count(value)
 
 
 def course_table(programme: Programme) -> Table:
@@ -127,7 +134,8 @@ def course_table(programme: Programme) -> Table:
         title=f"Multi-agency training courses, {programme.fy}",
         frame=frame, source=programme.source,
         count_columns=[EVENTS_COLUMN, "Delegates"],
-        derived={"Delegates per event": EVENTS_COLUMN,
+        people_columns=["Delegates"],  # events are not people: a count of events is never suppressed
+        derived={"Delegates per event": "Delegates",
                  "Course hours delivered (events × length)": EVENTS_COLUMN,
                  "Learning hours (delegates × length)": "Delegates"},
         formats={LENGTH_COLUMN: "text", "Delegates per event": "rate",
@@ -147,6 +155,8 @@ def narrative_table(programme: Programme, checks: list[dict]) -> Table:
         title=f"Course table against the totals printed in the narrative, {programme.fy}",
         frame=pd.DataFrame(checks), source=programme.source,
         count_columns=["Sum of the course table", "Printed in the narrative"],
+        # each column mixes courses, events and delegates (one row each): delegates are people
+        people_columns=["Sum of the course table", "Printed in the narrative"],
         formats={"Figure": "text", "Agreement": "text"},
         implicit_totals=False,  # courses, events and delegates are not parts of a whole
         notes=["The narrative prints: 'From a programme of 8 different courses, 46 training events were delivered "
@@ -160,6 +170,7 @@ def by_year_table(programme: Programme) -> Table:
                                            "delegates": "Delegates", "learning_hours": "Learning hours"})
     return Table(title="Training programme by financial year", frame=by_year.drop(columns="time_period"),
                  source=programme.source, count_columns=["Courses", "Events", "Delegates"],
+                 people_columns=["Delegates"],
                  derived={"Learning hours": "Delegates"},
                  formats={"Financial year": "text", "Learning hours": "hours"},
                  implicit_totals=False)
@@ -189,7 +200,7 @@ def course_chart_table(programme: Programme, what: str) -> Table:
         derived = {"Learning hours (delegates × length)": "Delegates", "Share of learning hours (%)": "Delegates"}
         formats.update({"Learning hours (delegates × length)": "hours", "Share of learning hours (%)": "percent"})
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    return Table(title="", frame=frame, source=programme.source, count_columns=["Delegates"], derived=derived,
+    return Table(title="", frame=frame, source=programme.source, count_columns=["Delegates"], people_columns=["Delegates"], derived=derived,
                  formats=formats, total_row=TOTAL_LABEL,
                  notes=["Delegates: the report's 'Total number of delegates'. Learning hours = delegates × the "
                         "course's printed length, computed here. " + COURSE_LENGTH_NOTE])
@@ -222,7 +233,7 @@ def conference_section(ctx: Context, rows: pd.DataFrame) -> Section:
     fy = fy_label(int(rows["time_period"].iloc[-1]))
     section.tables.append(Table(
         title="Annual conference attendance", frame=frame, source=training_source(ctx),
-        count_columns=count_columns, formats={"Event": "text", "Month": "text", "Attendees as printed": "text"},
+        count_columns=count_columns, people_columns=count_columns, formats={"Event": "text", "Month": "text", "Attendees as printed": "text"},
         notes=["'More than' figures are lower bounds as printed; the report gives no exact count."]))
     return section
 
@@ -290,7 +301,7 @@ def uptake_table(uptake: Uptake) -> Table:
     return Table(
         title=f"Training attendance against funding share by agency, {fy_label(uptake.time_period)}",
         frame=table, source=uptake.source,
-        count_columns=[IMPLIED_DELEGATES_COLUMN],
+        count_columns=[IMPLIED_DELEGATES_COLUMN], people_columns=[IMPLIED_DELEGATES_COLUMN],
         derived={column: IMPLIED_DELEGATES_COLUMN for column in
                  ("Share of attendance (%)", "95% CI lower (%)", "95% CI upper (%)", "Attendance ÷ funding share")},
         formats={"Agency": "text", "Attendance as printed": "text", "Contribution (£)": "gbp",
@@ -421,7 +432,7 @@ def gaps_section(ctx: Context, programme: Programme | None, budget: Budget | Non
     section.tables.append(Table(
         title=f"Training delegates by agency: what is known for {fy} (x = not given; fill in next year)",
         frame=pd.DataFrame(rows), source=training_source(ctx, with_budget=budget is not None),
-        count_columns=["Delegates"],
+        count_columns=["Delegates"], people_columns=["Delegates"],
         formats={"Agency": "text", "Contribution (£)": "gbp", "Share of delegates (%)": "percent"},
         notes=["Shares of delegates as printed in section 8 (whole percent; 'Health' set against the Health CCGs). "
                "The total delegates is the course table's sum; the conference is not included."]))
