@@ -225,7 +225,28 @@ def _indicator_sentence(indicator: Indicator, series: pd.DataFrame, signals: pd.
                 sentence += f"; a relative change of {signed_number(difference / year['value'] * 100, 1)}%"
             sentence += ")"
     if signals.empty:
-        return sentence + ". No special-cause signal: the series varies within its limits."
-    return sentence + ". SPC signals: " + "; ".join(
-        f"{point} ({signal.replace('_', ' ')}: {variation})"
+        return sentence + ". Every point is within normal variation."
+    return sentence + ". Unusual points, beyond normal variation: " + "; ".join(
+        f"{point} ({SIGNAL_WORDS.get(signal, signal.replace('_', ' '))}{_variation_words(variation)})"
         for point, signal, variation in zip(signals["point"], signals["signal"], signals["variation"].fillna(""))) + "."
+
+
+#: The statistical process control rules (:mod:`analysis.stats.spc`) in a board member's words.
+SIGNAL_WORDS = {
+    "outside_limits": "outside the range normal variation gives",
+    "trend": "the last of seven or more points each higher, or each lower, than the one before",
+    "two_of_three": "two of three points close to the edge of the normal range",
+    "shift": "the last of seven or more points in a row on one side of the average",
+}
+#: Whether an unusual point is better or worse, in plain words.
+VARIATION_WORDS = {
+    "special cause concern": "a change for the worse",
+    "special cause improvement": "a change for the better",
+    "special cause high": "unusually high",
+    "special cause low": "unusually low",
+}
+
+
+def _variation_words(variation: str) -> str:
+    words = VARIATION_WORDS.get(str(variation), "")
+    return f": {words}" if words else ""
