@@ -47,6 +47,7 @@ from pathlib import Path
 
 from ...report.model import ThemeResult
 from ..context import context
+from .brief import in_brief
 from .findings import caveats, key_figures, key_findings, theme_findings
 from .frames import (
     census_frame,
@@ -154,4 +155,5 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
     result.key_figures = key_figures(latest, census, withheld)
     result.key_findings = key_findings(ctx, latest, census, withheld)
     result.caveats = caveats(ctx, shares, latest, census, theme_findings(ctx), withheld)
+    result.in_brief = in_brief(ctx, latest, census, withheld)
     return result
