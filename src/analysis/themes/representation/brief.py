@@ -17,10 +17,10 @@ from .wording import snapshot_phrase
 
 #: A verdict against the benchmark share, as a board member would say it.
 VERDICT_WORDS = {
-    "lower": "fewer than their share of children would suggest",
-    "higher": "more than their share of children would suggest",
-    "not significantly different": "in line with their share of children, allowing for chance",
-    "similar": "in line with their share of children, allowing for chance",
+    "lower": "fewer than expected",
+    "higher": "more than expected",
+    "not significantly different": "about as expected, allowing for chance",
+    "similar": "about as expected, allowing for chance",
 }
 #: The order of the sentences: children on plans first (the board's headline), then referrals.
 ORDER = (("plans", "bme"), ("plans", "non_english"), ("plans", "disabled"), ("referrals", "bme"))
@@ -39,14 +39,14 @@ def _share_sentence(row: pd.Series, withheld: Withheld) -> str | None:
             else f"from {period}" if " to " in period else f"in {period}")
     verdict = VERDICT_WORDS.get(str(row.get("verdict_95")), "")
     if row["population"] == "referrals" and row.get("conclusion_95") == INCONCLUSIVE and not withheld.range_hidden(row):
-        return (f"Among referrals {when}, {group.noun} were {fmt_percent(row['share'])}, but so many records "
-                f"({fmt_percent(row['not_recorded_share'])}) have no ethnicity that whether they are "
+        return (f"Among referrals {when}, {group.noun} were {fmt_percent(row['share'])}, but "
+                f"{fmt_percent(row['not_recorded_share'])} of records have no ethnicity, so whether they are "
                 f"under-represented cannot be said.")
     against = (f"against {fmt_percent(row['benchmark'])} of children nationally" if group.key == "disabled"
-               else f"against {fmt_percent(row['benchmark'])} in the {group.benchmark_name}")
-    return (f"{subject} were {fmt_percent(row['share'])} of {population.label} {when}, {against}: "
-            f"{verdict}." if verdict else
-            f"{subject} were {fmt_percent(row['share'])} of {population.label} {when}, {against}.")
+               else f"against {fmt_percent(row['benchmark'])} of pupils")
+    label = "children on plans" if row["population"] == "plans" else population.label
+    return (f"{subject} were {fmt_percent(row['share'])} of {label} {when}, {against}"
+            + (f": {verdict}." if verdict else "."))
 
 
 def in_brief(ctx: Context, latest: dict, census: pd.DataFrame, withheld: Withheld) -> list[str]:
