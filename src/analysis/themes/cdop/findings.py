@@ -125,14 +125,13 @@ def caveats(ctx: Context, rows: pd.DataFrame, key_figures: dict, words: CountWor
         out.append("This internal version shows counts of one to five: do not publish it; run it with "
                    "disclosure = 'public'.")
     status = lait_indicator_status(ctx)
+    rounded = [fy_label(year) for year in rounded_years(ctx)]
     out.append("DfE's count of reviews with modifiable factors measures something different from the board's deaths "
                "reviewed (reviews completed, only those with modifiable factors)"
-               + (f"; DfE lists the indicator as '{status}'" if status else "") + ".")
-    rounded = [fy_label(year) for year in rounded_years(ctx)]
-    if rounded:
-        out.append(f"DfE's {join_words(rounded)} figures on reviews with modifiable factors are rounded to the "
-                   "nearest five (every area's figure is a multiple of five), so small differences between areas or "
-                   "years mean nothing.")
+               + (f"; DfE lists the indicator as '{status}'" if status else "")
+               + (f". Its {join_words(rounded)} figures are rounded to the nearest five (every area's figure is a "
+                  "multiple of five), so small differences between areas or years mean nothing" if rounded else "")
+               + ".")
     out.append("Rates per 100,000 children use the ONS mid-year estimate of children aged 0–17; the number of "
                "reviews completed in a year also depends on the panel's workload, so a rate is a rough comparator.")
     out += board[3:]

@@ -111,7 +111,7 @@ def in_brief(run: ThemeRun, key_figures: dict[str, Any]) -> list[str]:
     out: list[str] = []
     when, count, rate, source = headline(run, key_figures)
     if rate is not None:
-        out.append(f"At {when}, {counts.text(count, missing='an unknown number of')} children in {run.name} were on "
+        out.append(f"At {when}, {'a small number (withheld) of' if count == 'c' else counts.text(count, missing='an unknown number of')} children in {run.name} were on "
                    f"child protection plans: {fmt_rate(rate)} in every 10,000 children{source}.")
     change = as_float(key_figures.get("cp_plans_change_percent"))
     if change is not None and run.has_local:

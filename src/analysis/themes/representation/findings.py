@@ -225,8 +225,9 @@ def _reconstruction_caveat(latest: dict, withheld: Withheld) -> str | None:
             "nearest whole number.")
 
 
-def _unreachable_caveat(shares: pd.DataFrame, withheld: Withheld) -> str | None:
-    """Printed shares no whole count out of the printed total can give (shown unless they rest on withheld counts)."""
+def unreachable_note(shares: pd.DataFrame, withheld: Withheld) -> str | None:
+    """Printed shares no whole count out of the printed total can give (shown unless they rest on
+    withheld counts): a note under the trends, where those shares are charted."""
     unreachable = shares[(shares["share_reachable"] == False) & shares["share"].notna()]  # noqa: E712
     if not len(unreachable):
         return None
@@ -255,7 +256,13 @@ def caveats(ctx: Context, shares: pd.DataFrame, latest: dict, census: pd.DataFra
     first; the data-quality findings are in the index page's annex (one caveat points there)."""
     out: list[str] = []
     if latest:
-        reconstruction = _reconstruction_caveat(latest, withheld)
+        reconstruction = _reconstruction_caveat(latest, withheld) or ""
+        unvalidated = shares[shares["unvalidated"]]
+        if not unvalidated.empty:
+            dates = sorted({(end, long_date(end)) for end in unvalidated["period_end"]})
+            reconstruction += (f"{' ' if reconstruction else ''}The board marks its total of children on plans at "
+                               f"{join_words([text for _, text in dates])} as not yet validated, so the shares at "
+                               "that date rest on a total that may change.")
         if reconstruction:
             out.append(reconstruction)
         out.append(BENCHMARK_MISMATCH)
@@ -263,11 +270,10 @@ def caveats(ctx: Context, shares: pd.DataFrame, latest: dict, census: pd.DataFra
             out.append("Referral shares count referrals, not children (a child referred twice counts twice), yet their "
                        "intervals treat referrals as independent; the 2017/18 quarterly shares are cumulative from "
                        "1 April and, the board warns, may change after year-end validation.")
-        unvalidated = shares[shares["unvalidated"]]
-        if not unvalidated.empty:
-            dates = sorted({(end, long_date(end)) for end in unvalidated["period_end"]})
-            out.append(f"The board marks its total of children on plans at {join_words([text for _, text in dates])} as "
-                       "not yet validated, so the shares at that date rest on a total that may change.")
+    if not census.empty:
+        out.append(f"Census 2021 is dated {census_timing(ctx)}, and counts residents of all ages: "
+                   "it is shown for context only and enters no verdict.")
+    if latest:
         bme = latest.get(("plans", "bme"))
         if (bme is not None and not withheld.row_hidden(bme) and not is_missing(bme["complement_count"])
                 and bme["count"] > 0):
@@ -281,10 +287,4 @@ def caveats(ctx: Context, shares: pd.DataFrame, latest: dict, census: pd.DataFra
         if small:
             out.append("Small numbers: the latest shares for " + join_words(small) + " rest on fewer than 10 records, so "
                        "their intervals are wide.")
-        unreachable = _unreachable_caveat(shares, withheld)
-        if unreachable:
-            out.append(unreachable)
-    if not census.empty:
-        out.append(f"Census 2021 is dated {census_timing(ctx)}, and counts residents of all ages: "
-                   "it is shown for context only and enters no verdict.")
     return limit_caveats(out, findings)
