@@ -153,7 +153,13 @@ def test_board_figure_against_the_validated_dfe_return(q4):
     assert validated == 561
     assert q4.key_figures["cp_plans_dfe_validated_end"] == validated
     assert q4.key_figures["cp_plans_board_minus_dfe"] == END - validated
-    assert any("564" in f and "561" in f for f in q4.key_findings)
+    # one figure per fact (issue 10): DfE's validated figure is the headline (In brief), and the
+    # board's count is reconciled with it once, in a note, not in the key findings
+    dfe, board = f"{int(validated)} ", f"{int(END)}"
+    assert dfe in q4.in_brief[0] and board not in q4.in_brief[0]
+    notes = [p for s in q4.sections for p in s.paragraphs if "One figure per date" in p]
+    assert len(notes) == 1 and board in notes[0] and dfe in notes[0]
+    assert not any(board in f and dfe in f for f in q4.key_findings)
 
 
 def test_long_plans_percent_is_the_reports_5_9(q4):
@@ -180,7 +186,11 @@ def test_discrepancy_between_tables_3_1_and_4_2_is_a_caveat_not_a_correction(q4_
     assert plans.loc["31 Mar 2017", "Children on plans"] == START
     assert plans.loc["31 Mar 2017", "From table"] == "3.1"
     assert str(T42_MAR17) in plans.loc["31 Mar 2017", "Note"]
-    assert any("DQ04" in c and "439" in c and "443" in c for c in q4_internal.caveats)
+    # the finding's detail is in the index page's annex; the caveats point there, and the plans
+    # section states both tables' figures (issue 10: no rule code on the page)
+    assert any("annex of the index page" in c for c in q4_internal.caveats)
+    assert not any("DQ04" in c for c in q4_internal.caveats)
+    assert any("439" in p and "443" in p for p in q4_internal.section("plans").paragraphs)
     # the 4.2 breakdowns keep their own total
     mix = {t.title: t.frame for _k, t in tables(q4_internal) if t.title.endswith("(counts)")}
     cat = mix["Children on plans by category of abuse (counts)"].set_index("Category of abuse")

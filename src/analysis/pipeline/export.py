@@ -37,7 +37,7 @@ from traitlets.config import Config
 
 from .. import __version__
 from ..periods import long_date
-from ..report.model import DISCLOSURE_MODES
+from ..report.model import DISCLOSURE_MODES, IN_BRIEF_END
 from ..report.summary import SUMMARY_MIMETYPE
 from ..stats.disclosure import SMALL_COUNT_THRESHOLD, SUPPRESSED
 from .htmlcheck import check_html, headings, marking_problems
@@ -67,6 +67,7 @@ REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
 _HIDDEN_MIMETYPES = (SUMMARY_MIMETYPE, "application/javascript", "application/vnd.jupyter.widget-view+json")
 
 _TOC_MARKER = "<!--sg:toc-->"
+_DETAILS_RE = re.compile(r"<!--sg:details-start-->.*?<!--sg:details-end-->", re.DOTALL)
 _MARKDOWN_H1_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 _MARKDOWN_SECTION_RE = re.compile(r"^\s{0,3}#{1,6}\s", re.MULTILINE)
 _HTML_H1_RE = re.compile(r"^\s*<h1\b[^>]*>(.*?)</h1>\s*", re.IGNORECASE | re.DOTALL)
@@ -269,6 +270,18 @@ def _toc_html(items: list[tuple[int, str, str]]) -> str:
     return "\n".join(lines)
 
 
+def details_below_in_brief(html: str) -> str:
+    """The page with its details block (area, period, run date, disclosure, contents) moved from
+    under the title to just below the "In brief" box, so that the answer is on the first screen;
+    unchanged when the page has no such box."""
+    details = _DETAILS_RE.search(html)
+    if details is None or IN_BRIEF_END not in html[details.end():]:
+        return html
+    block = details.group(0)
+    html = html[:details.start()] + html[details.end():]
+    return html.replace(IN_BRIEF_END, block, 1)
+
+
 def normalise_volatile_ids(html: str) -> str:
     """Renumber pandas Styler's random table ids (``T_1a2b3``) in order of appearance."""
     renumbered: dict[str, str] = {}
@@ -350,6 +363,7 @@ def export_appendix(
     }
     body, _ = _exporter().from_notebook_node(prepared, resources={"sg": page_facts, "metadata": {"name": title}})
     body = _ANCHOR_LINK_RE.sub("", body)
+    body = details_below_in_brief(body)
     body = body.replace(_TOC_MARKER, _toc_html(headings(body)), 1)
     body = normalise_volatile_ids(body)
     problems = check_html(body, disclosure=context.disclosure, roots=roots)

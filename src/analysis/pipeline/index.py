@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from .htmlcheck import check_html, marking_problems
 from .options import NotebookResult
 
 INDEX_TEMPLATE = "index_page.html.j2"
-QUALITY_COLUMNS = ("code", "severity", "title", "message", "source_tables")
+QUALITY_COLUMNS = ("severity", "title", "message", "source_tables")
 NOT_CHECKED_NOTE = "The data-quality checks were not run."
 
 _STATUS_TEXT = {
@@ -67,6 +68,7 @@ class IndexTheme:
             "previous_run_date": self.previous_run_date,
             "summary_status": summary.get("status"),
             "summary_status_text": str(summary.get("status", "")).replace("_", " "),
+            "in_brief": list(summary.get("in_brief") or summary.get("key_findings", [])[:3]),
             "key_findings": list(summary.get("key_findings", [])),
             "caveats": list(summary.get("caveats", [])),
         }
@@ -103,6 +105,29 @@ class IndexPage:
     period_note: str = ""
 
 
+#: Short forms inside the data's identifiers, in words (``cp_rate_per_10k``: "child protection
+#: rate per 10,000").
+_IDENTIFIER_WORDS = {
+    "cp": "child protection", "10k": "10,000", "lac": "looked-after children", "cin": "children in need",
+    "cse": "child sexual exploitation", "excl": "excluding", "pct": "percent", "yrs": "years",
+}
+_IDENTIFIER_RE = re.compile(r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b")
+#: DfE's table codes in the data-quality messages ("DfE d5", "DfE LAIT"): the reader needs "DfE".
+_DFE_TABLE_RE = re.compile(r"\s*\(DfE [A-Za-z0-9]+\)|(?<=DfE) [a-z][0-9]+\b|(?<=DfE) LAIT\b")
+
+
+def plain_identifiers(text: str) -> str:
+    """``text`` with the data's internal names in words: a measure or column name such as
+    ``children_on_cp_plan (All)`` becomes "children on child protection plan", and DfE's table
+    codes ("DfE d5", "(DfE LAIT)") are dropped, so the index page shows no code name."""
+    def words(match: re.Match[str]) -> str:
+        return " ".join(_IDENTIFIER_WORDS.get(part.lower(), part) for part in match.group(0).split("_"))
+
+    text = re.sub(r"\b([A-Za-z0-9]+(?:_[A-Za-z0-9]+)+) \(All\)", r"\1", text)
+    text = _IDENTIFIER_RE.sub(words, text)
+    return _DFE_TABLE_RE.sub("", text)
+
+
 def _date_and_time(moment: dt.datetime) -> str:
     return f"{long_date(moment)}, {moment:%H:%M:%S}"
 
@@ -118,7 +143,8 @@ def render_index(page: IndexPage, *, roots: Iterable[str] = ()) -> str:
     quality = None
     if page.quality is not None:
         quality = [
-            {column: ("" if row.get(column) is None else str(row.get(column))) for column in QUALITY_COLUMNS}
+            {column: plain_identifiers("" if row.get(column) is None else str(row.get(column)))
+             for column in QUALITY_COLUMNS}
             for row in page.quality
         ]
     html = environment.get_template(INDEX_TEMPLATE).render(

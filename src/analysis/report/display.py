@@ -21,7 +21,8 @@ from IPython.display import HTML, display
 
 from ..formatting import fmt_number
 from ..stats.disclosure import NOT_AVAILABLE, SMALL_COUNT_THRESHOLD, suppress_counts, suppress_derived
-from .model import Section, Table, ThemeResult
+from .glossary import page_text, terms_used
+from .model import IN_BRIEF_END, Section, Table, ThemeResult
 from .summary import publish_summary
 
 
@@ -155,15 +156,36 @@ def _ul(texts: Iterable[str]) -> str:
     return f"<ul>{items}</ul>" if items else ""
 
 
+def in_brief_html(sentences: Iterable[str], heading_id: str = "in-brief", heading: str = "In brief") -> str:
+    """The "In brief" box: a labelled section with its heading and one paragraph per sentence."""
+    return (f"<section class='in-brief' aria-labelledby='{html.escape(heading_id)}'>"
+            f"<h2 id='{html.escape(heading_id)}'>{html.escape(heading)}</h2>{_p(sentences)}</section>")
+
+
 def header(result: ThemeResult) -> None:
-    """The appendix title block: area, period, disclosure, and one plain sentence on the period
-    (the latest the data support for the area, or that a later one is in the data)."""
+    """The appendix title, then directly under it the "In brief" box (the page's answer, first),
+    then area, period, disclosure and one plain sentence on the period (the latest the data
+    support for the area, or that a later one is in the data)."""
     note = f"<p class='period-note'>{html.escape(result.period_note)}</p>" if result.period_note else ""
     display(HTML(
-        f"<h1>{html.escape(result.title)}</h1>"
-        f"<p class='lede'>{html.escape(result.area_name)} ({html.escape(result.area_code)}), "
+        f"<h1>{html.escape(result.title)}</h1>" + in_brief_html(result.in_brief) + IN_BRIEF_END
+        + f"<p class='lede'>{html.escape(result.area_name)} ({html.escape(result.area_code)}), "
         f"{html.escape(result.period.label)}. Disclosure: {html.escape(result.disclosure)}.</p>" + note
     ))
+
+
+def glossary_html(result: ThemeResult) -> str:
+    """The page's glossary: only the terms its own text uses, each defined once."""
+    terms = terms_used(page_text(result))
+    if not terms:
+        return ""
+    items = "".join(f"<dt>{html.escape(t.term)}</dt><dd>{html.escape(t.definition)}</dd>" for t in terms)
+    return f"<h2 id='glossary'>Glossary</h2><dl class='glossary'>{items}</dl>"
+
+
+def glossary(result: ThemeResult) -> None:
+    """Show the page's glossary (:func:`glossary_html`)."""
+    display(HTML(glossary_html(result)))
 
 
 def key_findings(result: ThemeResult) -> None:
@@ -196,6 +218,7 @@ def show(result: ThemeResult) -> None:
     header(result)
     key_findings(result)
     caveats(result)
+    glossary(result)
     for s in result.sections:
         section(result, s.key)
     publish(result)
@@ -205,5 +228,5 @@ def publish(result: ThemeResult) -> None:
     """Record the machine-readable summary in the notebook (read by the runner and tests)."""
 
     publish_summary(theme=result.theme, title=result.title, area_code=result.area_code, area_name=result.area_name,
-                    period=result.period.label, key_findings=result.key_findings, key_figures=result.key_figures,
+                    period=result.period.label, in_brief=result.in_brief, key_findings=result.key_findings, key_figures=result.key_figures,
                     caveats=result.caveats, status=result.status)

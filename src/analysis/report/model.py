@@ -1,7 +1,7 @@
 """What a theme returns, so that notebooks, tests and the index page share one result.
 
 A theme module exposes ``build(area_code, period, data_dir=None, disclosure="public") ->
-ThemeResult``. The result holds the key findings (sentences computed from the data), caveats,
+ThemeResult``. The result holds the "In brief" sentences, the key findings (sentences computed from the data), caveats,
 machine-readable key figures, and named sections of tables and charts. The notebook only
 displays it (:mod:`analysis.report.display`); the tests assert on it; the runner reads its summary.
 """
@@ -15,6 +15,10 @@ import pandas as pd
 
 from .charts import Chart
 from ..periods import Period
+
+#: Marks the end of the "In brief" box in a page: the exported appendix puts its page details
+#: and contents here, below the answer (:func:`analysis.pipeline.export.export_appendix`).
+IN_BRIEF_END = "<!--sg:in-brief-end-->"
 
 #: public (the default: small counts suppressed) or internal (every figure shown).
 DISCLOSURE_MODES = ("public", "internal")
@@ -83,6 +87,9 @@ class ThemeResult:
     area_name: str
     period: Period
     disclosure: str
+    #: three to five plain sentences answering the page's question for the period, with their
+    #: verdicts: the "In brief" box under the title (and the index page's box for the theme)
+    in_brief: list[str] = field(default_factory=list)
     key_findings: list[str] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)

@@ -106,11 +106,13 @@ def make_summary(
     key_figures: Mapping[str, Any],
     caveats: Sequence[str],
     status: str = "ok",
+    in_brief: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Build and check the summary dict that :func:`publish_summary` displays.
 
     ``period`` is the period label (``"2017-18 Q4"``) or an :class:`analysis.periods.Period`.
-    ``key_findings`` and ``caveats`` are complete sentences for a board member.
+    ``key_findings``, ``caveats`` and ``in_brief`` (the page's "In brief" box; optional, so a
+    summary written before it existed still reads) are complete sentences for a board member.
     ``key_figures`` maps a short label to a value, or to ``{"value": ..., "unit": ...}`` where
     unit is one of the data dictionary's units (``count``, ``percent``, ``rate_per_10k``,
     ``gbp``, ``hours``, ``days``); a suppressed value is the string ``"c"``.
@@ -120,7 +122,7 @@ def make_summary(
             raise SummaryError(f"publish_summary: {name} must be non-empty text, got {val!r}")
     if status not in STATUSES:
         raise SummaryError(f"publish_summary: status {status!r} is not one of {', '.join(STATUSES)}")
-    for name, seq in (("key_findings", key_findings), ("caveats", caveats)):
+    for name, seq in (("key_findings", key_findings), ("caveats", caveats), ("in_brief", in_brief)):
         if isinstance(seq, str) or not isinstance(seq, Sequence):
             raise SummaryError(f"publish_summary: {name} must be a list of sentences, got {type(seq).__name__}")
         for i, item in enumerate(seq):
@@ -135,6 +137,7 @@ def make_summary(
         "area_code": area_code,
         "area_name": area_name,
         "period": period,
+        "in_brief": list(in_brief),
         "key_findings": list(key_findings),
         "key_figures": dict(key_figures),
         "caveats": list(caveats),
@@ -158,6 +161,7 @@ def publish_summary(
     key_figures: Mapping[str, Any],
     caveats: Sequence[str],
     status: str = "ok",
+    in_brief: Sequence[str] = (),
 ) -> None:
     """Display the theme's summary as an invisible raw mime bundle (see module docstring).
 
@@ -175,6 +179,7 @@ def publish_summary(
         key_figures=key_figures,
         caveats=caveats,
         status=status,
+        in_brief=in_brief,
     )
     display({SUMMARY_MIMETYPE: payload}, raw=True)
 

@@ -153,6 +153,32 @@ def findings_up_to(findings: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 
 
+#: At most this many caveats on an appendix (issue 10): the most important first; the detail of
+#: the data-quality findings is in the annex of the index page.
+MAX_CAVEATS = 5
+
+
+def quality_pointer(findings: pd.DataFrame) -> str | None:
+    """One plain caveat pointing to the index page's annex, where the data-quality findings that
+    touch a page's figures are listed in full (None when there are none)."""
+    if findings.empty:
+        return None
+    count = len(findings)
+    what = "one problem" if count == 1 else f"{count} problems"
+    return (f"The checks on the board's figures that this page uses found {what} (for example two tables giving "
+            f"different totals for the same date, or the board's figure differing from DfE's). The figures are "
+            f"shown as printed; each problem is described in the annex of the index page.")
+
+
+def limit_caveats(caveats: list[str], findings: pd.DataFrame | None = None, limit: int = MAX_CAVEATS) -> list[str]:
+    """At most ``limit`` caveats: the first of ``caveats`` (most important first, repeats dropped),
+    then the pointer to the data-quality annex (:func:`quality_pointer`) when ``findings`` touch
+    the page."""
+    pointer = quality_pointer(findings) if findings is not None else None
+    kept = list(dict.fromkeys(caveats))[: limit - (1 if pointer else 0)]
+    return kept + ([pointer] if pointer else [])
+
+
 def caveats_from_findings(findings: pd.DataFrame, limit: int = 6) -> list[str]:
     """Plain-English caveats from data-quality findings (most important first)."""
     if findings.empty:

@@ -49,6 +49,7 @@ from ...periods import Period
 from ...report.model import ThemeResult
 from ...report.words import CountWords
 from ..context import context
+from .brief import in_brief
 from .findings import BOARD_DATA_MISSING, board_missing_sentence, caveats, key_findings, theme_findings
 from .frames import (
     BOARD_PART,
@@ -155,6 +156,7 @@ def build(area_code: str = "E10000031", period: str | Period | None = "2017-18 Q
         candidate_findings.update(outcome.findings)
     return ThemeResult(theme=THEME, title=TITLE, area_code=area_code, area_name=ctx.area_name, period=ctx.period,
                        disclosure=ctx.disclosure, key_findings=key_findings(candidate_findings),
+                       in_brief=in_brief(ctx, key_figures, words, has_board=not rows.empty),
                        caveats=caveats(ctx, rows, key_figures, words),
                        sections=[outcome.section for outcome in outcomes], key_figures=key_figures,
                        period_note=ctx.period_note)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ...report.words import CountWords, fallback_caveat, join_words, number_in_words, possessive
 from ...periods import fy_label, long_date
-from ..context import Context, caveats_from_findings
+from ..context import Context, limit_caveats
 from .frames import (
     BOARD_TABLE,
     LAIT_TABLE,
@@ -62,8 +62,8 @@ def board_missing_sentence(ctx: Context) -> str:
     """Why the board's CDOP figures cannot be shown for this area and period."""
     if not ctx.has_local():
         return (f"No safeguarding board data is loaded for {ctx.area_name}: the panel's reviews by home authority and "
-                "by category come from a board's own annual report, which has not been transcribed for this area "
-                "(add it to data/raw, in the tidy format of data/raw/README.md, to fill this section).")
+                "by category come from a board's own annual report, which has not been added to the data for this "
+                "area.")
     all_rows = ctx.ds.select("cdop_deaths_reviewed", area_code=ctx.area_code, source_table=BOARD_TABLE)
     all_rows = all_rows[all_rows["source"] != "dfe"]
     if all_rows.empty:
@@ -91,7 +91,8 @@ def _board_caveats(ctx: Context, rows: pd.DataFrame, key_figures: dict) -> list[
            + (f"; {len(unvalidated)} of them are marked as not yet validated" if len(unvalidated) else "")
            + ". They cover whole financial years (1 April to 31 March)."]
     panel_owner = rows["la_name"].iloc[0] or ctx.area_name
-    out.append(f"Benchmark mismatch: the panel is sub-regional ({join_words(authority_names(rows))}); its panels "
+    out.append(f"Not all the panel's figures are the board's own: the panel covers several authorities "
+               f"({join_words(authority_names(rows))}); its panels "
                "held, total deaths reviewed and actions raised (which the report attributes to "
                f"'{possessive(panel_owner)} panel') are not the board's alone. "
                f"Only the deaths by home authority and by category are {possessive(ctx.area_name)} own.")
@@ -106,35 +107,32 @@ def _board_caveats(ctx: Context, rows: pd.DataFrame, key_figures: dict) -> list[
 
 
 def caveats(ctx: Context, rows: pd.DataFrame, key_figures: dict, words: CountWords) -> list[str]:
-    """What a reader must know before using the appendix's figures, most specific first.
+    """What a reader must know before using the appendix's figures, at most five, most specific
+    first; the data-quality findings are in the index page's annex (one caveat points there).
 
     ``rows`` are the board's CDOP rows (:func:`.frames.board_rows`), ``key_figures`` the result's.
     """
-    out = _board_caveats(ctx, rows, key_figures) if not rows.empty else []
-    small_numbers = ("Small numbers: most categories hold a handful of deaths, so shares have wide intervals and "
-                     "year-to-year differences are mostly chance. " if not rows.empty else "")
-    if words.public:
-        disclosure = ("In this public version counts of one to five are suppressed (c) in tables, chart labels and "
-                      "sentences, with further cells suppressed where a total could reveal them.")
-    else:
-        disclosure = ("This internal version shows counts of one to five: do not publish it; run it with "
-                      "disclosure = 'public'.")
-    out.append(small_numbers + disclosure)
-    status = lait_indicator_status(ctx)
-    out.append("DfE's count of reviews with modifiable factors measures something different from the board's deaths "
-               "reviewed (reviews completed, only those with modifiable factors)"
-               + (f"; DfE's LAIT lists the indicator as '{status}'" if status else "") + ".")
     year = key_figures.get("modifiable_factors_year")  # "2020/21"
     stale = (fallback_caveat("DfE's latest count of reviews with modifiable factors", ctx.area_name,
                              f"{int(str(year)[:4]) + 1}-03-31", ctx.period.end) if year else None)
-    if stale:
-        out.append(stale)
+    out = [stale] if stale else []
+    board = _board_caveats(ctx, rows, key_figures) if not rows.empty else []
+    out += board[:3]
+    if not rows.empty:
+        out.append("Small numbers: most categories hold a handful of deaths, so shares have wide intervals and "
+                   "year-to-year differences are mostly chance.")
+    if not words.public:
+        out.append("This internal version shows counts of one to five: do not publish it; run it with "
+                   "disclosure = 'public'.")
+    status = lait_indicator_status(ctx)
     rounded = [fy_label(year) for year in rounded_years(ctx)]
-    if rounded:
-        out.append(f"DfE's {join_words(rounded)} figures on reviews with modifiable factors are rounded to the "
-                   "nearest five (every area's figure is a multiple of five), so small differences between areas or "
-                   "years mean nothing.")
+    out.append("DfE's count of reviews with modifiable factors measures something different from the board's deaths "
+               "reviewed (reviews completed, only those with modifiable factors)"
+               + (f"; DfE lists the indicator as '{status}'" if status else "")
+               + (f". Its {join_words(rounded)} figures are rounded to the nearest five (every area's figure is a "
+                  "multiple of five), so small differences between areas or years mean nothing" if rounded else "")
+               + ".")
     out.append("Rates per 100,000 children use the ONS mid-year estimate of children aged 0–17; the number of "
                "reviews completed in a year also depends on the panel's workload, so a rate is a rough comparator.")
-    out += caveats_from_findings(theme_findings(ctx))
-    return out
+    out += board[3:]
+    return limit_caveats(out, theme_findings(ctx))

@@ -494,5 +494,8 @@ def modifiable_factors_section(ctx: Context, words: CountWords) -> SectionOutcom
                                   "intervals and tests take the rounded counts at face value, so they understate the "
                                   "uncertainty for those years.")
     outcome.key_figures = {"modifiable_factors_year": latest_label,
-                           "modifiable_factors_reviews": _key_figure(reviews, reviews_hidden, words)}
+                           "modifiable_factors_reviews": _key_figure(reviews, reviews_hidden, words),
+                           "modifiable_factors_vs_england": (None if words.withheld(reviews, reviews_hidden)
+                                                             or pd.isna(england_rate) or not lait.verdict_column
+                                                             else str(frame.at[latest, lait.verdict_column]))}
     return outcome

@@ -68,7 +68,7 @@ from ...report.words import CountWords
 from ..context import context as load_context
 from .board_frames import district_rates, indicator_series, mix_counts, suppressed_masks
 from .board_sections import districts_section, indicators_section, mix_section
-from .findings import caveats, rank_key_findings
+from .findings import caveats, in_brief, rank_key_findings
 from .frames import FunnelData, benchmark_rates, board_plans, board_vs_dfe, funnel_data, plan_changes
 from .run import ThemeRun
 from .sections import benchmarks_section, context_section, funnel_section, plans_section
@@ -139,7 +139,7 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
         key_figures[name] = counts.key_figure(key_figures[name])
     return ThemeResult(
         theme=THEME, title=TITLE, area_code=ctx.area_code, area_name=ctx.area_name, period=ctx.period,
-        disclosure=ctx.disclosure, key_findings=rank_key_findings(built),
-        caveats=caveats(run) + [caveat for section in built for caveat in section.caveats],
+        disclosure=ctx.disclosure, in_brief=in_brief(run, key_figures), key_findings=rank_key_findings(built),
+        caveats=caveats(run, [caveat for section in built for caveat in section.caveats]),
         sections=[section.section for section in built], key_figures=key_figures, period_note=ctx.period_note,
     )

@@ -247,21 +247,43 @@ def _indicator_sentence(indicator: Indicator, series: pd.DataFrame, signals: pd.
                 sentence += f"; a relative change of {signed_number(difference / year['value'] * 100, 1)}%"
             sentence += ")"
     if signals.empty:
-        return sentence + ". No special-cause signal: the series varies within its limits."
+        return sentence + ". Every point is within normal variation."
 
     def listed(points: pd.DataFrame) -> str:
-        return "; ".join(f"{point} ({signal.replace('_', ' ')}: {variation})" for point, signal, variation
+        return "; ".join(f"{point} ({SIGNAL_WORDS.get(signal, signal.replace('_', ' '))}{_variation_words(variation)})"
+                         for point, signal, variation
                          in zip(points["point"], points["signal"], points["variation"].fillna("")))
 
-    # this period's signals lead; a signal from an earlier year is named as such, after them
+    # this period's unusual points lead; one from an earlier year is named as such, after them
     current = signals[signals["kind"] != "year"]
     earlier = signals[signals["kind"] == "year"].iloc[::-1]
     if current.empty:
-        sentence += (". No special-cause signal in this year's figures; the only "
-                     + ("signal is" if len(earlier) == 1 else "signals are")
+        sentence += (". Every point this year is within normal variation; the only unusual "
+                     + ("point is" if len(earlier) == 1 else "points are")
                      + f" from earlier years: {listed(earlier)}")
     else:
-        sentence += f". Special-cause signals this year: {listed(current.iloc[::-1])}"
+        sentence += f". Unusual points this year, beyond normal variation: {listed(current.iloc[::-1])}"
         if not earlier.empty:
             sentence += f"; in earlier years: {listed(earlier)}"
     return sentence + "."
+
+
+#: The statistical process control rules (:mod:`analysis.stats.spc`) in a board member's words.
+SIGNAL_WORDS = {
+    "outside_limits": "outside the range normal variation gives",
+    "trend": "the last of seven or more points each higher, or each lower, than the one before",
+    "two_of_three": "two of three points close to the edge of the normal range",
+    "shift": "the last of seven or more points in a row on one side of the average",
+}
+#: Whether an unusual point is better or worse, in plain words.
+VARIATION_WORDS = {
+    "special cause concern": "a change for the worse",
+    "special cause improvement": "a change for the better",
+    "special cause high": "unusually high",
+    "special cause low": "unusually low",
+}
+
+
+def _variation_words(variation: str) -> str:
+    words = VARIATION_WORDS.get(str(variation), "")
+    return f": {words}" if words else ""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...formatting import fmt_count, fmt_interval, fmt_number, fmt_rate
+from ...formatting import fmt_count, fmt_number, fmt_rate
 from ...report.model import Section
 from ...report.words import (
     CountWords,
+    capitalised,
     decimals_to_tell_apart,
     join_words,
     limit_margin,
@@ -95,7 +96,7 @@ def plans_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     elif start_row is None:
         section.paragraphs.append(f"The board's data has no count at {long_date(run.start)}, so the change over "
                                   f"{run.ctx.period.fy_label} cannot be given.")
-    if end_row is not None and not pd.isna(end_row["rate"]):
+    if end_row is not None and not pd.isna(end_row["rate"]) and not _validated_at(run, run.end):
         section.paragraphs.append(
             f"At {long_date(run.end)} that is {fmt_rate(end_row['rate'])} children per 10,000 aged 0–17 (95% "
             f"confidence interval {fmt_rate(end_row['lower'])} to {fmt_rate(end_row['upper'])}), using the ONS mid-"
@@ -105,8 +106,8 @@ def plans_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
         section.paragraphs.append(
             f"At {long_date(row.period_end)} table {row.source_table} prints {fmt_count(row.count)} children on plans "
             f"and table {row.other_table} prints {fmt_count(row.other_value)}. This appendix uses table "
-            f"{row.source_table}, the board's primary count of children on plans, and does not adjust either (quality "
-            f"finding DQ04).")
+            f"{row.source_table}, the board's primary count of children on plans, and does not adjust either (see the "
+            f"data-quality annex of the index page).")
     at_year_ends = board[year_ends(board["period_end"])]
     if len(at_year_ends) >= 2:
         lowest = at_year_ends.loc[at_year_ends["count"].idxmin()]
@@ -120,6 +121,46 @@ def plans_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     return built
 
 
+def _validated_at(run: ThemeRun, when) -> bool:
+    """True when DfE's validated count of children on plans for the area is in the data at ``when``:
+    the page's headline figure for that date (the board's rate is then reconciled with it once,
+    in :func:`reconciliation_note`, not stated beside it)."""
+    rows = run.dfe_values("children_on_cp_plan")
+    return bool(((rows["area"] == run.area_code) & (rows["period_end"] == when) & rows["value"].notna()).any())
+
+
+def reconciliation_note(run: ThemeRun, board: pd.DataFrame, last: pd.Series, at_end: pd.Series,
+                        unvalidated: str) -> str:
+    """One figure per fact: the note that names the page's headline figure for the period end
+    (DfE's validated count and rate: DfE checks its figures after the year ends; the board's are
+    collected during the year) and reconciles the board's count, its rate and the rate the board
+    printed with it, once."""
+    when = long_date(run.end)
+    text = (f"One figure per date: for {when} this page uses DfE's validated figures, {fmt_count(at_end['count_dfe'])} "
+            f"children on plans and {fmt_rate(last['rate'])} per 10,000, because DfE checks them after the year ends.")
+    others = []
+    board_end = board[board["period_end"] == run.end]
+    board_rate = as_float(board_end["rate"].iloc[0]) if not board_end.empty else None
+    if at_end["difference"] != 0 or unvalidated:
+        others.append(f"the board's own count was {fmt_count(at_end['count_board'])}{unvalidated}"
+                      + (f", which gives {fmt_rate(board_rate)} per 10,000 with the same population"
+                         if board_rate is not None else ""))
+    printed = as_float(at_end.get("printed_rate"))
+    if printed is not None:
+        others.append(f"the board printed a rate of {as_printed(printed)} per 10,000")
+    if not others:
+        return text
+    text += " " + capitalised(join_words(others)) + "."
+    shown = [value for value in (board_rate, printed) if value is not None]
+    if shown and all(last["lower"] <= value <= last["upper"] for value in shown):
+        text += (f" These lie inside the validated rate's 95% confidence interval ({fmt_rate(last['lower'])} to "
+                 f"{fmt_rate(last['upper'])}), so they tell the same story.")
+    elif shown:
+        text += (f" Not all of these lie inside the validated rate's 95% confidence interval "
+                 f"({fmt_rate(last['lower'])} to {fmt_rate(last['upper'])}): read the board's own figures with care.")
+    return text
+
+
 def _printed_rate_note(row: pd.Series) -> str:
     """A sentence when the board's printed rate differs from count ÷ ONS population by more
     than its printed rounding (0.5 for a whole number, 0.05 for one decimal place)."""
@@ -130,7 +171,8 @@ def _printed_rate_note(row: pd.Series) -> str:
     if abs(printed - rate) <= tolerance + 1e-9:
         return ""
     return (f" The board printed {as_printed(printed)} per 10,000 in table 4.1, which the count and the ONS "
-            f"population do not give (quality finding DQ08): the board may have used another population base.")
+            f"population do not give (see the data-quality annex of the index page): the board may have used another "
+            f"population base.")
 
 
 def _change_sentence(run: ThemeRun, change: pd.Series) -> str:
@@ -146,9 +188,8 @@ def _change_sentence(run: ThemeRun, change: pd.Series) -> str:
     text = change_between(change["old"], change["new"], "children on child protection plans", test,
                           long_date(change["from"]), long_date(change["to"]), run.disclosure)
     if test is not None:
-        text += (f" Allowing for the change in the child population, the rate went from {fmt_rate(test.old_value)} "
-                 f"to {fmt_rate(test.new_value)} per 10,000 (rate ratio {fmt_number(test.effect, 2)}, 95% confidence "
-                 f"interval {fmt_interval(test.lower_95, test.upper_95, 'ratio')}).")
+        # the rates and their ratio are in the table of changes below: one figure per fact in the sentence
+        text += " The test allows for the change in the number of children living in the area."
     return text
 
 
@@ -174,6 +215,10 @@ def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     key_figures["region_cp_rate_per_10k"] = one_decimal(last["region"])
     key_figures["sn_average_cp_rate_per_10k"] = one_decimal(last["neighbours_mean"])
     key_figures["benchmark_year_end"] = pd.Timestamp(last["period_end"]).date().isoformat()
+    key_figures["cp_plans_dfe_latest_count"] = counts.key_figure(whole_number(last["count"]))
+    for verdict in ("vs_england_95", "vs_region_95", "vs_neighbours_95"):
+        value = last.get(verdict)
+        key_figures[f"cp_rate_{verdict}"] = None if value is None or pd.isna(value) else str(value)
     # validated figure at the period end (a 31 March), and the board's difference from it
     validated_at_end = bench[bench["period_end"] == run.end]
     key_figures["cp_plans_dfe_validated_end"] = (whole_number(validated_at_end["count"].iloc[0])
@@ -208,8 +253,8 @@ def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
     names = join_words([n.name for n in run.neighbours_at(last["period_end"])])
     if with_data:
         section.paragraphs.append(
-            f"The statistical-neighbour average is the simple mean of the neighbours' rates, as DfE's LAIT "
-            f"computes it; pooling their children and populations instead gives {fmt_rate(last['neighbours_pooled'])} "
+            f"The statistical-neighbour average is the simple mean of the neighbours' rates, as DfE computes "
+            f"it; pooling their children and populations instead gives {fmt_rate(last['neighbours_pooled'])} "
             f"per 10,000. The neighbours are DfE's statistical-neighbour model in the data ({names}); "
             f"{coverage}.")
     elif listed:
@@ -244,13 +289,7 @@ def benchmarks_section(run: ThemeRun, board: pd.DataFrame) -> BuiltSection:
         if not both_at_end.empty:
             at_end = both_at_end.iloc[0]
             unvalidated = " (marked in the report as not yet validated)" if "unvalidated" in str(at_end["flags"]) else ""
-            sentence = (f"The board's figure at {long_date(run.end)} is {fmt_count(at_end['count_board'])}{unvalidated}; "
-                        f"DfE's validated return gives {fmt_count(at_end['count_dfe'])}, a difference of "
-                        f"{int(at_end['difference']):+d}. Benchmark comparisons use the validated figure; the board's "
-                        f"own trend uses its table {at_end['source_table']}.")
-            section.paragraphs.append(sentence)
-            if at_end["difference"] != 0:
-                built.findings.append(sentence)
+            section.paragraphs.append(reconciliation_note(run, board, last, at_end, unvalidated))
         elif len(differing):
             section.paragraphs.append(f"The board's figures differ from the validated DfE return at "
                                       f"{number_in_words(len(differing))} of the {number_in_words(len(both))} year ends "

@@ -47,7 +47,8 @@ from pathlib import Path
 
 from ...report.model import ThemeResult
 from ..context import context
-from .findings import caveats, key_figures, key_findings, theme_findings
+from .brief import in_brief
+from .findings import caveats, key_figures, key_findings, theme_findings, unreachable_note
 from .frames import (
     census_frame,
     census_summary,
@@ -156,4 +157,8 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
     result.key_findings = key_findings(ctx, latest, census, withheld, changes,
                                        board_quotes=QUOTES_FROM in tables.sources.table_2_3)
     result.caveats = caveats(ctx, shares, latest, census, theme_findings(ctx), withheld)
+    result.in_brief = in_brief(ctx, latest, census, withheld)
+    unreachable = unreachable_note(shares, withheld) if latest else None
+    if unreachable:
+        result.section("trends").paragraphs.append(unreachable)
     return result

@@ -16,7 +16,7 @@ from ...formatting import fmt_count, fmt_interval, fmt_number, fmt_percent, is_m
 from ...stats.disclosure import SUPPRESSED
 from ...report.words import join_words
 from ...periods import long_date, short_date
-from ..context import Context, caveats_from_findings
+from ..context import Context, limit_caveats
 from .frames import census_summary, latest_items
 from .groups import (
     GROUP_BY_KEY,
@@ -123,7 +123,8 @@ def _bme_on_plans(withheld: Withheld, row: pd.Series) -> str:
             "whatever their ethnicity.")
     if not is_missing(row["rri"]):
         sentence = _without_full_stop(sentence) + (
-            f" (relative rate index {fmt_number(row['rri'], 2)}, 95% confidence interval "
+            f" (relative rate index {fmt_number(row['rri'], 2)}: their rate of being on a plan was "
+            f"{fmt_number(row['rri'], 2)} times other children's, 95% confidence interval "
             f"{fmt_interval(row['rri_lower'], row['rri_upper'], 'ratio')}).")
     return sentence
 
@@ -261,8 +262,9 @@ def _reconstruction_caveat(latest: dict, withheld: Withheld) -> str | None:
             "nearest whole number.")
 
 
-def _unreachable_caveat(shares: pd.DataFrame, withheld: Withheld) -> str | None:
-    """Printed shares no whole count out of the printed total can give (shown unless they rest on withheld counts)."""
+def unreachable_note(shares: pd.DataFrame, withheld: Withheld) -> str | None:
+    """Printed shares no whole count out of the printed total can give (shown unless they rest on
+    withheld counts): a note under the trends, where those shares are charted."""
     unreachable = shares[(shares["share_reachable"] == False) & shares["share"].notna()]  # noqa: E712
     if not len(unreachable):
         return None
@@ -278,30 +280,37 @@ def _unreachable_caveat(shares: pd.DataFrame, withheld: Withheld) -> str | None:
 
 
 BENCHMARK_MISMATCH = (
-    "Benchmark mismatch: the School Census (January 2017) covers pupils in Reception to Year 11, while plans and "
-    "referrals cover children from before birth to 17; the 6% disability figure is a UK average from the DWP Family "
-    "Resources Survey 2011/12, whose child runs to age 19 and whose idea of disability is not the one social care "
-    "records use (the report's narrative calls it Warwickshire's prevalence; its table calls it a national average).")
+    "The comparisons are not like for like: the School Census (January 2017) counts pupils in Reception to Year 11, "
+    "while plans and referrals include children from before birth to 17; the 6% disability figure is a UK average "
+    "from a national survey of households (the Family Resources Survey 2011/12), which counts children to age 19 and "
+    "defines disability differently from social care records (the report's narrative calls it Warwickshire's "
+    "prevalence; its table calls it a national average).")
 
 
 def caveats(ctx: Context, shares: pd.DataFrame, latest: dict, census: pd.DataFrame, findings: pd.DataFrame,
             withheld: Withheld) -> list[str]:
-    """What a reader must know before relying on the figures, then the data-quality findings."""
+    """What a reader must know before relying on the figures, at most five, the most important
+    first; the data-quality findings are in the index page's annex (one caveat points there)."""
     out: list[str] = []
     if latest:
-        for caveat in (_reconstruction_caveat(latest, withheld), _unreachable_caveat(shares, withheld)):
-            if caveat:
-                out.append(caveat)
+        reconstruction = _reconstruction_caveat(latest, withheld) or ""
         unvalidated = shares[shares["unvalidated"]]
         if not unvalidated.empty:
             dates = sorted({(end, long_date(end)) for end in unvalidated["period_end"]})
-            out.append(f"The board marks its total of children on plans at {join_words([text for _, text in dates])} as "
-                       "not yet validated (CIN census), so the shares at that date rest on an unvalidated total.")
+            reconstruction += (f"{' ' if reconstruction else ''}The board marks its total of children on plans at "
+                               f"{join_words([text for _, text in dates])} as not yet validated, so the shares at "
+                               "that date rest on a total that may change.")
+        if reconstruction:
+            out.append(reconstruction)
+        out.append(BENCHMARK_MISMATCH)
         if (shares["population"] == "referrals").any():
             out.append("Referral shares count referrals, not children (a child referred twice counts twice), yet their "
                        "intervals treat referrals as independent; the 2017/18 quarterly shares are cumulative from "
                        "1 April and, the board warns, may change after year-end validation.")
-        out.append(BENCHMARK_MISMATCH)
+    if not census.empty:
+        out.append(f"Census 2021 is dated {census_timing(ctx)}, and counts residents of all ages: "
+                   "it is shown for context only and enters no verdict.")
+    if latest:
         bme = latest.get(("plans", "bme"))
         if (bme is not None and not withheld.row_hidden(bme) and not is_missing(bme["complement_count"])
                 and bme["count"] > 0):
@@ -315,11 +324,4 @@ def caveats(ctx: Context, shares: pd.DataFrame, latest: dict, census: pd.DataFra
         if small:
             out.append("Small numbers: the latest shares for " + join_words(small) + " rest on fewer than 10 records, so "
                        "their intervals are wide.")
-        if withheld.public:
-            out.append("In this public version counts of 1 to 5, and any figure that would reveal one, are withheld "
-                       "(c in tables, gaps in charts).")
-    if not census.empty:
-        out.append(f"Census 2021 is dated {census_timing(ctx)}, and counts residents of all ages: "
-                   "it is shown for context only and enters no verdict.")
-    out.extend(caveats_from_findings(findings))
-    return out
+    return limit_caveats(out, findings)

@@ -72,6 +72,7 @@ from .frames import (
     training_source,
     uptake,
 )
+from .brief import in_brief
 from .sections import agency_section, budget_section, conference_section, gaps_section, programme_section
 
 __all__ = [
@@ -116,4 +117,5 @@ def build_for(ctx: Context) -> ThemeResult:
     result.key_findings = key_findings(ctx, course_programme, board_budget, agency_uptake, conference_rows)
     result.caveats = caveats(ctx, course_programme, board_budget, agency_uptake)
     result.key_figures = key_figures(ctx, course_programme, board_budget, agency_uptake)
+    result.in_brief = in_brief(ctx, result.key_figures)
     return result

@@ -12,7 +12,7 @@ import pandas as pd
 from ...formatting import fmt_count, fmt_gbp, fmt_interval, fmt_number, fmt_percent, is_missing, round_half_up
 from ...report.words import CountWords, verdict_phrase
 from ...stats import conf_label
-from ..context import Context, caveats_from_findings
+from ..context import Context, limit_caveats
 from .frames import (
     CONF,
     TABLES,
@@ -199,36 +199,35 @@ def _unavailable_findings(ctx: Context, conference_rows: pd.DataFrame, budget: B
 
 # --------------------------------------------------------------------------- caveats
 def caveats(ctx: Context, programme: Programme | None, budget: Budget | None, uptake: Uptake | None) -> list[str]:
-    """What a reader should bear in mind: assumptions, small numbers, flags and the data checks' findings."""
+    """What a reader should bear in mind, at most five, the most important first: assumptions,
+    lower bounds, the lack of a benchmark, flags and small numbers; the data checks' findings are
+    in the index page's annex (one caveat points there)."""
     out = []
     if uptake is not None:
         out.append("Attendance by agency is given only for two agencies, as whole percentages with no stated base; "
                    "intervals assume a base of the course table's delegates, and Police attendance was 'almost "
                    "entirely related to one course'.")
-        out.append("'Health' attendance is set against the Health CCGs' contribution; the report does not say whether "
-                   "it includes NHS provider trusts, which do not fund the board directly.")
-    if programme is not None and programme.some_courses_ran_few_times:
-        out.append("Small numbers: some courses ran fewer than six times, so figures per event for them rest on very "
-                   "few sessions.")
+        out.append("'Health' attendance is set against the Health clinical commissioning groups' contribution; the "
+                   "report does not say whether it includes NHS hospital and community trusts, which do not fund the "
+                   "board directly.")
+    rows = ctx.local(["training_events", "training_delegates", "course_hours", "training_attendance_share",
+                      "conference_attendees", "budget_income", "budget_expenditure"])
+    if rows["flags"].str.contains("lower_bound").any():
+        out.append("The conference attendance is printed as 'more than' a number: a lower bound, not a count.")
     if ctx.has_local():
         out.append("There is no national benchmark: the DfE publishes no figures on safeguarding partnership training "
                    "or budgets, so comparisons are within the board only.")
-    rows = ctx.local(["training_events", "training_delegates", "course_hours", "training_attendance_share",
-                      "conference_attendees", "budget_income", "budget_expenditure"])
     if rows["flags"].str.contains("unvalidated").any():
         out.append("Some of these figures are marked by the board as not yet validated.")
-    if rows["flags"].str.contains("lower_bound").any():
-        out.append("The conference attendance is printed as 'more than' a number: a lower bound, not a count.")
     if programme is not None and disagreements(narrative_check(programme)):
         out.append("The course table does not agree with the narrative's printed totals; both are shown.")
     if budget is not None:
         for label, _sum_of_lines, _printed in budget.printed_totals_that_differ():
             out.append(f"The printed {label} total differs from the sum of its lines; the sum is used.")
-    if ctx.disclosure == "public":
-        out.append("Public version: small counts (fewer than six) are shown as c, as in every table of this toolkit, "
-                   "although training events do not identify children.")
-    out += caveats_from_findings(ctx.findings_for(TABLES))
-    return out
+    if programme is not None and programme.some_courses_ran_few_times:
+        out.append("Small numbers: some courses ran fewer than six times, so figures per event for them rest on very "
+                   "few sessions.")
+    return limit_caveats(out, ctx.findings_for(TABLES))
 
 
 # --------------------------------------------------------------------------- key figures

@@ -276,8 +276,9 @@ def agency_section(ctx: Context, uptake: Uptake | None) -> Section:
             f"the {counts.text(uptake.base_delegates)} delegates in the course table (not the conference), and the "
             "printed whole-number percentages carry a further ±0.5 points of rounding. Police attendance was, in the "
             "report's words, 'almost entirely related to one course'.")
+    # the uptake table is the data behind the chart; it was also appended as a table, so the page
+    # printed it twice (issue 10): once is enough
     section.charts.append(uptake_chart(uptake, uptake_table(uptake), ctx.disclosure))
-    section.tables.append(uptake_table(uptake))
     return section
 
 
