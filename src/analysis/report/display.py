@@ -97,15 +97,22 @@ def column_formats(table: Table) -> dict[str, str]:
             for col in table.frame.columns}
 
 
-def _cell(tag: str, text: str, numeric: bool, scope: str = "") -> str:
+#: Class of a cell that holds a count of events, not people (training events, panels held): the
+#: page checker's public small-count rule does not apply to it (``pipeline.htmlcheck``).
+NOT_PEOPLE_CLASS = "sg-not-count"
+
+
+def _cell(tag: str, text: str, numeric: bool, scope: str = "", not_people: bool = False) -> str:
     # Inline alignment as well as the class: JupyterLab's own stylesheet right-aligns every cell,
     # and the exported appendix's right-aligns every cell but ``sg-text`` ones.
     align = "right" if numeric else "left"
-    cls = "" if numeric else " class='sg-text'"
+    classes = ([] if numeric else ["sg-text"]) + ([NOT_PEOPLE_CLASS] if not_people else [])
+    cls = f" class='{' '.join(classes)}'" if classes else ""
     return f"<{tag}{scope}{cls} style='text-align:{align}'>{html.escape(text)}</{tag}>"
 
 
-def table_frame_html(df: pd.DataFrame, numeric: dict[str, bool], caption: str = "") -> str:
+def table_frame_html(df: pd.DataFrame, numeric: dict[str, bool], caption: str = "",
+                     not_people: frozenset[str] = frozenset()) -> str:
     """A table of display strings as HTML: text columns left-aligned, number columns right-aligned
     (heading and cells alike), column headings marked as such for screen readers, and the first
     column's cells as row headings where they are labels (text, not numbers), so a screen reader
@@ -115,7 +122,7 @@ def table_frame_html(df: pd.DataFrame, numeric: dict[str, bool], caption: str = 
 
     def row_html(row) -> str:
         cells = [_cell("th" if labelled and i == 0 else "td", str(v), numeric.get(col, False),
-                       " scope='row'" if labelled and i == 0 else "")
+                       " scope='row'" if labelled and i == 0 else "", not_people=col in not_people)
                  for i, (col, v) in enumerate(zip(df.columns, row))]
         return "<tr>" + "".join(cells) + "</tr>"
 
@@ -137,7 +144,8 @@ def table_html(table: Table, disclosure: str, *, show_source: bool = True) -> st
     states the same source), notes and the symbols' legend."""
     df = prepare_table(table, disclosure)
     numeric = {col: fmt in NUMBER_FORMATS for col, fmt in column_formats(table).items()}
-    body = scroll_region(table_frame_html(df, numeric, caption=table.title), table.title)
+    events = frozenset(table.count_columns) - frozenset(table.suppressed_columns)
+    body = scroll_region(table_frame_html(df, numeric, caption=table.title, not_people=events), table.title)
     notes = "".join(f"<p class='table-note'>{html.escape(n)}</p>" for n in table.notes)
     legend = ""
     if disclosure == "public" and table.count_columns:
