@@ -176,6 +176,10 @@ FEWER_THAN_SMALL = f"fewer than {SMALL_COUNT_THRESHOLD + 1}"
 HIDDEN_BY_SECONDARY = "a suppressed number"
 
 
+#: A key figure withheld in public mode, in a sentence.
+WITHHELD_KEY_FIGURE = "a small number (withheld)"
+
+
 class CountWords:
     """Counts of people in sentences, chart labels and key figures under a disclosure mode.
 
@@ -209,6 +213,11 @@ class CountWords:
         if self.withheld(value, hidden):
             return SUPPRESSED
         return fmt_count(value)
+
+    def key_figure_text(self, value: Any) -> str:
+        """A result's key figure (see :meth:`key_figure`) in a sentence: a figure already withheld
+        as ``"c"`` reads "a small number (withheld)"; any other as :meth:`text` words it."""
+        return WITHHELD_KEY_FIGURE if value == SUPPRESSED else self.text(value)
 
     def key_figure(self, value: Any) -> Any:
         """The count for a result's key figures: ``"c"`` when withheld, else the number (None stays None)."""

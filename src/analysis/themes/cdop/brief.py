@@ -21,10 +21,6 @@ VERDICT_WORDS = {
 }
 
 
-def _count(words: CountWords, value: Any) -> str:
-    """A key figure in a sentence: a count withheld as "c" reads "a small number (withheld)"."""
-    return "a small number (withheld)" if value == SUPPRESSED else words.text(value)
-
 
 def in_brief(ctx: Context, key_figures: dict[str, Any], words: CountWords, has_board: bool) -> list[str]:
     """At most five sentences from ``key_figures``; without the board's figures, what the page
@@ -33,14 +29,14 @@ def in_brief(ctx: Context, key_figures: dict[str, Any], words: CountWords, has_b
     year, total = key_figures.get("cdop_year"), key_figures.get("deaths_reviewed_total")
     own = key_figures.get("warwickshire_deaths_reviewed")
     if has_board and year and not is_missing(total):
-        sentence = f"In {year} the Child Death Overview Panel reviewed {_count(words, total)} children's deaths"
+        sentence = f"In {year} the Child Death Overview Panel reviewed {words.key_figure_text(total)} children's deaths"
         if not is_missing(own):
-            sentence += f", {_count(words, own)} of them of children from {ctx.area_name}"
+            sentence += f", {words.key_figure_text(own)} of them of children from {ctx.area_name}"
         out.append(sentence + ".")
         perinatal, share = key_figures.get("perinatal_neonatal_deaths"), key_figures.get("perinatal_neonatal_percent")
         if not is_missing(perinatal) and not is_missing(own):
             shown = "" if is_missing(share) or perinatal == SUPPRESSED else f": {fmt_percent(share)}"
-            out.append(f"{_count(words, perinatal).capitalize()} of {possessive(ctx.area_name)} {_count(words, own)} deaths were "
+            out.append(f"{words.key_figure_text(perinatal).capitalize()} of {possessive(ctx.area_name)} {words.key_figure_text(own)} deaths were "
                        f"around the time of birth (perinatal or neonatal){shown}.")
         out.append("Most categories hold only a handful of deaths, so differences between categories or years are "
                    "mostly chance.")
@@ -49,7 +45,7 @@ def in_brief(ctx: Context, key_figures: dict[str, Any], words: CountWords, has_b
                    f"children's deaths the panel reviewed or in which categories.")
     reviews, when = key_figures.get("modifiable_factors_reviews"), key_figures.get("modifiable_factors_year")
     if when and not is_missing(reviews):
-        sentence = (f"DfE counted {_count(words, reviews)} reviews in {when} that found factors which might have "
+        sentence = (f"DfE counted {words.key_figure_text(reviews)} reviews in {when} that found factors which might have "
                     f"prevented the death")
         verdict = VERDICT_WORDS.get(str(key_figures.get("modifiable_factors_vs_england")))
         out.append(sentence + (f"; as a rate per child that is {verdict}." if verdict else "."))

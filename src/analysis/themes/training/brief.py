@@ -9,7 +9,6 @@ from typing import Any
 
 from ...formatting import fmt_gbp, fmt_percent, is_missing
 from ...report.words import CountWords
-from ...stats.disclosure import SUPPRESSED
 from ..context import Context
 from .findings import KEY_FIGURE_AGENCIES
 
@@ -22,10 +21,6 @@ VERDICT_WORDS = {
 }
 
 
-def _count(words: CountWords, value: Any) -> str:
-    """A key figure in a sentence: a count withheld as "c" reads "a small number (withheld)"."""
-    return "a small number (withheld)" if value == SUPPRESSED else words.text(value)
-
 
 def in_brief(ctx: Context, key_figures: dict[str, Any]) -> list[str]:
     """At most five sentences from ``key_figures``; without the board's figures, what the page
@@ -34,8 +29,8 @@ def in_brief(ctx: Context, key_figures: dict[str, Any]) -> list[str]:
     out: list[str] = []
     year = key_figures.get("financial_year")
     if year and not is_missing(key_figures.get("events")):
-        out.append(f"In {year} the board ran {_count(words, key_figures['events'])} training events on "
-                   f"{_count(words, key_figures.get('courses'))} courses for {_count(words, key_figures.get('delegates'))} "
+        out.append(f"In {year} the board ran {words.key_figure_text(key_figures['events'])} training events on "
+                   f"{words.key_figure_text(key_figures.get('courses'))} courses for {words.key_figure_text(key_figures.get('delegates'))} "
                    f"delegates.")
     for label, key in KEY_FIGURE_AGENCIES:
         attendance, funding = key_figures.get(f"{key}_attendance_percent"), key_figures.get(f"{key}_funding_percent")
