@@ -30,8 +30,10 @@ from .schema import Problem, ValidationReport
 
 DESCRIPTOR = "datapackage.json"
 SOURCE_NOTE = "SOURCE.md"
-#: files of a dataset folder that describe it rather than hold data
-NOT_DATA = {DESCRIPTOR, SOURCE_NOTE, "README.md"}
+#: where `safeguarding import --replace` keeps each file as it was before a figure was replaced
+HISTORY_DIR = "history"
+#: files of a dataset folder that describe it rather than hold data (and the history folder)
+NOT_DATA = {DESCRIPTOR, SOURCE_NOTE, "README.md", HISTORY_DIR}
 DATA_SUFFIXES = {".csv", ".parquet"}
 
 DECLARE_HINT = "if the change is deliberate, run `safeguarding declare --dataset {folder}` and validate again"

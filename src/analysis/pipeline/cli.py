@@ -6,6 +6,8 @@
     safeguarding check      # data-quality findings on data/raw
     safeguarding build      # rebuild data/processed from data/raw
     safeguarding periods    # which periods the data hold, per area (--area CODE: one area's)
+    safeguarding template   # next quarter's workbook, laid out like the board's tables
+    safeguarding import     # a filled workbook into data/raw, only when every cell is right
 
 Exit codes: 0 success; 1 invalid input data or a failed theme; 2 wrong usage.
 """
@@ -341,6 +343,10 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--area", "--areas", dest="area", nargs="+", default=None, metavar="CODE",
                          help="local authority code(s): their board quarters, DfE years and default period")
     command.set_defaults(func=cmd_periods)
+
+    from .workbooks import add_parsers
+
+    add_parsers(sub, _add_raw)
 
     command = sub.add_parser("run", help="run every theme notebook and export the HTML appendices")
     add_run_arguments(command)
