@@ -12,7 +12,7 @@ import pytest
 from analysis.ingest.workbook.layout import FIRST_DATA_ROW, FIRST_VALUE_COL, build_layout
 from analysis.ingest.workbook.reader import ref
 from analysis.ingest.workbook.template import write_csv_folder, write_xlsx
-from analysis.paths import raw_dir
+from analysis.paths import REPO_ROOT, raw_dir
 from analysis.pipeline.cli import main
 from workbook_fill import fill_xlsx, folder_hash, plausible
 
@@ -58,10 +58,12 @@ def edit(book: Path, change) -> Path:
 
 def test_text_in_a_number_cell(setting, capsys):
     book, layout, raw = setting
-    cell, label, period = cell_of(layout, "4.1", row=3)
+    cell, label, period = cell_of(layout, "4.1", row=1)
     fill_xlsx(book, {("4.1", cell): "fourty"}, book)
     out = refused(book, raw, capsys)
-    assert f"Sheet 4.1, cell {cell} ({label}, {period}): 'fourty' is not a number" in out
+    said = f"Sheet 4.1, cell {cell} ({label}, {period}): 'fourty' is not a number"
+    assert said in out
+    assert said in (REPO_ROOT / "README.md").read_text(encoding="utf-8")  # the README's example is what it says
     districts = (raw / "lookups" / "districts.csv").read_text(encoding="utf-8")
     assert label in districts and period == "30 Jun 2018"  # the district as printed, the quarter's end
 

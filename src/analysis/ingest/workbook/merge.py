@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 from ..declaration import DESCRIPTOR, HISTORY_DIR, declare
 from ..schema import OBSERVATION_KEY, TIDY_COLUMNS, read_text_csv
 from .reader import ReadResult, WorkbookProblem
+from .template import atomic_save
 
 
 @dataclass
@@ -135,15 +135,7 @@ def _cell_problems(report, folder: Path, origin: dict[tuple, dict]) -> list:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic_save(path, lambda tmp: tmp.write_bytes(data))
 
 
 def apply(read: ReadResult, folder: str | Path, replace: bool = False, now: dt.datetime | None = None) -> ImportOutcome:

@@ -90,7 +90,8 @@ def _chunks(text: str) -> list[list]:
     return [[text[i: i + CHUNK]] for i in range(0, len(text), CHUNK)]
 
 
-def _atomic_save(out: Path, save) -> None:
+def atomic_save(out: Path, save) -> None:
+    """Write ``out`` through ``save(temporary path)`` then a rename: never a half-written file."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     os.close(fd)
@@ -114,7 +115,7 @@ def write_csv_folder(layout: Layout, out: str | Path, filled: bool = False) -> P
         def save(tmp: Path) -> None:
             with tmp.open("w", encoding="utf-8", newline="") as fh:
                 csv.writer(fh, lineterminator="\n").writerows([["" if v is None else v for v in r] for r in grid])
-        _atomic_save(out / f"{name}.csv", save)
+        atomic_save(out / f"{name}.csv", save)
 
     write(README_SHEET, readme_rows(layout))
     for sheet in layout.sheets:
@@ -193,5 +194,5 @@ def write_xlsx(layout: Layout, out: str | Path, filled: bool = False) -> Path:
     hidden.sheet_state = "veryHidden"
     hidden.protection.sheet = True
     wb.security = WorkbookProtection(lockStructure=True)
-    _atomic_save(out, lambda tmp: wb.save(tmp))
+    atomic_save(out, lambda tmp: wb.save(tmp))
     return out
