@@ -119,6 +119,8 @@ class Sheet:
     fillable: set[tuple[int, int]] = field(default_factory=set)
     #: (row index, column index over fill + reference) -> (value, status) from the data
     values: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    #: what the table counts, in the data dictionary's words (for the README sheet)
+    about: str = ""
 
     @property
     def columns(self) -> list[Column]:
@@ -129,14 +131,14 @@ class Sheet:
             "name": self.name, "file": self.file, "title": self.title,
             "rows": [{**asdict(r), "area": list(r.area)} for r in self.rows],
             "fill": [asdict(c) for c in self.fill], "reference": [asdict(c) for c in self.reference],
-            "fillable": sorted([list(x) for x in self.fillable]),
+            "fillable": sorted([list(x) for x in self.fillable]), "about": self.about,
         }
 
     @classmethod
     def from_json(cls, d: dict) -> "Sheet":
         rows = [Row(**{**r, "area": tuple(r["area"])}) for r in d["rows"]]
         return cls(d["name"], d["file"], d["title"], rows, [Column(**c) for c in d["fill"]],
-                   [Column(**c) for c in d["reference"]], {tuple(x) for x in d["fillable"]})
+                   [Column(**c) for c in d["reference"]], {tuple(x) for x in d["fillable"]}, about=d.get("about", ""))
 
 
 @dataclass
@@ -245,6 +247,9 @@ def sheet_for(frame: pd.DataFrame, path: Path, name: str, period: Period, defini
     fill = sorted(in_period | derived, key=_sort_key)
     reference = sorted((c for c in cols if c.period_end < start), key=_sort_key, reverse=True)
     sheet = Sheet(name, path.name, f"Table {name}" if name[:1].isdigit() else name, rows, fill, reference)
+    measures = list(dict.fromkeys(r.measure for r in rows))
+    sheet.about = "; ".join(_clean(_short(definitions.get(m, ""), m)) for m in measures[:4]) + (
+        f"; and {len(measures) - 4} more measure(s)" if len(measures) > 4 else "")
     col_index = {c.key(): i for i, c in enumerate(sheet.columns)}
     for ri, t in enumerate(types):
         for ci, c in enumerate(fill):

@@ -78,7 +78,7 @@ def readme_rows(layout: Layout) -> list[list]:
     ]
     for s in layout.sheets:
         fills = "; ".join(f"{c.heading} ({c.period_type})" for c in s.fill)
-        rows.append([s.name, s.file, len(s.rows), fills, s.title])
+        rows.append([s.name, s.file, len(s.rows), fills, f"{s.title}: {s.about}" if s.about else s.title])
     rows += [[], ["period type", "meaning"]] + [[k, v] for k, v in PERIOD_TYPE_WORDS.items()]
     rows += [[], ["unit", "what to type"]] + [[k, v] for k, v in UNIT_WORDS.items()]
     rows += [[], ["symbol", "meaning"]] + [[k, v] for k, v in SYMBOLS.items()]
