@@ -232,3 +232,25 @@ def test_every_problem_is_listed_at_once(setting, capsys):
     out = refused(book, raw, capsys)
     assert "Import refused: 2 problem(s)" in out
     assert f"Sheet 4.2, cell {b}" in out and "is not a whole number" in out and f"Sheet 4.1, cell {a}" in out
+
+
+def test_a_rule_of_validate_is_said_about_the_cell(raw_copy, tmp_path, capsys):
+    """What only `safeguarding validate` can see (here: a district the target data/raw does not
+    know) is reported against the workbook cell the row came from."""
+    from analysis.ingest import declaration
+    from analysis.ingest.workbook.layout import tidy_files
+
+    layout = build_layout(raw_copy / DATASET, "2017-18-Q4")
+    book = write_xlsx(layout, tmp_path / "q4.xlsx", filled=True)
+    for p in tidy_files(raw_copy / DATASET):
+        p.unlink()
+    declaration.declare(raw_copy / DATASET)
+    lookup = raw_copy / "lookups" / "districts.csv"
+    lines = lookup.read_text(encoding="utf-8").splitlines()
+    gone = next(line for line in lines[1:] if "Rugby" in line)
+    lookup.write_text("\n".join(line for line in lines if line != gone) + "\n", encoding="utf-8")
+    cell, label, period = cell_of(layout, "4.1", row=2)
+    assert label == "Rugby"
+    out = refused(book, raw_copy, capsys)
+    assert (f"Sheet 4.1, cell {cell} (Rugby, {period}): '{layout.sheet('4.1').values[(2, 0)][0]}' breaks rule "
+            "R11-district-known of `safeguarding validate` (its row's breakdown_value is 'Rugby'): unknown district") in out

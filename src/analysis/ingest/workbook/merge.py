@@ -129,7 +129,8 @@ def _cell_problems(report, folder: Path, origin: dict[tuple, dict]) -> list:
         if row is None:
             out.append(p)
             continue
-        out.append(WorkbookProblem(row["_sheet"], row["_cell"], f"{p.message} (rule {p.rule}, column {p.column})",
+        out.append(WorkbookProblem(row["_sheet"], row["_cell"], f"breaks rule {p.rule} of `safeguarding validate` "
+                                   f"(its row's {p.column} is {p.value!r}): {p.message}",
                                    row["_label"], row["_period"], row["_shown"]))
     return out
 
