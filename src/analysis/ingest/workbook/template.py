@@ -165,24 +165,27 @@ def write_xlsx(layout: Layout, out: str | Path, filled: bool = False) -> Path:
             ws.column_dimensions[get_column_letter(c)].width = 18
         for ci in range(len(sheet.columns)):
             ws.column_dimensions[get_column_letter(FIRST_VALUE_COL + ci)].width = 26
-        validations: dict[str, DataValidation] = {}
+        # one validation per unit and column: its formula is written for its top cell, which is
+        # then the top-left of every range it covers (how Excel and LibreOffice read it)
+        validations: dict[tuple[str, int], DataValidation] = {}
+        anchors: dict[tuple[str, int], str] = {}
         for ri, row in enumerate(sheet.rows):
             for ci in range(len(sheet.columns)):
                 cell = ws.cell(FIRST_DATA_ROW + ri, FIRST_VALUE_COL + ci)
                 if ci < len(sheet.fill) and (ri, ci) in sheet.fillable:
                     cell.fill = yellow
                     cell.protection = Protection(locked=False)
-                    if row.unit not in validations:
+                    if (row.unit, ci) not in validations:
                         words = rules.get(row.unit, ("", "a number of 0 or more"))[1]
-                        validations[row.unit] = DataValidation(
+                        validations[(row.unit, ci)] = DataValidation(
                             type="custom", allow_blank=True, showErrorMessage=True, errorTitle="Not allowed here",
                             error=f"Type {words}, or c (withheld), x (not available) or z (not applicable).")
-                        validations[row.unit]._first = cell.coordinate  # noqa: SLF001 - anchor of the relative formula
-                    validations[row.unit].add(cell)
+                        anchors[(row.unit, ci)] = cell.coordinate
+                    validations[(row.unit, ci)].add(cell)
                 else:
                     cell.fill = grey
-        for unit, dv in validations.items():
-            ref = dv._first  # noqa: SLF001
+        for (unit, ci), dv in validations.items():
+            ref = anchors[(unit, ci)]
             test = rules.get(unit, ('AND(ISNUMBER({c}),{c}>=0)', ""))[0].format(c=ref)
             dv.formula1 = f'OR({test},{ref}="c",{ref}="x",{ref}="z")'
             ws.add_data_validation(dv)
