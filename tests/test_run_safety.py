@@ -152,7 +152,7 @@ def test_an_unknown_area_stops_the_warm_kernels_at_once(workspace, contracts, mo
 
     monkeypatch.setattr(runner.processed, "load", load_once_a_kernel_runs)
     with pytest.raises(RunError, match="unknown area code.*E99999999"):
-        _run(workspace, areas=["E99999999"], prewarm=True, jobs=1)
+        _run(workspace, areas=["E99999999"], prewarm=True, jobs=1, engine="classic")  # fork: test_fork_engine
     stopped_after = time.monotonic() - found["loaded_at"]
     assert found["kernels"] == 1, "no warm kernel was running: the test proves nothing"
     assert stopped_after < 5, f"the run waited {stopped_after:.1f} s for its warm kernel"

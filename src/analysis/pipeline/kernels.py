@@ -332,6 +332,8 @@ def kernel_pool(*, jobs: int, kernel_name: str, start_timeout: int, warm_imports
         yield KernelPool(socket_root, manager_class, workers)
     except BaseException:
         workers.cancel()
+        if zygote is not None:  # a warm start waiting for the zygote's imports fails at once
+            zygote.close(now=True)
         kill_running_kernels()
         raise
     finally:

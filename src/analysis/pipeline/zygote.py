@@ -92,6 +92,18 @@ def _reap(live: dict[int, int | None]) -> None:
         live[pid] = os.waitstatus_to_exitcode(status)
 
 
+def _stop_all(live: dict[int, int | None]) -> None:
+    """Kill every kernel still running and reap it (no zombie is left to an init that may not reap)."""
+    _reap(live)
+    for pid, code in live.items():
+        if code is None:
+            for kill in (os.killpg, os.kill):  # its group (its own children), and itself if not yet a leader
+                with contextlib.suppress(OSError):
+                    kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
 def _run_kernel(request: dict[str, Any], sockets: Sequence[socket.socket]) -> None:
     """In the forked child: become the kernel, as ``python -m ipykernel_launcher <args>`` would."""
     code = 1
@@ -165,6 +177,13 @@ def _answer(request: dict[str, Any], live: dict[int, int | None], sockets: Seque
 def serve(socket_path: str, modules: Sequence[str]) -> None:
     """The zygote: listen, import ``modules``, then answer requests until the run ends."""
     runner = os.getppid()
+    live: dict[int, int | None] = {}
+
+    def stop(signum: int, frame: Any) -> None:
+        _stop_all(live)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(64)  # requests wait in the backlog while the imports run
@@ -176,14 +195,10 @@ def serve(socket_path: str, modules: Sequence[str]) -> None:
     print(f"zygote {os.getpid()}: imported {len(modules)} module(s); "
           f"fork {'refused: ' + fork_unsafe_reason() if fork_unsafe_reason() else 'safe'}", flush=True)
     listener.settimeout(1.0)
-    live: dict[int, int | None] = {}
     while True:
         _reap(live)
         if os.getppid() != runner:  # the run was killed: so are its kernels
-            for pid, code in live.items():
-                if code is None:
-                    with contextlib.suppress(OSError):
-                        os.killpg(pid, signal.SIGKILL)
+            _stop_all(live)
             return
         try:
             conn, _ = listener.accept()
@@ -193,7 +208,8 @@ def serve(socket_path: str, modules: Sequence[str]) -> None:
             conn.settimeout(None)
             try:
                 request = json.loads(_read_line(conn) or b"{}")
-                if request.get("op") == "quit":
+                if request.get("op") == "quit":  # the run's kernels have been shut down; any left is killed
+                    _stop_all(live)
                     conn.sendall(b'{"ok": true}\n')
                     return
                 _reap(live)
@@ -213,6 +229,7 @@ class ZygoteClient:
     def __init__(self, socket_path: Path, process: subprocess.Popen | None = None):
         self.socket_path = socket_path
         self.process = process
+        self.closed = False  # the run is over: no kernel is to start, by fork or otherwise
 
     def request(self, message: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -231,12 +248,21 @@ class ZygoteClient:
                     raise ConnectionError("the zygote is not running") from None
                 time.sleep(0.05)
 
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.request({"op": "quit"}, timeout=2.0)
+    def close(self, now: bool = False) -> None:
+        """Stop the zygote (it kills any kernel still running); ``now``: kill it at once, even
+        while it imports (a kernel start waiting for it then fails at once)."""
+        if self.closed and (self.process is None or self.process.poll() is not None):
+            return
+        self.closed = True
+        if not now:
+            with contextlib.suppress(Exception):
+                self.request({"op": "quit"}, timeout=2.0)
         if self.process is not None:
+            if now:  # its SIGTERM handler kills its kernels, even in the middle of an import
+                with contextlib.suppress(OSError):
+                    self.process.terminate()
             try:
-                self.process.wait(timeout=5)
+                self.process.wait(timeout=2 if now else 5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -322,6 +348,8 @@ class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
             reply = self.zygote.request(request, timeout=self.start_timeout)
         except (OSError, ValueError) as exc:
             reply = {"error": str(exc)}
+        if "pid" not in reply and self.zygote.closed:
+            raise RuntimeError("the run stopped while the kernel was starting")
         if "pid" not in reply:
             with open(log, "a", encoding="utf-8") as out:
                 print(f"fork engine: {reply.get('error')}; launching the kernel instead", file=out)
