@@ -3,8 +3,9 @@
 * a notebook sees no variable, module state (rcParams, seaborn theme, warnings filters, random
   state) or open file that another notebook left, and its kernel is a fork of the run's zygote;
 * a kernel killed mid-run fails only its notebook ("the kernel died"); later notebooks run;
-* a forked kernel can be interrupted (``KeyboardInterrupt`` in the cell), and a cell timeout
-  fails only its notebook;
+* a forked kernel can be interrupted (``KeyboardInterrupt`` in the cell) and killed (a cell
+  timeout under each engine: ``test_runner.test_cell_timeout_fails_only_that_notebook``);
+* a run stopped while the zygote imports stops at once, and so does the zygote;
 * the zygote forks only while it has one OS thread and no zmq context, and the kernels'
   environment keeps the shipped notebooks' imports from starting threads;
 * the shipped notebooks' appendices are byte-identical under both engines (apart from the
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import queue
 import threading
 import time
@@ -30,7 +30,9 @@ from analysis.pipeline.options import EXIT_FAILED, EXIT_OK, RunError, RunOptions
 from analysis.pipeline.runner import run
 from analysis.pipeline.themes import THEMES, discover_themes, prewarm_modules
 
-from conftest_runner import FIXTURE_NOTEBOOKS, REPO, contracts, strip_run_date, workspace  # noqa: F401
+from conftest_runner import (  # noqa: F401
+    FIXTURE_NOTEBOOKS, REPO, contracts, slow_warm_imports, strip_run_date, workspace,
+)
 
 pytestmark = [
     pytest.mark.notebook,
@@ -128,26 +130,11 @@ def test_a_killed_kernel_fails_only_its_notebook(workspace, contracts):
     assert "the kernel died" in error
 
 
-def test_cell_timeout_fails_only_that_notebook(workspace, contracts):
-    workspace.add_theme("sleeps", "sleeps")
-    workspace.add_theme("plain", "plain")
-    started = time.monotonic()
-    result, output = _run(workspace, cell_timeout=3)
-    assert time.monotonic() - started < 100  # the 120 s sleep was cut off
-    status = {r.theme: r.status for r in result.results}
-    assert status == {"plain": "ok", "sleeps": "failed"}, output
-    assert "within 3 seconds" in next(r.error for r in result.results if r.theme == "sleeps")
-
-
 def test_an_unknown_area_stops_the_zygote_at_once(workspace, contracts, monkeypatch, tmp_path):
     """As ``test_an_unknown_area_stops_the_warm_kernels_at_once`` (test_run_safety), with the
     zygote busy importing a module that takes a minute: the run stops at once, so does the zygote."""
     workspace.add_theme("plain", "plain")
-    modules = tmp_path / "modules"
-    modules.mkdir()
-    (modules / "sg_slow_import_fixture.py").write_text("import time\ntime.sleep(90)\n", encoding="utf-8")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(modules), os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setattr(runner, "prewarm_modules", lambda themes: ["sg_slow_import_fixture"])
+    slow_warm_imports(monkeypatch, tmp_path)
     started = []
     start_zygote = kernels.start_zygote
 

@@ -27,6 +27,7 @@ import contextlib
 import importlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -322,8 +323,9 @@ class ForkedKernel:
 def kernel_arguments(cmd: Sequence[str]) -> list[str] | None:
     """The arguments of an ``<this python> -m ipykernel_launcher ...`` command, else ``None``."""
     if len(cmd) >= 3 and list(cmd[1:3]) == ["-m", _LAUNCHER]:
+        program = shutil.which(cmd[0]) or cmd[0]  # a kernel of another Python is launched as usual
         with contextlib.suppress(OSError):
-            if Path(cmd[0]).resolve() == Path(sys.executable).resolve() or cmd[0] in ("python", "python3"):
+            if Path(program).resolve() == Path(sys.executable).resolve():
                 return list(cmd[3:])
     return None
 
