@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
 
         scaling: dict[str, list[tuple[int, float, int, int]]] = {e: [] for e in engines}
         durations: dict[str, list[float]] = {e: [] for e in engines}  # median per-notebook execute + export
-        by_theme: dict[str, dict[tuple[int, str], list[float]]] = {e: {} for e in engines}
+        by_theme: dict[str, dict[tuple[int, str, str], float]] = {e: {} for e in engines}
         for count in [int(x) for x in args.areas.split(",") if x.strip()]:
             areas = pick_areas(count, args.data_dir, args.period)
             for engine in engines:
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                 each = median([r["duration_s"] for r in results if r.get("duration_s")] or [0.0])
                 for r in results:
                     if r.get("duration_s") and r["status"] == "ok":
-                        by_theme[engine].setdefault((len(areas), r["theme"]), []).append(r["duration_s"])
+                        by_theme[engine][(len(areas), r["area_code"], r["theme"])] = r["duration_s"]
                 scaling[engine].append((len(areas), wall, executed, failed))
                 durations[engine].append(each)
                 print(f"scaling: {engine}, {len(areas)} area(s): {wall:.1f}s for {executed} notebook(s) "
@@ -292,17 +292,19 @@ def main(argv: list[str] | None = None) -> int:
                     ratio = each / max(durations[engine][0], 1e-9)
                     print(_ratio_line(f"each notebook ({engine}), {areas} vs {scaling[engine][0][0]}", ratio,
                                       "flat: within 15%", abs(ratio - 1) <= 0.15))
-        for engine in engines:  # the same theme's notebooks, in the smallest run and in each larger one
+        # The same notebooks (an area of the smallest run, each theme) in the smallest run and in each
+        # larger one: other areas' notebooks differ in work (only some areas have board data).
+        for engine in engines:
             counts = [areas for areas, *_ in scaling[engine]]
             for areas in counts[1:]:
                 parts = []
-                for theme in themes:
-                    small, large = by_theme[engine].get((counts[0], theme)), by_theme[engine].get((areas, theme))
-                    if small and large:
-                        parts.append(f"{theme} {median(large) / median(small):.2f}x")
+                for (count, area, theme), small in sorted(by_theme[engine].items()):
+                    large = by_theme[engine].get((areas, area, theme))
+                    if count == counts[0] and large:
+                        parts.append(f"{theme} [{area}] {small:.2f}s -> {large:.2f}s ({large / small:.2f}x)")
                 if parts:
-                    print(f"each notebook of a theme ({engine}), {areas} vs {counts[0]} area(s), medians: "
-                          + ", ".join(parts) + "  (flat: within 15%)")
+                    print(f"same notebooks ({engine}), {counts[0]} -> {areas} area(s) (flat: within 15%): "
+                          + "; ".join(parts))
     finally:
         if args.keep:
             print(f"kept: {tmp}")
