@@ -196,13 +196,26 @@ def _reply(client, msg_id: str, timeout: float) -> dict:
     raise AssertionError("no reply")
 
 
+def _wait_until_running(client, msg_id: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            message = run_sync(client.get_iopub_msg)(timeout=1)
+        except queue.Empty:
+            continue
+        if message["msg_type"] == "execute_input" and message["parent_header"].get("msg_id") == msg_id:
+            return
+    raise AssertionError("the cell did not start")
+
+
 def test_a_forked_kernel_is_interrupted_and_killed_like_a_launched_one(forked_kernel):
     manager, client = forked_kernel
     assert isinstance(manager.provisioner, zygote.ForkProvisioner)
     assert isinstance(manager.provisioner.process, zygote.ForkedKernel)  # forked, not launched
     pid = manager.provisioner.process.pid
     msg_id = client.execute("import time; time.sleep(60)")
-    time.sleep(1.0)
+    _wait_until_running(client, msg_id)  # an interrupt before the cell starts would be ignored
+    time.sleep(0.5)
     started = time.monotonic()
     run_sync(manager.interrupt_kernel)()
     reply = _reply(client, msg_id, timeout=30)

@@ -206,7 +206,7 @@ def serve(socket_path: str, modules: Sequence[str]) -> None:
         except socket.timeout:
             continue
         with conn:
-            conn.settimeout(None)
+            conn.settimeout(10.0)  # a client that never sends cannot stall the run's other kernels
             try:
                 request = json.loads(_read_line(conn) or b"{}")
                 if request.get("op") == "quit":  # the run's kernels have been shut down; any left is killed
