@@ -184,28 +184,17 @@ def forked_kernel(tmp_path):
         client_zygote.close()
 
 
-def _reply(client, msg_id: str, timeout: float) -> dict:
+def _message(get, msg_id: str, timeout: float, msg_type: str | None = None) -> dict:
+    """The first message from ``get`` (a channel's get) in reply to ``msg_id`` (of ``msg_type``)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            reply = run_sync(client.get_shell_msg)(timeout=1)
+            message = run_sync(get)(timeout=1)
         except queue.Empty:
             continue
-        if reply["parent_header"].get("msg_id") == msg_id:
-            return reply
-    raise AssertionError("no reply")
-
-
-def _wait_until_running(client, msg_id: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            message = run_sync(client.get_iopub_msg)(timeout=1)
-        except queue.Empty:
-            continue
-        if message["msg_type"] == "execute_input" and message["parent_header"].get("msg_id") == msg_id:
-            return
-    raise AssertionError("the cell did not start")
+        if message["parent_header"].get("msg_id") == msg_id and msg_type in (None, message["msg_type"]):
+            return message
+    raise AssertionError(f"no {msg_type or 'reply'} for {msg_id}")
 
 
 def test_a_forked_kernel_is_interrupted_and_killed_like_a_launched_one(forked_kernel):
@@ -214,14 +203,14 @@ def test_a_forked_kernel_is_interrupted_and_killed_like_a_launched_one(forked_ke
     assert isinstance(manager.provisioner.process, zygote.ForkedKernel)  # forked, not launched
     pid = manager.provisioner.process.pid
     msg_id = client.execute("import time; time.sleep(60)")
-    _wait_until_running(client, msg_id)  # an interrupt before the cell starts would be ignored
+    _message(client.get_iopub_msg, msg_id, 30, "execute_input")  # an interrupt before the cell starts is ignored
     time.sleep(0.5)
     started = time.monotonic()
     run_sync(manager.interrupt_kernel)()
-    reply = _reply(client, msg_id, timeout=30)
+    reply = _message(client.get_shell_msg, msg_id, 30)
     assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt"
     assert time.monotonic() - started < 20
-    reply = _reply(client, client.execute("x = 6 * 7"), timeout=30)  # the kernel goes on
+    reply = _message(client.get_shell_msg, client.execute("x = 6 * 7"), 30)  # the kernel goes on
     assert reply["content"]["status"] == "ok"
     kernels.kill_kernel(manager)
     deadline = time.monotonic() + 10
