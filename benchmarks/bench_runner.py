@@ -1,24 +1,29 @@
 """Benchmark of the quarterly run (prints figures; not a test).
 
-    python benchmarks/bench_runner.py                       # naive loop, runner, floor; 1/10/50 areas
-    python benchmarks/bench_runner.py --repeat 3 --areas ""  # 3 interleaved rounds, medians; no scaling
-    python benchmarks/bench_runner.py --areas 1,3 --skip-naive --skip-floor   # quick scaling only
+    python benchmarks/bench_runner.py                        # every measurement; 1/10/50 areas
+    python benchmarks/bench_runner.py --repeat 3 --areas 1,10  # 3 interleaved rounds, medians
+    python benchmarks/bench_runner.py --repeat 0 --areas 1,50  # scaling only (both engines)
 
 Measured in the same run, one after another (``--repeat`` interleaves rounds and compares
 medians, since a shared machine's load varies), on the same theme notebooks and data:
 
-1. **runner**: ``safeguarding run`` in a fresh process for one area (the full quarterly batch:
-   validation, data-quality checks, input hashing, parallel execution, export, index, manifest);
-2. **naive loop**: what an analyst would write: for each notebook, the ``papermill`` CLI then
+1. **runner, fork engine**: ``safeguarding run --engine fork`` in a fresh process for one area
+   (the full quarterly batch: validation, data-quality checks, input hashing, parallel
+   execution on kernels forked from a zygote, export, index, manifest);
+2. **runner, classic engine**: the same with ``--engine classic`` (each kernel launched, and
+   importing pandas, scipy, matplotlib and seaborn itself);
+3. **naive loop**: what an analyst would write: for each notebook, the ``papermill`` CLI then
    ``jupyter nbconvert --to html``, one after another;
-3. **floor**: the same command on *empty* notebooks (each theme's parameters cell only), i.e.
-   process start, validation, checks, kernel start and export;
-4. **scaling**: the runner for the first 1, 10, 50 areas of the DfE data (Warwickshire first);
-   themes declared ``local`` run only where there is board data, so the time per executed
-   notebook is reported.
+4. **floor**: the fork-engine runner on *empty* notebooks (each theme's parameters cell only),
+   i.e. process start, validation, checks, kernel start and export;
+5. **scaling**: each engine for the first 1, 10, 50 areas of the DfE data (Warwickshire first),
+   the engines interleaved; themes declared ``local`` run only where there is board data, so the
+   time per executed notebook is reported.
 
-Targets from the issue: runner at least 3x faster than the naive loop on 2 cores, and within
-1.5x the floor. Everything is written under a temporary folder; nothing in reports/ changes.
+Targets (issue 12): fork-engine runner at least 5x faster than the naive loop on 2 cores, at
+least 1.8x faster than the classic engine per notebook in a 50-area run, and its time per
+notebook flat (within 15%) from 1 to 50 areas. Everything is written under a temporary
+folder; nothing in reports/ changes.
 """
 
 from __future__ import annotations
@@ -67,11 +72,11 @@ def copy_themes(src_dir: Path, dst_dir: Path, themes: list[str], national: set[s
 
 
 def run_runner(notebooks: Path, reports: Path, *, period: str, areas: list[str], themes: list[str],
-               jobs: int, raw: Path | None) -> tuple[float, list[dict]]:
+               jobs: int, raw: Path | None, engine: str = "fork") -> tuple[float, list[dict]]:
     """``safeguarding run`` in a fresh process (as a user runs it); wall time and manifest entries."""
     cmd = [sys.executable, "-m", "analysis.pipeline.cli", "run", "--period", period, "--area", *areas,
            "--themes", *themes, "--jobs", str(jobs), "--notebooks-dir", str(notebooks),
-           "--reports-dir", str(reports), "--quiet"]
+           "--reports-dir", str(reports), "--engine", engine, "--quiet"]
     if raw:
         cmd += ["--data-dir", str(raw)]
     t0 = time.perf_counter()
@@ -132,6 +137,10 @@ def pick_areas(n: int, raw: Path | None, period: str) -> list[str]:
     return ordered[:n]
 
 
+def _ratio_line(name: str, ratio: float, target: str, met: bool) -> str:
+    return f"{name:34} = {ratio:5.2f}x  ({target}: {'met' if met else 'NOT met'})"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--period", default="2017-18 Q4")
@@ -139,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--areas", default="1,10,50", help="area counts for the scaling runs, e.g. 1,10,50 ('' to skip)")
     ap.add_argument("--repeat", type=int, default=1,
-                    help="rounds of runner / naive / floor, interleaved; medians are compared (default 1)")
+                    help="rounds of fork runner / classic runner / naive / floor, interleaved; medians are "
+                         "compared (default 1; 0: scaling only)")
+    ap.add_argument("--engines", default="fork,classic", help="engines to compare (default: fork,classic)")
     ap.add_argument("--national", default=None,
                     help="themes to treat as national scope in the scaling runs (default: as the notebooks "
                          "declare; if none declares a scope, every theme: they all handle an LA without board data)")
@@ -154,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from analysis.pipeline.themes import discover_themes
 
+    engines = [e for e in args.engines.split(",") if e]
     themes = [t.name for t in discover_themes(args.notebooks_dir, args.themes.split(",") if args.themes else None)]
     declared = {t.name: t.scope for t in discover_themes(args.notebooks_dir, themes)}
     nb_json = {t: json.loads((args.notebooks_dir / f"{t}.ipynb").read_text()) for t in themes}
@@ -168,81 +180,131 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="sg-bench-"))
     try:
         print(f"machine: {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.2f} at start; "
-              f"python {sys.version.split()[0]}; jobs={args.jobs}; period {args.period}; {args.repeat} round(s)")
+              f"python {sys.version.split()[0]}; jobs={args.jobs}; period {args.period}; {args.repeat} round(s); "
+              f"engines {', '.join(engines)}")
         print(f"themes: {', '.join(themes)} (national scope in scaling runs: {', '.join(sorted(national)) or 'none'})")
         copy_themes(args.notebooks_dir, tmp / "nb", themes, national)
         make_empty(args.notebooks_dir, tmp / "nb-empty", themes)
 
-        runner_walls: list[float] = []
+        runner_walls: dict[str, list[float]] = {e: [] for e in engines}
+        cells: dict[str, list[float]] = {e: [] for e in engines}
         naive_walls: list[float] = []
         floor_walls: list[float] = []
-        cells: list[float] = []
         notes: dict[str, str] = {}
         for round_no in range(1, args.repeat + 1):
             out = tmp / f"round-{round_no}"
-            load = os.getloadavg()[0]
-            wall, results = run_runner(tmp / "nb", out / "runner", period=args.period, areas=["E10000031"],
-                                       themes=themes, jobs=args.jobs, raw=args.data_dir)
-            runner_walls.append(wall)
-            cells.append(cell_seconds(out / "runner"))
-            bad = [f"{r['theme']}: {r['error']}" for r in results if r["status"] == "failed"]
-            notes["runner"] = "; ".join(bad) or "all exported"
-            line = f"round {round_no} (load {load:.1f}): runner {wall:.1f}s"
+            line = f"round {round_no} (load {os.getloadavg()[0]:.1f}):"
+            for engine in engines:
+                wall, results = run_runner(tmp / "nb", out / f"runner-{engine}", period=args.period,
+                                           areas=["E10000031"], themes=themes, jobs=args.jobs, raw=args.data_dir,
+                                           engine=engine)
+                runner_walls[engine].append(wall)
+                cells[engine].append(cell_seconds(out / f"runner-{engine}"))
+                bad = [f"{r['theme']}: {r['error']}" for r in results if r["status"] == "failed"]
+                notes[engine] = "; ".join(bad) or "all exported"
+                line += f" {engine} {wall:.1f}s,"
             if not args.skip_naive:
                 wall, failures = naive_loop(args.notebooks_dir, out / "naive", period=args.period, themes=themes,
                                             area="E10000031", area_name="Warwickshire", raw=args.data_dir)
                 naive_walls.append(wall)
                 notes["naive"] = "; ".join(failures) or "all converted"
-                line += f", naive {wall:.1f}s"
+                line += f" naive {wall:.1f}s,"
             if not args.skip_floor:
                 wall, _ = run_runner(tmp / "nb-empty", out / "floor", period=args.period, areas=["E10000031"],
-                                     themes=themes, jobs=args.jobs, raw=args.data_dir)
+                                     themes=themes, jobs=args.jobs, raw=args.data_dir, engine=engines[0])
                 floor_walls.append(wall)
-                line += f", floor {wall:.1f}s"
-            print(line)
+                line += f" floor {wall:.1f}s"
+            print(line.rstrip(","), flush=True)
             shutil.rmtree(out, ignore_errors=True)
 
-        scaling = []
+        scaling: dict[str, list[tuple[int, float, int, int]]] = {e: [] for e in engines}
+        durations: dict[str, list[float]] = {e: [] for e in engines}  # median per-notebook execute + export
+        by_theme: dict[str, dict[tuple[int, str, str], float]] = {e: {} for e in engines}
         for count in [int(x) for x in args.areas.split(",") if x.strip()]:
             areas = pick_areas(count, args.data_dir, args.period)
-            wall, results = run_runner(tmp / "nb", tmp / f"r-{count}", period=args.period, areas=areas,
-                                       themes=themes, jobs=args.jobs, raw=args.data_dir)
-            executed = sum(r["status"] != "no_local_data" for r in results)
-            failed = sum(r["status"] == "failed" for r in results)
-            scaling.append((len(areas), wall, executed, failed))
-            shutil.rmtree(tmp / f"r-{count}", ignore_errors=True)
+            for engine in engines:
+                wall, results = run_runner(tmp / "nb", tmp / f"r-{count}-{engine}", period=args.period, areas=areas,
+                                           themes=themes, jobs=args.jobs, raw=args.data_dir, engine=engine)
+                executed = sum(r["status"] != "no_local_data" for r in results)
+                failed = sum(r["status"] == "failed" for r in results)
+                each = median([r["duration_s"] for r in results if r.get("duration_s")] or [0.0])
+                for r in results:
+                    if r.get("duration_s") and r["status"] == "ok":
+                        by_theme[engine][(len(areas), r["area_code"], r["theme"])] = r["duration_s"]
+                scaling[engine].append((len(areas), wall, executed, failed))
+                durations[engine].append(each)
+                print(f"scaling: {engine}, {len(areas)} area(s): {wall:.1f}s for {executed} notebook(s) "
+                      f"({wall / max(executed, 1):.2f}s of wall time each, {failed} failed; each notebook's own "
+                      f"execute + export {each:.2f}s, median; load {os.getloadavg()[0]:.1f})", flush=True)
+                shutil.rmtree(tmp / f"r-{count}-{engine}", ignore_errors=True)
 
         n = len(themes)
-        runner_wall = median(runner_walls)
-        in_cells = median(cells)
-        rows = [("runner, 1 area (full batch)", runner_wall, n, notes["runner"])]
+        rows = []
+        for engine in engines:
+            if runner_walls[engine]:
+                rows.append((f"runner --engine {engine}, 1 area", median(runner_walls[engine]), n, notes[engine]))
         if naive_walls:
             rows.append(("naive loop (papermill CLI + nbconvert CLI)", median(naive_walls), n, notes["naive"]))
         if floor_walls:
-            rows.append(("floor: runner on empty notebooks", median(floor_walls), n,
+            rows.append((f"floor: runner ({engines[0]}) on empty notebooks", median(floor_walls), n,
                          "process start, validation, checks, kernel start, export"))
         print()
         print(f"{'measurement (median of rounds)':48} {'wall (s)':>9} {'notebooks':>9} {'s/notebook':>10}  notes")
         for name, wall, count, note in rows:
-            print(f"{name:48} {wall:9.1f} {count:9d} {wall / max(count, 1):10.1f}  {note}")
-        for areas, wall, executed, failed in scaling:
-            name = f"runner, {areas} area(s)"
-            print(f"{name:48} {wall:9.1f} {executed:9d} {wall / max(executed, 1):10.1f}  {failed} failed")
+            print(f"{name:48} {wall:9.1f} {count:9d} {wall / max(count, 1):10.2f}  {note}")
+        for engine in engines:
+            for areas, wall, executed, failed in scaling[engine]:
+                name = f"runner --engine {engine}, {areas} area(s)"
+                print(f"{name:48} {wall:9.1f} {executed:9d} {wall / max(executed, 1):10.2f}  {failed} failed")
         print()
-        print(f"the notebooks' own cells: {in_cells:.1f}s of kernel time per batch ({in_cells / n:.1f}s per notebook)")
-        if naive_walls:
-            ratio = median(naive_walls) / runner_wall
-            print(f"naive loop / runner = {ratio:.2f}x  (target >= 3x on 2 cores: {'met' if ratio >= 3 else 'NOT met'})")
-        if floor_walls:
-            floor = median(floor_walls)
-            ratio = runner_wall / floor
-            print(f"runner / floor      = {ratio:.2f}x  (target <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})")
-            print(f"  without the notebooks' own cell time ({in_cells / args.jobs:.1f}s of wall time at {args.jobs} jobs) "
-                  f"the runner would take about {(runner_wall - in_cells / args.jobs) / floor:.2f}x the floor")
-        if len(scaling) > 1:
-            base = scaling[0][1] / max(scaling[0][2], 1)
-            for areas, wall, executed, _ in scaling[1:]:
-                print(f"time per notebook, {areas} areas vs {scaling[0][0]}: {wall / max(executed, 1) / base:.2f}x")
+        for engine in engines:
+            if cells[engine]:
+                in_cells = median(cells[engine])
+                print(f"the notebooks' own cells ({engine}): {in_cells:.1f}s of kernel time per batch "
+                      f"({in_cells / n:.2f}s per notebook)")
+        fork, classic = (engines + [None, None])[:2] if len(engines) >= 2 else (engines[0], None)
+        if runner_walls.get(fork):
+            fork_wall = median(runner_walls[fork])
+            if naive_walls:
+                ratio = median(naive_walls) / fork_wall
+                print(_ratio_line(f"naive loop / runner ({fork})", ratio, "target >= 5x on 2 cores", ratio >= 5))
+                if classic and runner_walls.get(classic):
+                    ratio = median(naive_walls) / median(runner_walls[classic])
+                    print(_ratio_line(f"naive loop / runner ({classic})", ratio, "was 3.2x", ratio >= 3))
+            if classic and runner_walls.get(classic):
+                ratio = median(runner_walls[classic]) / fork_wall
+                print(_ratio_line(f"{classic} / {fork}, 1 area", ratio, "for reference", True))
+            if floor_walls:
+                ratio = fork_wall / median(floor_walls)
+                print(_ratio_line(f"runner ({fork}) / floor", ratio, "earlier target <= 1.5x", ratio <= 1.5))
+        if classic:
+            for (areas, f_wall, f_exec, _), (_, c_wall, c_exec, _) in zip(scaling[fork], scaling[classic]):
+                ratio = (c_wall / max(c_exec, 1)) / (f_wall / max(f_exec, 1))
+                print(_ratio_line(f"per notebook {classic} / {fork}, {areas} area(s)", ratio,
+                                  "target >= 1.8x at 50 areas", ratio >= 1.8))
+        for engine in engines:
+            if len(scaling[engine]) > 1:
+                base = scaling[engine][0][1] / max(scaling[engine][0][2], 1)
+                for (areas, wall, executed, _), each in zip(scaling[engine][1:], durations[engine][1:]):
+                    ratio = wall / max(executed, 1) / base
+                    print(_ratio_line(f"wall per notebook ({engine}), {areas} vs {scaling[engine][0][0]}", ratio,
+                                      "the run's fixed start spread over more notebooks", True))
+                    ratio = each / max(durations[engine][0], 1e-9)
+                    print(_ratio_line(f"each notebook ({engine}), {areas} vs {scaling[engine][0][0]}", ratio,
+                                      "flat: within 15%", abs(ratio - 1) <= 0.15))
+        # The same notebooks (an area of the smallest run, each theme) in the smallest run and in each
+        # larger one: other areas' notebooks differ in work (only some areas have board data).
+        for engine in engines:
+            counts = [areas for areas, *_ in scaling[engine]]
+            for areas in counts[1:]:
+                parts = []
+                for (count, area, theme), small in sorted(by_theme[engine].items()):
+                    large = by_theme[engine].get((areas, area, theme))
+                    if count == counts[0] and large:
+                        parts.append(f"{theme} [{area}] {small:.2f}s -> {large:.2f}s ({large / small:.2f}x)")
+                if parts:
+                    print(f"same notebooks ({engine}), {counts[0]} -> {areas} area(s) (flat: within 15%): "
+                          + "; ".join(parts))
     finally:
         if args.keep:
             print(f"kept: {tmp}")

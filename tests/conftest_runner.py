@@ -195,6 +195,20 @@ def workspace(tmp_path: Path) -> Workspace:
     return Workspace(tmp_path, raw, notebooks, reports)
 
 
+def slow_warm_imports(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Make the run's warm-up imports (warm kernels, or the fork engine's zygote) one module
+    whose import takes 90 s, so a test can stop a run while they are under way."""
+    import os
+
+    from analysis.pipeline import runner
+
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "sg_slow_import_fixture.py").write_text("import time\ntime.sleep(90)\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(modules), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setattr(runner, "prewarm_modules", lambda themes: ["sg_slow_import_fixture"])
+
+
 def strip_run_date(html: str) -> str:
     """The page without its run date (the one part allowed to differ between re-runs)."""
     import re

@@ -36,7 +36,7 @@ from analysis.pipeline import cli, execute, kernels, publish, runner
 from analysis.pipeline.options import EXIT_FAILED, EXIT_OK, EXIT_USAGE, OWNER_FILE, NotebookResult, RunError
 from analysis.pipeline.runner import run
 
-from conftest_runner import TESTS, contracts, workspace  # noqa: F401
+from conftest_runner import TESTS, contracts, slow_warm_imports, workspace  # noqa: F401
 
 notebook = pytest.mark.notebook
 SRC = REPO_ROOT / "src"
@@ -133,11 +133,7 @@ def test_an_unknown_area_stops_the_warm_kernels_at_once(workspace, contracts, mo
     """``E99999999`` has the form of a code; only the data says it is unknown. The warm kernel,
     busy importing a module that takes a minute, is stopped at once rather than waited for."""
     workspace.add_theme("plain", "plain")
-    modules = tmp_path / "modules"
-    modules.mkdir()
-    (modules / "sg_slow_import_fixture.py").write_text("import time\ntime.sleep(90)\n", encoding="utf-8")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(modules), os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setattr(runner, "prewarm_modules", lambda themes: ["sg_slow_import_fixture"])
+    slow_warm_imports(monkeypatch, tmp_path)
     loaded = contracts.load
     found = {}
 
@@ -152,7 +148,7 @@ def test_an_unknown_area_stops_the_warm_kernels_at_once(workspace, contracts, mo
 
     monkeypatch.setattr(runner.processed, "load", load_once_a_kernel_runs)
     with pytest.raises(RunError, match="unknown area code.*E99999999"):
-        _run(workspace, areas=["E99999999"], prewarm=True, jobs=1)
+        _run(workspace, areas=["E99999999"], prewarm=True, jobs=1, engine="classic")  # fork: test_fork_engine
     stopped_after = time.monotonic() - found["loaded_at"]
     assert found["kernels"] == 1, "no warm kernel was running: the test proves nothing"
     assert stopped_after < 5, f"the run waited {stopped_after:.1f} s for its warm kernel"

@@ -24,7 +24,7 @@ from analysis.pipeline import cli, execute, kernels, publish
 from analysis.pipeline.areas import resolve_areas
 from analysis.pipeline.cli import add_run_arguments, run_from_args
 from analysis.pipeline.htmlcheck import check_html, local_roots
-from analysis.pipeline.options import EXIT_FAILED, EXIT_OK, EXIT_USAGE, NotebookResult, RunError
+from analysis.pipeline.options import EXIT_FAILED, EXIT_OK, EXIT_USAGE, NotebookResult, RunError, fork_engine_available
 from analysis.pipeline.runner import run
 from analysis.pipeline.themes import discover_themes
 from analysis.report.summary import read_summary
@@ -313,11 +313,14 @@ def test_failed_theme_keeps_previous_appendix_and_names_the_cell(workspace, cont
 
 
 @notebook
-def test_cell_timeout_fails_only_that_notebook(workspace, contracts):
+@pytest.mark.parametrize("engine", ["fork", "classic"])
+def test_cell_timeout_fails_only_that_notebook(workspace, contracts, engine):
+    if engine == "fork" and not fork_engine_available():
+        pytest.skip("the fork engine needs os.fork and Linux")
     workspace.add_theme("sleeps", "sleeps")
     workspace.add_theme("plain", "plain")
     started = time.monotonic()
-    result, output = _run(workspace, cell_timeout=3)
+    result, output = _run(workspace, cell_timeout=3, engine=engine)
     assert time.monotonic() - started < 100  # the 120 s sleep was cut off
     assert result.exit_code == EXIT_FAILED
     status = {r.theme: r.status for r in result.results}

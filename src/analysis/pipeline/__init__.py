@@ -13,6 +13,8 @@ writes the index page and manifest. Modules, each importing only those listed be
 * :mod:`~analysis.pipeline.index` – the index page (IndexPage, render_index);
 * :mod:`~analysis.pipeline.engine` – the papermill engine ``safeguarding``;
 * :mod:`~analysis.pipeline.manifest` – manifest.json, input hashes, package versions;
+* :mod:`~analysis.pipeline.zygote` – fork-server kernels (``--engine fork``): the zygote process
+  and the kernel provisioner that forks each kernel from it;
 * :mod:`~analysis.pipeline.kernels` – IPC kernels, warm start, worker threads;
 * :mod:`~analysis.pipeline.progress` – progress lines;
 * :mod:`~analysis.pipeline.execute` – running one notebook (NotebookExecutor, execute_all);

@@ -30,8 +30,8 @@ from typing import Any
 
 from .. import __version__
 from .options import (
-    DEFAULT_AREA, DEFAULT_CELL_TIMEOUT, DEFAULT_JOBS, DEFAULT_KERNEL, EXIT_FAILED, EXIT_INTERRUPTED, RunError,
-    RunOptions, describe_os_error, first_line,
+    DEFAULT_AREA, DEFAULT_CELL_TIMEOUT, DEFAULT_ENGINE, DEFAULT_JOBS, DEFAULT_KERNEL, ENGINES, EXIT_FAILED,
+    EXIT_INTERRUPTED, RunError, RunOptions, describe_os_error, first_line,
 )
 from .request import check_request
 from .themes import THEMES
@@ -231,6 +231,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reports-dir", type=Path, default=None, help="output folder (default: reports/)")
     parser.add_argument("--no-prewarm", dest="prewarm", action="store_false",
                         help="do not start kernels (and import what the notebooks import) while the data is validated")
+    parser.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                        help="fork: each notebook's kernel is a fresh fork of one process that has imported what the "
+                             "notebooks import; classic: each kernel is launched and imports on its own "
+                             f"(default here: {DEFAULT_ENGINE})")
     parser.add_argument("--pdf", action="store_true",
                         help="also print each appendix to an A4 PDF for board papers (needs Chromium and playwright)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
@@ -250,6 +254,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         reports_dir=args.reports_dir,
         progress=not args.quiet,
         prewarm=getattr(args, "prewarm", True),
+        engine=getattr(args, "engine", DEFAULT_ENGINE),
         pdf=getattr(args, "pdf", False),
     )
 

@@ -23,6 +23,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from jupyter_core.utils import run_sync
 
 from .engine import register_engine
 from .options import owner_is_gone, process_is_running, write_owner
+from .zygote import ZYGOTE_PID_FILE, ZYGOTE_SOCKET, ForkProvisioner, ZygoteClient, start_zygote
 
 #: ``<temp>/sg-kernels-*``: one run's kernel sockets and connection files.
 SOCKET_PREFIX = "sg-kernels-"
@@ -47,7 +49,13 @@ KERNEL_ENV = {
     # The appendices embed PNGs, so the batch kernels draw headless (and a figure left open
     # cannot add a stray image); the package itself never sets a backend on import.
     "MPLBACKEND": "Agg",
+    # No thread pools started on import (so the fork engine's zygote may fork; :mod:`.zygote`):
+    # each kernel is one of ``--jobs`` processes on as many cores, so a BLAS call gains nothing
+    # from more threads; the same for both engines, so their outputs stay the same.
+    "OPENBLAS_NUM_THREADS": "1",
+    "JE_ARROW_MALLOC_CONF": "background_thread:false",
 }
+
 
 _running_kernels: set[Any] = set()
 _running_lock = threading.Lock()
@@ -59,11 +67,13 @@ def running_kernels() -> set[Any]:
         return set(_running_kernels)
 
 
-def kernel_manager_class(socket_root: Path, env: dict[str, str]) -> type:
+def kernel_manager_class(socket_root: Path, env: dict[str, str], zygote: ZygoteClient | None = None,
+                         start_timeout: float = 60.0) -> type:
     """An ``AsyncKernelManager`` subclass whose kernels use IPC sockets under ``socket_root``.
 
     Each kernel gets its own sub-folder (socket and connection file), so kernels started at
     the same moment cannot pick the same address; its stdout/stderr go to ``kernel.log`` there.
+    With a ``zygote``, kernels are forked from it (:class:`~.zygote.ForkProvisioner`).
     """
 
     class IPCKernelManager(AsyncKernelManager):
@@ -76,6 +86,17 @@ def kernel_manager_class(socket_root: Path, env: dict[str, str]) -> type:
                 self.transport = "ipc"
                 self.ip = str(folder / "s")
             self.kernel_log = folder / "kernel.log"
+
+        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+            if zygote is not None and self.provisioner is None:  # jupyter_client's provisioner hook
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
+                provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+                provisioner.zygote = zygote
+                provisioner.start_timeout = start_timeout
+                self.provisioner = provisioner
+            return await super()._async_pre_start_kernel(**kw)
+
+        pre_start_kernel = _async_pre_start_kernel
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             folder = self.kernel_folder
@@ -286,10 +307,11 @@ class KernelPool:
 
 
 @contextlib.contextmanager
-def kernel_pool(*, jobs: int, kernel_name: str, start_timeout: int,
-                warm_imports: Sequence[str] | None) -> Iterator[KernelPool]:
+def kernel_pool(*, jobs: int, kernel_name: str, start_timeout: int, warm_imports: Sequence[str] | None,
+                engine: str = "classic", zygote_imports: Sequence[str] = ()) -> Iterator[KernelPool]:
     """Start ``jobs`` workers, each with a warm kernel that has imported ``warm_imports``
-    (``None``: no kernel is started in advance).
+    (``None``: no kernel is started in advance). With ``engine="fork"``, a zygote that imports
+    ``zygote_imports`` is started first and every kernel is forked from it (:mod:`.zygote`).
 
     On leaving, the workers are stopped and the socket folder removed; on an exception (an
     interrupt, or a usage error found once the data is loaded) the warm starts are cancelled
@@ -299,7 +321,8 @@ def kernel_pool(*, jobs: int, kernel_name: str, start_timeout: int,
     remove_dead_socket_folders()
     socket_root = Path(tempfile.mkdtemp(prefix=SOCKET_PREFIX))
     write_owner(socket_root)
-    manager_class = kernel_manager_class(socket_root, KERNEL_ENV)
+    zygote = start_zygote(socket_root, zygote_imports, KERNEL_ENV) if engine == "fork" else None
+    manager_class = kernel_manager_class(socket_root, KERNEL_ENV, zygote, start_timeout)
     register_engine()
     start_warm = None
     if warm_imports is not None:
@@ -309,18 +332,23 @@ def kernel_pool(*, jobs: int, kernel_name: str, start_timeout: int,
         yield KernelPool(socket_root, manager_class, workers)
     except BaseException:
         workers.cancel()
+        if zygote is not None:  # a warm start waiting for the zygote's imports fails at once
+            zygote.close(now=True)
         kill_running_kernels()
         raise
     finally:
         workers.close(wait=True)
+        if zygote is not None:
+            zygote.close()
         shutil.rmtree(socket_root, ignore_errors=True)
 
 
-def _kill_left_kernel(kernel_folder: Path) -> None:
-    """Kill the kernel a dead run left running, if its pid still names that kernel (its command
-    line holds this folder's connection file: a reused pid is never killed)."""
+def _kill_left_kernel(kernel_folder: Path, pid_file: str = KERNEL_PID_FILE) -> None:
+    """Kill the kernel (or zygote) a dead run left running, if its pid still names it: its
+    command line holds this folder's connection file, or (a forked kernel, or the zygote
+    itself) the run's zygote socket; a reused pid is never killed."""
     try:
-        pid = int((kernel_folder / KERNEL_PID_FILE).read_text(encoding="ascii").strip())
+        pid = int((kernel_folder / pid_file).read_text(encoding="ascii").strip())
     except (OSError, ValueError):
         return
     if not process_is_running(pid):
@@ -329,7 +357,8 @@ def _kill_left_kernel(kernel_folder: Path) -> None:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
     except OSError:
         return
-    if str(kernel_folder / "connection.json") in command:
+    marks = (kernel_folder / "connection.json", kernel_folder.parent / ZYGOTE_SOCKET, kernel_folder / ZYGOTE_SOCKET)
+    if any(str(mark) in command for mark in marks):
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
 
@@ -348,6 +377,7 @@ def remove_dead_socket_folders(temp_dir: Path | None = None) -> list[Path]:
             continue
         for kernel_folder in folder.glob("k*"):
             _kill_left_kernel(kernel_folder)
+        _kill_left_kernel(folder, ZYGOTE_PID_FILE)
         shutil.rmtree(folder, ignore_errors=True)
         if not folder.exists():
             removed.append(folder)

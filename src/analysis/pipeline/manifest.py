@@ -88,6 +88,7 @@ def run_parameters(options: RunOptions, period: Period, area: Area, areas: list[
         "cell_timeout_s": options.cell_timeout,
         "kernel_name": options.kernel_name,
         "engine": f"papermill/{ENGINE_NAME} (nbclient, IPC transport)",
+        "kernel_engine": options.engine,  # --engine: fork (from a zygote) or classic
     }
 
 

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import socket
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,6 +25,16 @@ DEFAULT_JOBS = 2
 DEFAULT_CELL_TIMEOUT = 600  # seconds per cell
 DEFAULT_START_TIMEOUT = 120  # seconds for a kernel to start (2 busy cores can be slow)
 DEFAULT_KERNEL = "python3"
+#: ``--engine``: kernels forked from a zygote (``fork``, Linux) or launched one by one (``classic``).
+ENGINES = ("fork", "classic")
+
+
+def fork_engine_available() -> bool:
+    """Whether this platform can run the fork engine (``os.fork`` and Linux's ``/proc``)."""
+    return hasattr(os, "fork") and sys.platform.startswith("linux")
+
+
+DEFAULT_ENGINE = "fork" if fork_engine_available() else "classic"
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -62,6 +73,7 @@ class RunOptions:
     reports_dir: Path | None = None
     progress: bool = True
     prewarm: bool = True  # start each worker's first kernel (and its imports) during validation
+    engine: str = DEFAULT_ENGINE  # how kernels start: forked from a zygote, or launched (analysis.pipeline.zygote)
     pdf: bool = False  # also print each appendix to an A4 PDF with headless Chromium (analysis.pipeline.pdf)
 
 

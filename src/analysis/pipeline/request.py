@@ -18,7 +18,9 @@ from pathlib import Path
 from .. import paths
 from ..periods import Period, PeriodError, parse_period
 from .areas import _codes_asked_for
-from .options import AREA_CODE_RE, DEFAULT_AREA, EXIT_FAILED, RunError, RunOptions, display_path
+from .options import (
+    AREA_CODE_RE, DEFAULT_AREA, ENGINES, EXIT_FAILED, RunError, RunOptions, display_path, fork_engine_available,
+)
 from .pdf import pdf_problem
 from .publish import make_staging, remove_dead_staging
 from .themes import ThemeNotebook, discover_themes
@@ -75,6 +77,10 @@ def check_request(options: RunOptions) -> Request:
     wrong usage, 1 for a folder that cannot be used) naming the option and what to write."""
     if options.jobs < 1:
         raise RunError(f"--jobs {options.jobs}: use 1 or more")
+    if options.engine not in ENGINES:
+        raise RunError(f"--engine {options.engine}: use one of {', '.join(ENGINES)}")
+    if options.engine == "fork" and not fork_engine_available():
+        raise RunError("--engine fork needs os.fork and Linux; use --engine classic here")
     if options.cell_timeout <= 0:
         raise RunError(f"--cell-timeout {options.cell_timeout}: use a positive number of seconds")
     period = None

@@ -122,9 +122,10 @@ def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
     state = _prepare(options, stream or sys.stderr)  # usage errors: before any kernel starts
     try:
         # the workers start their first kernel now, while this thread validates the data
-        warm_imports = prewarm_modules(state.themes) if options.prewarm else None
+        imports = prewarm_modules(state.themes)
         with kernel_pool(jobs=options.jobs, kernel_name=options.kernel_name, start_timeout=options.start_timeout,
-                         warm_imports=warm_imports) as kernels:
+                         warm_imports=imports if options.prewarm else None, engine=options.engine,
+                         zygote_imports=imports) as kernels:
             state.kernels = kernels
             if not _validate_data(state):
                 return RunResult(state.run_id, EXIT_FAILED, messages=[str(state.validation)])

@@ -341,6 +341,10 @@ def finish(fig, ax, *, title: str, subtitle: str, xlabel: str, ylabel: str, sour
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _pin_legends_below(fig)
     fig.tight_layout()
+    # tight_layout leaves a placeholder layout engine on the figure, and savefig lays out a figure
+    # that has an engine once more (a full draw without output) before drawing it: the layout
+    # is done, so the figure is drawn once (a third of each chart's cost; same SVG).
+    fig.set_layout_engine(None)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
