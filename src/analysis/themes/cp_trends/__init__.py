@@ -47,7 +47,8 @@ The package
 -----------
 ``spec`` (sections, tables read, indicators, breakdowns) · ``run`` (:class:`ThemeRun`: what one
 build selects once) · ``wording`` (dates and the theme's own phrases) · ``frames`` and
-``board_frames`` (the computed tables) · ``findings`` (key findings, key figures, caveats) ·
+``board_frames`` (the computed tables) · ``long_plans`` (DfE's long-plans share against England
+and the region, its count of plans ended worked out from DfE's rate per 10,000) · ``findings`` (key findings, key figures, caveats) ·
 ``charts`` (drawing) · ``tables`` (the tables shown) · ``sections`` and ``board_sections``
 (sentences, and which chart and table go where) · this module (:func:`build`).
 

@@ -24,6 +24,8 @@ from .board_frames import (
 )
 from .charts import districts_chart, indicators_chart, mix_chart
 from .findings import BuiltSection, one_decimal
+from .long_plans import (comparison_sentence, denominator_note, long_plans, no_figure_sentence,
+                         withheld_this_year)
 from .run import ThemeRun
 from .spec import BREAKDOWNS, INDICATORS, LONG_PLANS, SECTIONS, Indicator
 from .tables import (
@@ -222,11 +224,32 @@ def indicators_section(run: ThemeRun) -> BuiltSection:
             "limits are wide and a signal is a prompt to look, not proof."))
         section.paragraphs.append(
             "The board publishes percentages only, not the numbers of children behind them, so the indicators carry "
-            "no confidence intervals. DfE's validated repeat-plan figures come with their counts, and their interval "
-            "is given in the table below.")
+            "no confidence intervals. DfE's validated repeat-plan figures come with their counts, and the long-plans "
+            "share with figures from which its count can be worked out; their intervals are given in the table below.")
+    _long_plans_against_england(run, built)
     if summary_rows:
         section.tables.append(indicator_summary_table(run, summary_rows))
     return built
+
+
+def _long_plans_against_england(run: ThemeRun, built: BuiltSection) -> None:
+    """DfE's long-plans share against England and the region (its latest published year), and a
+    plain sentence when the period's own year has no figure."""
+    section = built.section
+    dfe_area, _ = dfe_indicator(run, LONG_PLANS)
+    if withheld_this_year(run):
+        sentence = no_figure_sentence(run)
+        section.paragraphs.append(sentence)
+        built.caveats.append(sentence)
+    if dfe_area.empty:
+        return
+    found = long_plans(run, dfe_area["period_end"].iloc[-1])
+    sentence = comparison_sentence(run, found)
+    section.paragraphs.append(sentence)
+    if found.vs_england is not None:
+        section.paragraphs.append(denominator_note(run, found))
+        if not run.has_local:
+            built.findings.append(sentence)
 
 
 def _indicator_sentence(indicator: Indicator, series: pd.DataFrame, signals: pd.DataFrame) -> str:

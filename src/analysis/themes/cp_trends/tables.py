@@ -24,7 +24,8 @@ from ..context import board_source
 from .board_frames import IndicatorPanel, MixPanel, dfe_repeat_plans
 from .frames import FunnelData, neighbour_rates
 from .run import ThemeRun
-from .spec import REPEAT_PLANS_DFE, Indicator
+from .long_plans import long_plans, table_cells
+from .spec import LONG_PLANS, REPEAT_PLANS_DFE, Indicator
 from .wording import as_printed, combined_source, significance_words, signed_count
 
 #: Formats of the three columns of a rate with its interval.
@@ -412,6 +413,8 @@ def indicator_summary_row(run: ThemeRun, indicator: Indicator, series: pd.DataFr
     interval, verdict = "", ""
     if indicator.dfe_measure == REPEAT_PLANS_DFE:
         interval, verdict = _repeat_plans_interval(run, latest["period_end"], row["DfE England (%)"])
+    elif indicator.dfe_measure == LONG_PLANS:  # its denominator worked out from DfE's rate (long_plans)
+        interval, verdict = table_cells(long_plans(run, latest["period_end"]))
     row["DfE 95% interval"] = interval or NOT_AVAILABLE
     row["Against England (95%)"] = verdict or NOT_AVAILABLE
     return row
