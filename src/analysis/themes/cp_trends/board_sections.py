@@ -36,7 +36,7 @@ from .tables import (
     mix_count_table,
     mix_shares_table,
 )
-from .wording import as_printed, group_words, older_than_period, signed_number, significance_words
+from .wording import as_printed, group_words, older_than_period, signal_words, signed_number, significance_words
 
 
 # =========================================================================== 4. districts
@@ -111,7 +111,7 @@ def mix_section(run: ThemeRun) -> BuiltSection:
         section.charts.append((mix_chart(run, mix_panels), mix_shares_table(run, mix_panels)))
     section.paragraphs.append(
         "Shares are of table 4.2's own total at each date (where that total differs from table 3.1's, the difference is "
-        "a data-quality finding). Shares with 95% confidence intervals for the change use Newcombe's method; children "
+        "a data-quality finding). A change in a share comes with its 95% confidence interval; children "
         "counted as unborn appear in both the age and the gender breakdowns.")
     return built
 
@@ -215,10 +215,10 @@ def indicators_section(run: ThemeRun) -> BuiltSection:
         long_plans = [panel.series for panel in indicator_panels if panel.indicator is INDICATORS[LONG_PLANS]]
         points = ", ".join(long_plans[0]["point"]) if long_plans else ""
         section.paragraphs.insert(0, (
-            "Each indicator is a statistical process control (XmR) chart: the mean and the limits at the mean ± 2.66 × "
-            "the average moving range, with the Making Data Count rules for special-cause variation (a point outside "
-            "the limits; a run of seven rising or falling; two of three points near a limit; seven in a row on one "
-            "side of the mean). "
+            "Each indicator's chart shows its average and the usual range around it: the range normal variation "
+            "gives, worked out from how much the indicator moves from one point to the next. A point is unusual when "
+            "it lies outside that range, is the last of seven rising or falling, is one of two of three points near "
+            "the edge of the range, or is the last of seven in a row on one side of the average. "
             f"The series is the completed financial years, then this year's year-to-date values ({points}). The "
             "year-to-date values early in a year rest on fewer children, so they swing more; with so few points the "
             "limits are wide and a signal is a prompt to look, not proof."))
@@ -273,7 +273,7 @@ def _indicator_sentence(indicator: Indicator, series: pd.DataFrame, signals: pd.
         return sentence + ". Every point is within normal variation."
 
     def listed(points: pd.DataFrame) -> str:
-        return "; ".join(f"{point} ({SIGNAL_WORDS.get(signal, signal.replace('_', ' '))}{_variation_words(variation)})"
+        return "; ".join(f"{point} ({signal_words(signal, variation)})"
                          for point, signal, variation
                          in zip(points["point"], points["signal"], points["variation"].fillna("")))
 
@@ -289,24 +289,3 @@ def _indicator_sentence(indicator: Indicator, series: pd.DataFrame, signals: pd.
         if not earlier.empty:
             sentence += f"; in earlier years: {listed(earlier)}"
     return sentence + "."
-
-
-#: The statistical process control rules (:mod:`analysis.stats.spc`) in a board member's words.
-SIGNAL_WORDS = {
-    "outside_limits": "outside the range normal variation gives",
-    "trend": "the last of seven or more points each higher, or each lower, than the one before",
-    "two_of_three": "two of three points close to the edge of the normal range",
-    "shift": "the last of seven or more points in a row on one side of the average",
-}
-#: Whether an unusual point is better or worse, in plain words.
-VARIATION_WORDS = {
-    "special cause concern": "a change for the worse",
-    "special cause improvement": "a change for the better",
-    "special cause high": "unusually high",
-    "special cause low": "unusually low",
-}
-
-
-def _variation_words(variation: str) -> str:
-    words = VARIATION_WORDS.get(str(variation), "")
-    return f": {words}" if words else ""

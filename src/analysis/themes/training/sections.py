@@ -274,7 +274,7 @@ def agency_section(ctx: Context, uptake: Uptake | None) -> Section:
         section.paragraphs.append(
             "Assumptions: the report does not say what its percentages are of. The intervals take them as shares of "
             f"the {counts.text(uptake.base_delegates)} delegates in the course table (not the conference), and the "
-            "printed whole-number percentages carry a further ±0.5 points of rounding. Police attendance was, in the "
+            "printed whole-number percentages may each be up to half a point higher or lower than the true share. Police attendance was, in the "
             "report's words, 'almost entirely related to one course'.")
     # the uptake table is the data behind the chart; it was also appended as a table, so the page
     # printed it twice (issue 10): once is enough
