@@ -223,7 +223,10 @@ def section(result: ThemeResult, key: str) -> None:
         parts.append(f"<details class='chart-data'><summary>Data behind the chart: {html.escape(chart.title)}</summary>"
                      f"{table_html(data, result.disclosure, show_source=data.source != chart.source)}</details>")
     for t in s.tables:
-        parts.append(table_html(t, result.disclosure))
+        # secondary tables (the sentences above give their findings) are one click away too, so
+        # the page reads in fewer screens without losing a figure
+        parts.append(f"<details class='chart-data'><summary>Table: {html.escape(t.title)}</summary>"
+                     f"{table_html(t, result.disclosure)}</details>")
     display(HTML("".join(parts)))
 
 

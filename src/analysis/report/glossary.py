@@ -90,8 +90,8 @@ TERMS: tuple[Term, ...] = (
          "A yearly survey of households by the Department for Work and Pensions; it gives the national share "
          "of children who are disabled."),
     Term("Rate ratio", r"\brate ratio\b",
-         "A group's rate of being on a plan divided by the rate for other recorded children: 1 means the same "
-         "rate, 2 twice the rate, 0.5 half."),
+         "One rate divided by another (a group's rate against other children's, or one year's against the year "
+         "before): 1 means the same rate, 2 twice the rate, 0.5 half."),
     Term("Delegate", r"\bdelegates?\b",
          "A person attending a training event; someone who attends two events counts twice."),
 )
