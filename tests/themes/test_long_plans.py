@@ -119,3 +119,34 @@ def test_no_denominator_means_no_verdict_said_plainly():
     text = paragraphs(result)
     assert "cannot be compared with England's" in text
     assert "significantly" not in text.split("two years or more")[-1].split(".")[0]
+
+
+def neighbours_mean(la_number: str, year: int) -> tuple[float, int]:
+    """The simple mean of the published shares of an authority's statistical neighbours (DfE's
+    groupings, by LA number) in the year ending 31 March ``year``, and how many had one."""
+    groups = pd.read_csv(DFE / "New_Statistical_Neighbour_Groupings_April_2021.csv", dtype=str, encoding="utf-8-sig")
+    row = groups[groups["LA num"] == la_number].iloc[0]
+    numbers = {float(row[f"SN{i}"]) for i in range(1, 11)}
+    rows = _lait()
+    rows = rows[(rows["Short Desc"] == "CPPlans2yrs") & (rows["Years"] == str(year)) & rows["LA Number"].isin(numbers)]
+    shares = pd.to_numeric(rows["Values"], errors="coerce").dropna()
+    return float(shares.mean()), len(shares)
+
+
+@pytest.mark.parametrize("code, name, la_number, period, year", [
+    ("E10000031", "Warwickshire", "937", "2017-18 Q4", 2018),
+    ("E09000007", "Camden", "202", "2022-23 Q4", 2023),
+])
+def test_long_plans_against_the_statistical_neighbours_average(code, name, la_number, period, year):
+    mean, with_figure = neighbours_mean(la_number, year)
+    n, _ = expected(code, name, year)
+    long = lait("CPRDuration", name, year)
+    p = long / n
+    centre = (p + Z95 ** 2 / (2 * n)) / (1 + Z95 ** 2 / n)
+    half = Z95 / (1 + Z95 ** 2 / n) * math.sqrt(p * (1 - p) / n + Z95 ** 2 / (4 * n ** 2))
+    verdict = ("significantly higher than" if centre - half > mean / 100 else
+               "significantly lower than" if centre + half < mean / 100 else "not significantly different from")
+    text = paragraphs(build(code, period))
+    assert f"{verdict} the average of " in text
+    assert f"{with_figure} of its 10 statistical neighbours with a figure ({mean:.1f}%)" in text \
+        or f"its {with_figure} statistical neighbours ({mean:.1f}%)" in text

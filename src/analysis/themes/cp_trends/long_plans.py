@@ -6,7 +6,7 @@ number of those long plans (``CPRDuration``) and the rate of plans ended per 10,
 (``DeRegCPR``), but not the number of plans ended, the share's denominator. That number is the
 rate × the ONS population aged 0–17 DfE uses for the year ÷ 10,000 (rounded to a whole plan);
 with it the share has a Wilson interval and a verdict against England's and the region's
-published shares (:func:`analysis.stats.compare_proportion_to_benchmark`), as the repeat-plans
+published shares and the simple mean of the statistical neighbours' (as the page compares rates) (:func:`analysis.stats.compare_proportion_to_benchmark`), as the repeat-plans
 figure has from its published counts. Where DfE withheld the area's share, or published neither
 the rate nor the population, there is no verdict and the page says why.
 """
@@ -43,6 +43,10 @@ class LongPlans:
     vs_england: str | None
     region: float | None
     vs_region: str | None
+    neighbours: float | None = None  # the simple mean of the statistical neighbours' published shares
+    neighbours_with_figure: int = 0  # how many of them have a published share that year
+    neighbours_listed: int = 0
+    vs_neighbours: str | None = None
 
     @property
     def year(self) -> str:
@@ -77,7 +81,10 @@ def long_plans(run: ThemeRun, when) -> LongPlans:
     ceased = plans_ceased(run, run.area_code, when)
     england = _value(run, SHARE, ENGLAND, when)
     region = _value(run, SHARE, run.region_code, when)
-    lower = upper = vs_england = vs_region = None
+    listed = run.neighbours_at(when)
+    shares = [share for share in (_value(run, SHARE, n.code, when) for n in listed if n.code) if share is not None]
+    neighbours = sum(shares) / len(shares) if shares else None
+    lower = upper = vs_england = vs_region = vs_neighbours = None
     if share is not None and long is not None and ceased is not None and 0 <= long <= ceased and ceased > 0:
         low, high = wilson_ci(long, ceased, confidence=0.95)
         lower, upper = float(low) * 100, float(high) * 100
@@ -85,7 +92,10 @@ def long_plans(run: ThemeRun, when) -> LongPlans:
             vs_england = compare_proportion_to_benchmark(long, ceased, england / 100, confidence=0.95)
         if region is not None:
             vs_region = compare_proportion_to_benchmark(long, ceased, region / 100, confidence=0.95)
-    return LongPlans(pd.Timestamp(when), share, long, ceased, lower, upper, england, vs_england, region, vs_region)
+        if neighbours is not None:
+            vs_neighbours = compare_proportion_to_benchmark(long, ceased, neighbours / 100, confidence=0.95)
+    return LongPlans(pd.Timestamp(when), share, long, ceased, lower, upper, england, vs_england, region, vs_region,
+                     neighbours, len(shares), len(listed), vs_neighbours)
 
 
 def withheld_this_year(run: ThemeRun) -> bool:
@@ -107,8 +117,13 @@ def comparison_sentence(run: ThemeRun, found: LongPlans) -> str:
     comparisons = [verdict_phrase(found.vs_england, f"England ({fmt_percent(found.england)})")]
     if found.vs_region is not None:
         comparisons.append(verdict_phrase(found.vs_region, f"{run.region_name} ({fmt_percent(found.region)})"))
-    return (f"{intro} (95% confidence interval {fmt_interval(found.lower, found.upper)}): "
-            f"{' and '.join(comparisons)}.")
+    if found.vs_neighbours is not None:
+        of = (f"its {found.neighbours_with_figure} statistical neighbours"
+              if found.neighbours_with_figure == found.neighbours_listed
+              else f"the {found.neighbours_with_figure} of its {found.neighbours_listed} statistical neighbours with a figure")
+        comparisons.append(verdict_phrase(found.vs_neighbours, f"the average of {of} ({fmt_percent(found.neighbours)})"))
+    listed = ", ".join(comparisons[:-1]) + (" and " if len(comparisons) > 1 else "") + comparisons[-1]
+    return f"{intro} (95% confidence interval {fmt_interval(found.lower, found.upper)}): {listed}."
 
 
 def denominator_note(run: ThemeRun, found: LongPlans) -> str:
