@@ -224,8 +224,8 @@ def section(result: ThemeResult, key: str) -> None:
                      f"{table_html(data, result.disclosure, show_source=data.source != chart.source)}</details>")
     for t in s.tables:
         # secondary tables (the sentences above give their findings) are one click away too, so
-        # the page reads in fewer screens without losing a figure
-        parts.append(f"<details class='chart-data'><summary>Table: {html.escape(t.title)}</summary>"
+        # the page reads in fewer screens without losing a figure; printed, they are open (house.css)
+        parts.append(f"<details class='chart-data sg-more'><summary>Table: {html.escape(t.title)}</summary>"
                      f"{table_html(t, result.disclosure)}</details>")
     display(HTML("".join(parts)))
 
