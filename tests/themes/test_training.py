@@ -235,3 +235,20 @@ def test_public_charts_do_not_label_small_counts():
             assert f"{course}: suppressed" in chart.alt
     words = result.key_findings + [p for s in result.sections for p in s.paragraphs]
     assert not [w for w in words if re.search(r"(?<![\d.,£/])[1-5](?![\d.,%/])", w)]
+
+
+def test_the_narrative_check_table_has_one_unit_per_column(q4_public):
+    """Courses, events and delegates are counted in columns of their own (issue 10), so no column
+    mixes a count of courses with a count of people; the values are narrative_check's."""
+    table = next(t for s in q4_public.sections for t in s.tables if "narrative's totals" in t.title)
+    ctx = common.context(WARWICKSHIRE, "2017-18 Q4", None, "internal")
+    checks = {row["Figure"]: row for row in training.narrative_check(training.programme(ctx))}
+    assert list(table.frame.columns) == ["Total from", "Courses", "Events (times delivered)", "Delegates (people)"]
+    assert table.people_columns == ["Delegates (people)"]
+    for figure, column in (("Courses", "Courses"), ("Events", "Events (times delivered)"),
+                           ("Delegates", "Delegates (people)")):
+        summed, printed = table.frame[column].tolist()
+        assert summed == checks[figure]["Sum of the course table"]
+        expected = checks[figure]["Printed in the narrative"]
+        assert (printed != printed and expected != expected) or printed == expected  # NaN: not printed
+        assert f"{column.lower()}: {checks[figure]['Agreement']}" in table.notes[0]

@@ -80,6 +80,10 @@ _WIDE_SPECS: list[tuple] = [
 _LAIT_SPECS = {
     "CPP_rate": ("cp_rate_per_10k", "rate_per_10k", "snapshot"),
     "CPPlans2yrs": ("cp_ceased_2yrs_plus_percent", "percent", "financial_year"),
+    # the count behind CPPlans2yrs, and the rate of plans ceased per 10,000 children: with the
+    # ONS population the rate gives the number of plans ceased, the share's denominator
+    "CPRDuration": ("cp_ceased_2yrs_plus", "count", "financial_year"),
+    "DeRegCPR": ("cp_ceased_rate_per_10k", "rate_per_10k", "financial_year"),
     "PrevRegCPR": ("cp_repeat_plans_percent_lait", "percent", "financial_year"),
     "PreChildDea": ("cdop_reviews_modifiable_factors", "count", "financial_year"),
 }

@@ -50,13 +50,18 @@ import seaborn as sns
 #: colours too light to see against white made darker: orange #E69F00 -> #A86400, sky blue
 #: #56B4E9 -> #0096C7, yellow #F0E442 -> grey #666666 (each below 3:1 before, every one now at
 #: least 3:1: ``tests/test_charts.py``). Markers and line styles still tell series apart.
-PALETTE = ["#0072B2", "#A86400", "#009E73", "#CC79A7", "#0096C7", "#D55E00", "#666666", "#000000"]
+#: Three slots then moved again, as little as would do, so that every pair (with :data:`NEUTRAL`)
+#: stays apart under simulated protanopia, deuteranopia and tritanopia
+#: (``tests/report/test_palette_colour_blind.py``): sky blue #0096C7 -> #0098F8 (it met green under
+#: tritanopia and reddish purple under protanopia), vermillion #D55E00 -> #E07828 (it met the
+#: darkened orange under protanopia) and grey #666666 -> #586058 (it met the neutral grey).
+PALETTE = ["#0072B2", "#A86400", "#009E73", "#CC79A7", "#0098F8", "#E07828", "#586058", "#000000"]
 #: Markers and dash patterns paired with the palette, so no series depends on colour alone.
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1)), (0, (5, 5))]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++", "--", "oo"]
-HIGHLIGHT = "#D55E00"
-NEUTRAL = "#767676"
+HIGHLIGHT = "#E07828"  # the vermillion slot of PALETTE
+NEUTRAL = "#707878"  # a grey at 4.5:1 on white, apart from the palette's green under deuteranopia
 
 DFE_SOURCE = "Source: Department for Education, Children in need statistics; ONS mid-year population estimates"
 

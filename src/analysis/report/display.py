@@ -21,7 +21,7 @@ from IPython.display import HTML, display
 
 from ..formatting import fmt_number
 from ..stats.disclosure import NOT_AVAILABLE, SMALL_COUNT_THRESHOLD, suppress_counts, suppress_derived
-from .glossary import page_text, terms_used
+from .glossary import methods_used, page_text, terms_used
 from .model import IN_BRIEF_END, Section, Table, ThemeResult
 from .summary import publish_summary
 
@@ -183,12 +183,18 @@ def header(result: ThemeResult) -> None:
 
 
 def glossary_html(result: ThemeResult) -> str:
-    """The page's glossary: only the terms its own text uses, each defined once."""
+    """The page's glossary (only the terms its own text uses, each defined once), then the note
+    "How the figures were worked out": the only place the page names its methods and sources."""
     terms = terms_used(page_text(result))
-    if not terms:
-        return ""
-    items = "".join(f"<dt>{html.escape(t.term)}</dt><dd>{html.escape(t.definition)}</dd>" for t in terms)
-    return f"<h2 id='glossary'>Glossary</h2><dl class='glossary'>{items}</dl>"
+    methods = methods_used(result.methods)
+    parts = []
+    if terms:
+        items = "".join(f"<dt>{html.escape(t.term)}</dt><dd>{html.escape(t.definition)}</dd>" for t in terms)
+        parts.append(f"<h2 id='glossary'>Glossary</h2><dl class='glossary'>{items}</dl>")
+    if methods:
+        items = "".join(f"<dt>{html.escape(m.name)}</dt><dd>{html.escape(m.what)}</dd>" for m in methods)
+        parts.append(f"<h2 id='methods'>How the figures were worked out</h2><dl class='glossary'>{items}</dl>")
+    return f"<div class='sg-glossary'>{''.join(parts)}</div>" if parts else ""
 
 
 def glossary(result: ThemeResult) -> None:
@@ -217,7 +223,10 @@ def section(result: ThemeResult, key: str) -> None:
         parts.append(f"<details class='chart-data'><summary>Data behind the chart: {html.escape(chart.title)}</summary>"
                      f"{table_html(data, result.disclosure, show_source=data.source != chart.source)}</details>")
     for t in s.tables:
-        parts.append(table_html(t, result.disclosure))
+        # secondary tables (the sentences above give their findings) are one click away too, so
+        # the page reads in fewer screens without losing a figure; printed, they are open (house.css)
+        parts.append(f"<details class='chart-data sg-more'><summary>Table: {html.escape(t.title)}</summary>"
+                     f"{table_html(t, result.disclosure)}</details>")
     display(HTML("".join(parts)))
 
 

@@ -4,6 +4,13 @@
 sentence and its definition. :func:`terms_used` picks, in the order of :data:`TERMS`, only the
 terms that a page's text actually uses (:func:`page_text`), so the glossary is computed for each
 page: a page that never says "funnel plot" does not define it.
+
+:data:`METHODS` holds the statistical methods and published sources behind the figures, each under
+its published name. Those names (and their symbols) appear on a page only here, in the note "How the
+figures were worked out" under the glossary, once each: a theme lists the methods its page uses in
+:attr:`~analysis.report.model.ThemeResult.methods`, and everywhere else the page says what a method
+does in plain words ("the range the true figure probably lies in", "the range normal variation
+gives").
 """
 
 from __future__ import annotations
@@ -79,9 +86,76 @@ TERMS: tuple[Term, ...] = (
     Term("Modifiable factors", r"\bmodifiable factors\b",
          "Things that, if changed, might have prevented the death; the panel records them when it reviews "
          "a death."),
+    Term("Family Resources Survey", r"\bFamily Resources Survey\b",
+         "A yearly survey of households by the Department for Work and Pensions; it gives the national share "
+         "of children who are disabled."),
+    Term("Rate ratio", r"\brate ratio\b",
+         "One rate divided by another (a group's rate against other children's, or one year's against the year "
+         "before): 1 means the same rate, 2 twice the rate, 0.5 half."),
     Term("Delegate", r"\bdelegates?\b",
          "A person attending a training event; someone who attends two events counts twice."),
 )
+
+
+@dataclass(frozen=True)
+class Method:
+    """A method or source under its published name (the only place a page names it), and what it
+    does in plain words."""
+
+    name: str
+    what: str
+
+
+#: The methods and sources behind the figures, by key, in the order the note lists them.
+METHODS: dict[str, Method] = {
+    "proportion_interval": Method(
+        "Wilson score interval",
+        "How the range around a percentage is worked out: the method Public Health England uses for percentages."),
+    "count_interval": Method(
+        "Exact Poisson interval and Byar's method",
+        "How the range around a count or a rate is worked out: exact for fewer than 10 events, a close "
+        "approximation from 10, as Public Health England does. A figure is called higher or lower than another "
+        "only when the other lies outside its range."),
+    "difference_interval": Method(
+        "Newcombe's method",
+        "How the range around a change in a percentage between two dates is worked out."),
+    "rate_change_test": Method(
+        "Exact test for the ratio of two rates (conditional binomial)",
+        "How a change in a count between two dates is tested: whether the change is larger than chance alone "
+        "would give."),
+    "spc": Method(
+        "Statistical process control (SPC): XmR charts with limits at the mean ± 3σ from the moving range, and the "
+        "special-cause rules of NHS England's Making Data Count",
+        "The usual range of an indicator is its average plus or minus 2.66 times the average change from one "
+        "point to the next (about three standard deviations). A point outside that range, a run of "
+        "seven points rising, falling or on one side of the average, or two of three points near the edge is "
+        "unusual and worth looking into."),
+    "funnel": Method(
+        "Funnel plot control limits, with Spiegelhalter's allowance for overdispersion (τ²)",
+        "The limits show how far an authority's rate could sit from England's by chance alone, given its number "
+        "of children. Because authorities also differ for real reasons (local need, thresholds), wider limits "
+        "that allow for those differences, estimated from every authority, are shown as well."),
+    "rri": Method(
+        "Relative rate index (RRI)",
+        "The published name of the rate ratio; its confidence interval is the exact interval for the ratio of two "
+        "rates."),
+    "chi_squared": Method(
+        "Chi-squared goodness-of-fit test (degrees of freedom, p-value)",
+        "Tests whether the mix of recorded groups differs from the School Census mix by more than chance would "
+        "give; it is not used when a group expects fewer than five children."),
+    "lait": Method(
+        "DfE's Local Authority Interactive Tool (LAIT)",
+        "The Department for Education's published collection of figures for every local authority, region and "
+        "England, from which the long-plans, child death review and published rate figures are taken."),
+}
+
+
+def methods_used(keys) -> list[Method]:
+    """The :data:`METHODS` of ``keys``, in the note's order (unknown keys are an error)."""
+    unknown = [key for key in keys if key not in METHODS]
+    if unknown:
+        raise KeyError(f"no method {unknown} in analysis.report.glossary.METHODS")
+    return [method for key, method in METHODS.items() if key in set(keys)]
 
 
 def page_text(result: ThemeResult) -> str:

@@ -94,6 +94,9 @@ class ThemeResult:
     caveats: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     key_figures: dict[str, Any] = field(default_factory=dict)
+    #: keys of :data:`analysis.report.glossary.METHODS`: the methods and sources behind the page's
+    #: figures, named only in its note "How the figures were worked out"
+    methods: list[str] = field(default_factory=list)
     #: one plain sentence on the period: the latest the data support for the area, or that a
     #: later one is in the data (:meth:`analysis.themes.context.Context.period_note`)
     period_note: str = ""

@@ -22,7 +22,7 @@ of that quarter. The board's CDOP figures cover a whole financial year, so a run
 Q1–Q3 sees none of 2017/18's; the LAIT year 2017/18 likewise ends on 31 March 2018.
 
 Units: counts of deaths, panels, actions and reviews; shares in **percent** of the board's
-authority's deaths reviewed in the year, with 95% Wilson intervals; rates of reviews with
+authority's deaths reviewed in the year, with 95% confidence intervals; rates of reviews with
 modifiable factors **per 100,000 children aged 0–17** (the ONS mid-year estimate DfE uses for
 the year, :func:`analysis.ingest.dfe.population_for`), with exact (fewer than 10) or Byar's intervals.
 
@@ -159,4 +159,5 @@ def build(area_code: str = "E10000031", period: str | Period | None = "2017-18 Q
                        in_brief=in_brief(ctx, key_figures, words, has_board=not rows.empty),
                        caveats=caveats(ctx, rows, key_figures, words),
                        sections=[outcome.section for outcome in outcomes], key_figures=key_figures,
-                       period_note=ctx.period_note)
+                       period_note=ctx.period_note,
+                       methods=["proportion_interval", "count_interval", "rate_change_test", "lait"])

@@ -76,7 +76,7 @@ def authority_chart(table: pd.DataFrame, hidden: pd.Series, year: str, la_name: 
         home_row = home.iloc[0]
         title = (f"{la_name} children were {words.text(home_row[COL_DEATHS])} of the {total_words} deaths "
                  f"the sub-regional panel reviewed in {year}")
-        subtitle = (f"{fmt_percent(home_row[COL_SHARE])} (95% Wilson interval "
+        subtitle = (f"{fmt_percent(home_row[COL_SHARE])} (95% confidence interval "
                     f"{fmt_interval(home_row[COL_LOWER], home_row[COL_UPPER])}) "
                     "of deaths reviewed, by the child's home authority")
     else:
@@ -136,11 +136,11 @@ def category_chart(table: pd.DataFrame, hidden: pd.Series, year: str, la_name: s
         title = (f"{largest[COL_CATEGORY]} accounted for {how_much} of {possessive(la_name)} deaths reviewed "
                  f"in {year}")
         subtitle = (f"{words.text(largest[COL_DEATHS])} of {words.text(total)} deaths, "
-                    f"{fmt_percent(largest[COL_SHARE])} (95% Wilson interval "
+                    f"{fmt_percent(largest[COL_SHARE])} (95% confidence interval "
                     f"{fmt_interval(largest[COL_LOWER], largest[COL_UPPER])}); dots are shares, lines 95% intervals")
     else:
         title = f"{possessive(la_name)} deaths reviewed in {year} by category"
-        subtitle = "Share of deaths reviewed with 95% Wilson intervals"
+        subtitle = "Share of deaths reviewed with 95% confidence intervals"
     alt = (f"Dot chart of the share of {possessive(la_name)} {words.text(total, total_hidden)} deaths reviewed in "
            f"{year} in each standard CDOP category, with 95% intervals: " + "; ".join(alt_parts) + ".")
     return report_charts.finish(fig, ax, title=title, subtitle=subtitle, xlabel="Share of deaths reviewed (%)",

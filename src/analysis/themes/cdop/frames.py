@@ -35,7 +35,7 @@ BOARD_TABLE = "s5 CDOP"
 LAIT_TABLE = "DfE LAIT"
 #: The part of the board's report the CDOP figures come from (the report is named from the data).
 BOARD_PART = "section 5 (Child Death Overview Panel)"
-LAIT_SOURCE = ("Source: Department for Education, Local Authority Interactive Tool (LAIT), child death "
+LAIT_SOURCE = ("Source: Department for Education, Local Authority Interactive Tool, child death "
                "reviews with modifiable factors; ONS mid-year population estimates")
 LAIT_MEASURE = "cdop_reviews_modifiable_factors"
 #: LAIT's own short name of the indicator, as its data dictionary lists it.
@@ -250,7 +250,7 @@ def category_table(rows: pd.DataFrame, year: int) -> pd.DataFrame:
     them), then the total. ``Deaths reviewed`` is the printed count: 0 only where the report
     says there were none, blank where the report does not list the category. Shares are
     percent of the printed total (the sum of the listed categories when no total is printed)
-    with 95% Wilson intervals; ``What the report says`` records whether the category is listed.
+    with 95% confidence intervals; ``What the report says`` records whether the category is listed.
     """
     by_category = _deaths_reviewed(rows, "cdop_category", year)
     printed = by_category[by_category["breakdown_value"] != TOTAL_LABEL]

@@ -138,7 +138,7 @@ def panel_activity_section(ctx: Context, rows: pd.DataFrame, words: CountWords, 
         frame=authorities, source=board_cdop_source(ctx), count_columns=[COL_DEATHS], people_columns=[COL_DEATHS],
         derived={COL_SHARE: COL_DEATHS, COL_LOWER: COL_DEATHS, COL_UPPER: COL_DEATHS},
         formats={COL_SHARE: "percent", COL_LOWER: "percent", COL_UPPER: "percent"}, total_row=TOTAL_LABEL,
-        notes=["Share = the authority's deaths ÷ all deaths the panel reviewed in the year, with its 95% Wilson score "
+        notes=["Share = the authority's deaths ÷ all deaths the panel reviewed in the year, with its 95% confidence "
                "interval."])
     activity_hidden = hidden_cells(activity_table, ctx.disclosure)
     authorities_hidden = hidden_cells(authorities_table, ctx.disclosure)
@@ -283,7 +283,7 @@ def categories_section(ctx: Context, rows: pd.DataFrame, words: CountWords, la_n
         derived={COL_SHARE: COL_DEATHS, COL_LOWER: COL_DEATHS, COL_UPPER: COL_DEATHS},
         formats={COL_SHARE: "percent", COL_LOWER: "percent", COL_UPPER: "percent", COL_REPORTED: "text"},
         total_row=TOTAL_LABEL,
-        notes=["Share = deaths in the category ÷ all the deaths reviewed, with its 95% Wilson score interval. "
+        notes=["Share = deaths in the category ÷ all the deaths reviewed, with its 95% confidence interval. "
                "0 = the report says there were none; x = the report does not list the category (not a zero)."])
     hidden = hidden_cells(table, ctx.disclosure)[COL_DEATHS]
     section.charts.append((category_chart(by_category, hidden, latest_label, la_name, words, board_cdop_source(ctx)), table))
@@ -381,10 +381,10 @@ def _lait_display_table(lait: ModifiableFactorsTable, rounded: list[str]) -> Tab
         frame=frame, source=LAIT_SOURCE, count_columns=count_columns, people_columns=count_columns,  # child deaths
         derived=derived, formats=formats,
         notes=["Reviews completed in the year on behalf of the LSCB that the panel assessed as having modifiable "
-               "factors (DfE LAIT 'PreChildDea'). LAIT labels each figure by the year in which the financial year ends "
-               f"({_lait_label_example(lait.years)}). x = not available (LAIT '-'), not zero.",
+               "factors (DfE). DfE labels each figure by the year in which the financial year ends "
+               f"({_lait_label_example(lait.years)}). x = not available, not zero.",
                "Rate per 100,000 children aged 0–17 (ONS mid-year estimate of the year the financial year starts "
-               "in); 95% interval exact below 10 reviews, Byar's from 10. 'Compared with England': whether the "
+               "in), with its 95% confidence interval. 'Compared with England': whether the "
                "area's interval excludes England's rate."])
     if rounded:
         table.notes.append(f"In {join_words(rounded)} every figure DfE gives (each LA, region and England) is a "
@@ -401,7 +401,7 @@ def modifiable_factors_section(ctx: Context, words: CountWords) -> SectionOutcom
     lait = modifiable_factors_table(ctx)
     area = ctx.area_name
     if not lait.has_counts:
-        section.unavailable = (f"DfE's LAIT has no figures on child death reviews with modifiable factors for years "
+        section.unavailable = (f"DfE has no figures on child death reviews with modifiable factors for years "
                                f"ending by {long_date(ctx.period.end)}.")
         return outcome
     rounded = [fy_label(year) for year in rounded_years(ctx)]
@@ -413,7 +413,7 @@ def modifiable_factors_section(ctx: Context, words: CountWords) -> SectionOutcom
         frame[lait.verdict_column] = frame[lait.verdict_column].where(~hidden[area_count].to_numpy(), SUPPRESSED)
     available = frame[frame[area_count].notna()]
     if available.empty:
-        section.unavailable = (f"DfE's LAIT gives no count for {area} in any year to {long_date(ctx.period.end)} "
+        section.unavailable = (f"DfE gives no count for {area} in any year to {long_date(ctx.period.end)} "
                                "(every year is shown as x, not available).")
         section.tables.append(table)
         return outcome
@@ -426,7 +426,7 @@ def modifiable_factors_section(ctx: Context, words: CountWords) -> SectionOutcom
     comparisons: list[str] = []
     if words.withheld(reviews, reviews_hidden):
         title = f"DfE's count of child death reviews with modifiable factors for {area} in {latest_label} is suppressed"
-        sentence = (f"DfE's LAIT counts {words.text(reviews, reviews_hidden)} child death reviews with modifiable "
+        sentence = (f"DfE counts {words.text(reviews, reviews_hidden)} child death reviews with modifiable "
                     f"factors for {area} in {latest_label}; the rate and its interval are suppressed in this public "
                     "version.")
     else:
@@ -436,7 +436,7 @@ def modifiable_factors_section(ctx: Context, words: CountWords) -> SectionOutcom
             title = f"{possessive(area)} rate of reviews with modifiable factors was {compared} in {latest_label}"
         else:
             title = f"{area} had {words.text(reviews)} child death reviews with modifiable factors in {latest_label}"
-        sentence = (f"DfE's LAIT counts {words.text(reviews)} child death reviews with modifiable factors for {area} "
+        sentence = (f"DfE counts {words.text(reviews)} child death reviews with modifiable factors for {area} "
                     f"in {latest_label}" + (" (rounded by DfE to the nearest five). " if latest_label in rounded
                                             else ". "))
         if pd.notna(england_rate) and pd.notna(population[latest]):

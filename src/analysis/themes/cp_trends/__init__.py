@@ -47,7 +47,8 @@ The package
 -----------
 ``spec`` (sections, tables read, indicators, breakdowns) · ``run`` (:class:`ThemeRun`: what one
 build selects once) · ``wording`` (dates and the theme's own phrases) · ``frames`` and
-``board_frames`` (the computed tables) · ``findings`` (key findings, key figures, caveats) ·
+``board_frames`` (the computed tables) · ``long_plans`` (DfE's long-plans share against England
+and the region, its count of plans ended worked out from DfE's rate per 10,000) · ``findings`` (key findings, key figures, caveats) ·
 ``charts`` (drawing) · ``tables`` (the tables shown) · ``sections`` and ``board_sections``
 (sentences, and which chart and table go where) · this module (:func:`build`).
 
@@ -72,7 +73,7 @@ from .findings import caveats, in_brief, rank_key_findings
 from .frames import FunnelData, benchmark_rates, board_plans, board_vs_dfe, funnel_data, plan_changes
 from .run import ThemeRun
 from .sections import benchmarks_section, context_section, funnel_section, plans_section
-from .spec import BREAKDOWNS, INDICATORS, LOCAL_TABLES, SECTIONS, THEME, TITLE
+from .spec import BREAKDOWNS, INDICATORS, LOCAL_TABLES, METHODS, SECTIONS, THEME, TITLE
 
 __all__ = [
     "build", "THEME", "TITLE", "SECTIONS", "LOCAL_TABLES", "INDICATORS", "BREAKDOWNS", "KEY_FIGURES",
@@ -142,4 +143,5 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
         disclosure=ctx.disclosure, in_brief=in_brief(run, key_figures), key_findings=rank_key_findings(built),
         caveats=caveats(run, [caveat for section in built for caveat in section.caveats]),
         sections=[section.section for section in built], key_figures=key_figures, period_note=ctx.period_note,
+        methods=[key for key in METHODS if key != "spc" or run.has_local],
     )

@@ -24,6 +24,8 @@ from .board_frames import (
 )
 from .charts import districts_chart, indicators_chart, mix_chart
 from .findings import BuiltSection, one_decimal
+from .long_plans import (comparison_sentence, denominator_note, long_plans, no_figure_sentence,
+                         withheld_this_year)
 from .run import ThemeRun
 from .spec import BREAKDOWNS, INDICATORS, LONG_PLANS, SECTIONS, Indicator
 from .tables import (
@@ -34,7 +36,7 @@ from .tables import (
     mix_count_table,
     mix_shares_table,
 )
-from .wording import as_printed, group_words, older_than_period, signed_number, significance_words
+from .wording import as_printed, group_words, older_than_period, signal_words, signed_number, significance_words
 
 
 # =========================================================================== 4. districts
@@ -109,7 +111,7 @@ def mix_section(run: ThemeRun) -> BuiltSection:
         section.charts.append((mix_chart(run, mix_panels), mix_shares_table(run, mix_panels)))
     section.paragraphs.append(
         "Shares are of table 4.2's own total at each date (where that total differs from table 3.1's, the difference is "
-        "a data-quality finding). Shares with 95% confidence intervals for the change use Newcombe's method; children "
+        "a data-quality finding). A change in a share comes with its 95% confidence interval; children "
         "counted as unborn appear in both the age and the gender breakdowns.")
     return built
 
@@ -213,20 +215,41 @@ def indicators_section(run: ThemeRun) -> BuiltSection:
         long_plans = [panel.series for panel in indicator_panels if panel.indicator is INDICATORS[LONG_PLANS]]
         points = ", ".join(long_plans[0]["point"]) if long_plans else ""
         section.paragraphs.insert(0, (
-            "Each indicator is a statistical process control (XmR) chart: the mean and the limits at the mean ± 2.66 × "
-            "the average moving range, with the Making Data Count rules for special-cause variation (a point outside "
-            "the limits; a run of seven rising or falling; two of three points near a limit; seven in a row on one "
-            "side of the mean). "
+            "Each indicator's chart shows its average and the usual range around it: the range normal variation "
+            "gives, worked out from how much the indicator moves from one point to the next. A point is unusual when "
+            "it lies outside that range, is the last of seven rising or falling, is one of two of three points near "
+            "the edge of the range, or is the last of seven in a row on one side of the average. "
             f"The series is the completed financial years, then this year's year-to-date values ({points}). The "
             "year-to-date values early in a year rest on fewer children, so they swing more; with so few points the "
             "limits are wide and a signal is a prompt to look, not proof."))
         section.paragraphs.append(
             "The board publishes percentages only, not the numbers of children behind them, so the indicators carry "
-            "no confidence intervals. DfE's validated repeat-plan figures come with their counts, and their interval "
-            "is given in the table below.")
+            "no confidence intervals. DfE's validated repeat-plan figures come with their counts, and the long-plans "
+            "share with figures from which its count can be worked out; their intervals are given in the table below.")
+    _long_plans_against_england(run, built)
     if summary_rows:
         section.tables.append(indicator_summary_table(run, summary_rows))
     return built
+
+
+def _long_plans_against_england(run: ThemeRun, built: BuiltSection) -> None:
+    """DfE's long-plans share against England and the region (its latest published year), and a
+    plain sentence when the period's own year has no figure."""
+    section = built.section
+    dfe_area, _ = dfe_indicator(run, LONG_PLANS)
+    if withheld_this_year(run):
+        sentence = no_figure_sentence(run)
+        section.paragraphs.append(sentence)
+        built.caveats.append(sentence)
+    if dfe_area.empty:
+        return
+    found = long_plans(run, dfe_area["period_end"].iloc[-1])
+    sentence = comparison_sentence(run, found)
+    section.paragraphs.append(sentence)
+    if found.vs_england is not None:
+        section.paragraphs.append(denominator_note(run, found))
+        if not run.has_local:
+            built.findings.append(sentence)
 
 
 def _indicator_sentence(indicator: Indicator, series: pd.DataFrame, signals: pd.DataFrame) -> str:
@@ -250,7 +273,7 @@ def _indicator_sentence(indicator: Indicator, series: pd.DataFrame, signals: pd.
         return sentence + ". Every point is within normal variation."
 
     def listed(points: pd.DataFrame) -> str:
-        return "; ".join(f"{point} ({SIGNAL_WORDS.get(signal, signal.replace('_', ' '))}{_variation_words(variation)})"
+        return "; ".join(f"{point} ({signal_words(signal, variation)})"
                          for point, signal, variation
                          in zip(points["point"], points["signal"], points["variation"].fillna("")))
 
@@ -266,24 +289,3 @@ def _indicator_sentence(indicator: Indicator, series: pd.DataFrame, signals: pd.
         if not earlier.empty:
             sentence += f"; in earlier years: {listed(earlier)}"
     return sentence + "."
-
-
-#: The statistical process control rules (:mod:`analysis.stats.spc`) in a board member's words.
-SIGNAL_WORDS = {
-    "outside_limits": "outside the range normal variation gives",
-    "trend": "the last of seven or more points each higher, or each lower, than the one before",
-    "two_of_three": "two of three points close to the edge of the normal range",
-    "shift": "the last of seven or more points in a row on one side of the average",
-}
-#: Whether an unusual point is better or worse, in plain words.
-VARIATION_WORDS = {
-    "special cause concern": "a change for the worse",
-    "special cause improvement": "a change for the better",
-    "special cause high": "unusually high",
-    "special cause low": "unusually low",
-}
-
-
-def _variation_words(variation: str) -> str:
-    words = VARIATION_WORDS.get(str(variation), "")
-    return f": {words}" if words else ""

@@ -305,6 +305,10 @@ def mix_chart(run: ThemeRun, mix_panels: list[MixPanel]) -> house.Chart:
 
 
 # --------------------------------------------------------------------------- 6. indicators
+#: Short chart labels of the unusual-point rules (:data:`.wording.SIGNAL_WORDS` gives them in full).
+SIGNAL_LABELS = {"outside_limits": "outside range", "trend": "run of 7", "two_of_three": "near edge", "shift": "7 on one side"}
+
+
 def indicators_chart(run: ThemeRun, indicator_panels: list[IndicatorPanel]) -> house.Chart:
     """One figure, one XmR panel per indicator (small multiples)."""
     n = len(indicator_panels)
@@ -317,7 +321,7 @@ def indicators_chart(run: ThemeRun, indicator_panels: list[IndicatorPanel]) -> h
         ax.plot(xs, series["value"], color=PALETTE[0], marker="o", linestyle="-", label=f"{run.name} (board)")
         if "mean" in series:
             ax.plot(xs, series["mean"], color="#000000", linewidth=1, label="Mean")
-            ax.plot(xs, series["ucl"], color="#555555", linestyle="--", linewidth=1, label="Process limits (mean ± 3σ)")
+            ax.plot(xs, series["ucl"], color="#555555", linestyle="--", linewidth=1, label="Usual range")
             ax.plot(xs, series["lcl"], color="#555555", linestyle="--", linewidth=1)
         signalled = (series["signal"].fillna("") != "").to_numpy()
         n_signals = int(signalled.sum())
@@ -325,16 +329,16 @@ def indicators_chart(run: ThemeRun, indicator_panels: list[IndicatorPanel]) -> h
         if signalled.any():
             with_signals.append(panel.indicator.label)
             ax.scatter(xs[signalled], series.loc[signalled, "value"], s=150, marker="D", facecolor="none",
-                       edgecolor=HIGHLIGHT, linewidth=2, label="Special-cause signal", zorder=4)
+                       edgecolor=HIGHLIGHT, linewidth=2, label="Unusual point", zorder=4)
             for x, point in zip(xs[signalled], series[signalled].itertuples(index=False)):
-                ax.annotate(str(point.signal).replace("_", " "), (x, point.value), xytext=(9, -3),
+                ax.annotate(SIGNAL_LABELS.get(str(point.signal), "unusual"), (x, point.value), xytext=(9, -3),
                             textcoords="offset points", ha="left", va="top", fontsize=7.5, color=HIGHLIGHT)
         _plot_dfe_points(ax, run, panel)
         ax.set_xticks(xs)
         ax.set_xticklabels([_tick(kind, end) for kind, end in zip(series["kind"], series["period_end"])], fontsize=7.5)
         ax.set_ylim(bottom=0)
-        ax.set_title(f"{panel.indicator.label}: " + ("no special-cause signal" if n_signals == 0 else
-                                                     f"{number_in_words(n_signals)} signal{'s' if n_signals > 1 else ''}"),
+        ax.set_title(f"{panel.indicator.label}: " + ("no unusual point" if n_signals == 0 else
+                                                     f"{number_in_words(n_signals)} unusual point{'s' if n_signals > 1 else ''}"),
                      loc="left", fontsize=10, fontweight="bold")
         ax.set_ylabel("Percent")
         ax.margins(y=0.2)
@@ -347,18 +351,18 @@ def indicators_chart(run: ThemeRun, indicator_panels: list[IndicatorPanel]) -> h
     head.legend(handles, labels, loc="center left", ncol=3, fontsize=8.5, frameon=False)
     last_point = long_date(indicator_panels[0].series.iloc[-1]["period_end"])
     if total_signals == 0:
-        title = "No special-cause variation in the child protection indicators up to " + last_point
+        title = "No unusual points in the child protection indicators up to " + last_point
     else:
-        title = (f"Special-cause variation in {number_in_words(len(with_signals))} of {number_in_words(n)} child "
+        title = (f"Unusual points in {number_in_words(len(with_signals))} of {number_in_words(n)} child "
                  f"protection indicators up to {last_point}")
     return house.finish(
         fig, head, title=title,
-        subtitle="XmR charts, % of children; x-axis: financial years, then this year to date (YTD); diamonds mark signals",
+        subtitle="% of children, with the usual range; x-axis: financial years, then this year to date; diamonds mark unusual points",
         xlabel="", ylabel="",
-        source=combined_source(board_source(run.ctx, "4.3"), "DfE D3 and LAIT"), legend=False,
-        alt=("Four XmR control charts of the board's child protection indicators for " + run.name + ": "
+        source=combined_source(board_source(run.ctx, "4.3"), "DfE children in need statistics and Local Authority Interactive Tool"), legend=False,
+        alt=("Four charts of the board's child protection indicators, each with its usual range, for " + run.name + ": "
              + "; ".join(_indicator_alt(panel) for panel in indicator_panels)
-             + (". No special-cause signal." if total_signals == 0 else f". Signals in: {', '.join(with_signals)}.")),
+             + (". No unusual point." if total_signals == 0 else f". Signals in: {', '.join(with_signals)}.")),
     )
 
 

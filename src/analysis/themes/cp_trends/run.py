@@ -16,6 +16,7 @@ from ..context import Context
 #: The DfE/ONS measures the theme reads (selected once per build).
 DFE_MEASURES = [
     "children_on_cp_plan", "population_0_17", "cp_rate_per_10k", "cp_ceased_2yrs_plus_percent",
+    "cp_ceased_2yrs_plus", "cp_ceased_rate_per_10k",
     "cp_repeat_plans_percent", "cp_plan_starts", "cp_plan_starts_subsequent", "children_in_need",
     "looked_after_children", "looked_after_children_rate_per_10k",
 ]

@@ -328,16 +328,15 @@ def funnel_section(run: ThemeRun) -> BuiltSection:
     section.paragraphs.append(
         f"Each point is one of {len(table)} English local authorities at {when}: its rate of children on plans per "
         f"10,000 against its child population. The centre line is England's rate ({fmt_rate(funnel.england_rate)}); "
-        f"the limits show how far a rate can sit from it by chance alone, given the authority's size (exact Poisson "
-        f"limits at 95% and 99.8%).")
+        f"the limits show how far a rate can sit from it by chance alone, given the authority's size (at 95% and "
+        f"99.8%).")
     spread = (f"{number_in_words(above).capitalize()} authorities lie above the 99.8% limit and "
               f"{number_in_words(below)} below it, where chance alone would put about "
               f"{fmt_number(OUTSIDE_99_8_BY_CHANCE * len(table), 1)} in total: most of the spread between authorities "
               f"is real variation in practice, need and thresholds, not chance.")
     if funnel.overdispersion:
-        spread += (f" Allowing for that variation (Spiegelhalter's additive method, τ² = "
-                   f"{fmt_number(funnel.overdispersion['tau2'], 4)} on the square-root scale), the dash-dot lines give "
-                   f"wider 99.8% limits.")
+        spread += (" Allowing for that real variation between authorities, estimated from all of them, the dash-dot "
+                   "lines give wider 99.8% limits.")
     section.paragraphs.append(spread)
     if funnel.excluded:
         section.paragraphs.append(f"Not plotted (no published count or population): {', '.join(funnel.excluded)}.")

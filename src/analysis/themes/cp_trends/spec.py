@@ -21,6 +21,10 @@ SECTIONS: dict[str, str] = {
     "indicators": "Performance indicators",
     "context": "Children in need and looked-after children",
 }
+#: The methods and sources behind the page's figures (keys of analysis.report.glossary.METHODS),
+#: named only in its note "How the figures were worked out"; "spc" only where the board has indicators.
+METHODS = ("count_interval", "proportion_interval", "difference_interval", "rate_change_test", "spc", "funnel",
+           "lait")
 #: GSS code of England (DfE's national rows).
 ENGLAND = "E92000001"
 #: Rates are per this many children aged 0–17.
@@ -48,7 +52,7 @@ INDICATORS: dict[str, Indicator] = {
         label="Long plans",
         what="children ceasing a plan who had been on it for two years or more",
         dfe_measure="cp_ceased_2yrs_plus_percent",  # LAIT CPPlans2yrs
-        dfe_source="DfE LAIT (CPPlans2yrs)",
+        dfe_source="DfE: plans ended in the year",
         spc_polarity="lower_is_better",
     ),
     "cp_ceased_3months_or_less_percent": Indicator(
@@ -62,7 +66,7 @@ INDICATORS: dict[str, Indicator] = {
         label="Repeat plans",
         what="plans starting that were a second or later plan (at any time)",
         dfe_measure="cp_repeat_plans_percent",  # D3 CPP_subsequent_percent
-        dfe_source="DfE D3 (second or subsequent plans)",
+        dfe_source="DfE: plans started in the year",
         spc_polarity="lower_is_better",
     ),
     "cp_repeat_plans_within_2yrs_percent": Indicator(

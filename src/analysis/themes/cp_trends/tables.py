@@ -24,8 +24,9 @@ from ..context import board_source
 from .board_frames import IndicatorPanel, MixPanel, dfe_repeat_plans
 from .frames import FunnelData, neighbour_rates
 from .run import ThemeRun
-from .spec import REPEAT_PLANS_DFE, Indicator
-from .wording import as_printed, combined_source, significance_words, signed_count
+from .long_plans import long_plans, table_cells
+from .spec import LONG_PLANS, REPEAT_PLANS_DFE, Indicator
+from .wording import LAIT_SOURCE, as_printed, combined_source, signal_words, significance_words, signed_count
 
 #: Formats of the three columns of a rate with its interval.
 RATE_WITH_INTERVAL = {"Rate per 10,000": "rate", "95% lower": "rate", "95% upper": "rate"}
@@ -63,7 +64,7 @@ def plans_table(run: ThemeRun, series: pd.DataFrame) -> Table:
         formats={**RATE_WITH_INTERVAL, "Rate printed by the board": "text", "From table": "text", "Note": "text",
                  "Date": "text", "ONS population (mid-year)": "text"},
         notes=["Rates: count ÷ ONS mid-year population aged 0–17 × 10,000 (the estimate DfE uses for the date); "
-               "intervals: exact Poisson below 10, Byar's method from 10 (PHE)."],
+               "the 95% interval is the range the true rate probably lies in."],
     )
 
 
@@ -171,7 +172,7 @@ def benchmark_table(run: ThemeRun, bench: pd.DataFrame) -> Table:
         formats={**{c: "rate" for c in rate_columns}, "31 March": "text", "Against England (95%)": "text",
                  "Against neighbours (95%)": "text", "Neighbours with a figure": "text"},
         notes=["Rates: DfE count ÷ ONS mid-year population aged 0–17 × 10,000. England and regional counts are "
-               "published rounded to the nearest 10. Verdicts: the area's 95% interval against the comparator (PHE)."]
+               "published rounded to the nearest 10. Verdicts: higher or lower only when the comparator's rate lies outside the area's 95% interval."]
         + neighbour_notes(bench),
     )
 
@@ -198,7 +199,7 @@ def board_vs_dfe_table(run: ThemeRun, both: pd.DataFrame) -> Table:
         "DfE validated count": both["count_dfe"],
         "Board minus DfE": [signed_count(difference) for difference in both["difference"]],
         "Board's printed rate": [as_printed(rate) for rate in both["printed_rate"]],
-        "DfE published rate (LAIT)": both["published_rate"],
+        "DfE published rate": both["published_rate"],
         "Note": ["board marks it not yet validated" if "unvalidated" in str(flags) else "" for flags in both["flags"]],
     })
     return Table(
@@ -206,7 +207,7 @@ def board_vs_dfe_table(run: ThemeRun, both: pd.DataFrame) -> Table:
         frame=frame, source=combined_source(board_source(run.ctx, "3.1"), DFE_SOURCE),
         count_columns=["Board's count", "DfE validated count"],
         people_columns=["Board's count", "DfE validated count"],
-        formats={"Board minus DfE": "text", "Board's printed rate": "text", "DfE published rate (LAIT)": "rate",
+        formats={"Board minus DfE": "text", "Board's printed rate": "text", "DfE published rate": "rate",
                  "31 March": "text", "Board's table": "text", "Note": "text"},
         notes=["Board minus DfE is a difference between two published totals, not a count of children, so it is "
                "shown (with its sign) in public mode too.",
@@ -362,21 +363,21 @@ def mix_count_table(run: ThemeRun, panel: MixPanel) -> Table:
 
 # --------------------------------------------------------------------------- 6. indicators
 def indicators_table(run: ThemeRun, indicator_panels: list[IndicatorPanel]) -> Table:
-    """The data behind the XmR chart: every point with its mean, limits and signal."""
+    """The data behind the indicators' chart: every point with its average, usual range and signal."""
     rows = []
     for panel in indicator_panels:
         for point in panel.series.itertuples(index=False):
             rows.append({"Indicator": panel.indicator.label, "Point": point.point, "Value (%)": point.value,
                          "Mean (%)": getattr(point, "mean", np.nan), "Lower limit (%)": getattr(point, "lcl", np.nan),
                          "Upper limit (%)": getattr(point, "ucl", np.nan),
-                         "Signal": (f"{str(point.signal).replace('_', ' ')} ({point.variation})" if point.signal else "")})
+                         "Signal": signal_words(point.signal, point.variation) if point.signal else ""})
     return Table(
-        title="Performance indicators: board values and XmR limits", frame=pd.DataFrame(rows),
+        title="Performance indicators: board values and the usual range", frame=pd.DataFrame(rows),
         source=board_source(run.ctx, "4.3"),
         formats={"Indicator": "text", "Point": "text", "Value (%)": "percent", "Mean (%)": "percent",
                  "Lower limit (%)": "percent", "Upper limit (%)": "percent", "Signal": "text"},
-        notes=["Limits are the mean ± 2.66 × the mean moving range; a lower limit below 0% means the indicator "
-               "cannot fall significantly low on this evidence."],
+        notes=["The usual range is the average plus or minus 2.66 times the average change from one point to the next; "
+               "a lower limit below 0% means the indicator cannot fall unusually low on this evidence."],
     )
 
 
@@ -389,13 +390,13 @@ def indicator_summary_row(run: ThemeRun, indicator: Indicator, series: pd.DataFr
         signals = series[series["signal"].fillna("") != ""]
         row["Latest board value (%)"] = float(last["value"])
         row["Board point"] = last["point"]
-        row["SPC signals"] = ("; ".join(f"{point}: {signal.replace('_', ' ')} ({variation})" for point, signal, variation
+        row["Unusual points"] = ("; ".join(f"{point}: {signal_words(signal, variation)}" for point, signal, variation
                                         in zip(signals["point"], signals["signal"], signals["variation"].fillna("")))
                               if not signals.empty else "none")
     elif run.has_local:
         row["Latest board value (%)"] = np.nan
         row["Board point"] = NOT_AVAILABLE
-        row["SPC signals"] = NOT_AVAILABLE
+        row["Unusual points"] = NOT_AVAILABLE
     area_column = f"DfE {run.name} (%)"
     if dfe_area.empty:
         row[area_column] = np.nan
@@ -412,6 +413,8 @@ def indicator_summary_row(run: ThemeRun, indicator: Indicator, series: pd.DataFr
     interval, verdict = "", ""
     if indicator.dfe_measure == REPEAT_PLANS_DFE:
         interval, verdict = _repeat_plans_interval(run, latest["period_end"], row["DfE England (%)"])
+    elif indicator.dfe_measure == LONG_PLANS:  # its denominator worked out from DfE's rate (long_plans)
+        interval, verdict = table_cells(long_plans(run, latest["period_end"]))
     row["DfE 95% interval"] = interval or NOT_AVAILABLE
     row["Against England (95%)"] = verdict or NOT_AVAILABLE
     return row
@@ -432,20 +435,20 @@ def _repeat_plans_interval(run: ThemeRun, when, england_percent) -> tuple[str, s
 
 
 def indicator_summary_table(run: ThemeRun, rows: list[dict[str, Any]]) -> Table:
-    """The indicators' summary: latest board value, SPC signals and DfE's validated figures."""
+    """The indicators' summary: latest board value, unusual points and DfE's validated figures."""
     if not run.has_local:  # no board columns and no board source: DfE's figures only
         return Table(
             title=f"Performance indicators: DfE's validated figures for {run.name}", frame=pd.DataFrame(rows),
-            source=combined_source(DFE_SOURCE, "DfE LAIT"),
+            source=combined_source(DFE_SOURCE, LAIT_SOURCE),
             formats={"Indicator": "text", f"DfE {run.name} (%)": "percent", "DfE England (%)": "percent",
                      "DfE year": "text", "DfE source": "text", "DfE 95% interval": "text",
                      "Against England (95%)": "text"},
         )
     return Table(
-        title="Performance indicators: latest board value, SPC signals and DfE's validated figures",
-        frame=pd.DataFrame(rows), source=combined_source(board_source(run.ctx, "4.3"), DFE_SOURCE, "DfE LAIT"),
+        title="Performance indicators: latest board value, unusual points and DfE's validated figures",
+        frame=pd.DataFrame(rows), source=combined_source(board_source(run.ctx, "4.3"), DFE_SOURCE, LAIT_SOURCE),
         formats={"Indicator": "text", "Latest board value (%)": "percent", "Board point": "text",
-                 "SPC signals": "text", f"DfE {run.name} (%)": "percent", "DfE England (%)": "percent",
+                 "Unusual points": "text", f"DfE {run.name} (%)": "percent", "DfE England (%)": "percent",
                  "DfE year": "text", "DfE source": "text", "DfE 95% interval": "text",
                  "Against England (95%)": "text"},
     )

@@ -28,6 +28,10 @@ POSITION_WORDS = {
 
 
 
+#: DfE's Local Authority Interactive Tool, as a source line names it (its short name is only in the methods note).
+LAIT_SOURCE = "DfE Local Authority Interactive Tool"
+
+
 def as_float(value: Any) -> float | None:
     """A number as a float; None for a blank (None, NaN) or anything that is not a number."""
     try:
@@ -119,3 +123,26 @@ def group_words(breakdown: str, group: str) -> str:
 def older_than_period(run, when, what: str) -> str | None:
     """The shared fallback caveat (:func:`analysis.report.words.fallback_caveat`) for a figure of the run."""
     return fallback_caveat(what, run.name, when, run.ctx.period.end)
+
+
+#: The statistical process control rules (:mod:`analysis.stats.spc`) in a board member's words.
+SIGNAL_WORDS = {
+    "outside_limits": "outside the range normal variation gives",
+    "trend": "the last of seven or more points each higher, or each lower, than the one before",
+    "two_of_three": "two of three points close to the edge of the normal range",
+    "shift": "the last of seven or more points in a row on one side of the average",
+}
+#: Whether an unusual point is better or worse, in plain words.
+VARIATION_WORDS = {
+    "special cause concern": "a change for the worse",
+    "special cause improvement": "a change for the better",
+    "special cause high": "unusually high",
+    "special cause low": "unusually low",
+}
+
+
+def signal_words(signal: str, variation: str) -> str:
+    """An unusual point's rule and direction in plain words ("outside the range normal variation
+    gives: a change for the worse")."""
+    words = VARIATION_WORDS.get(str(variation), "")
+    return SIGNAL_WORDS.get(signal, str(signal).replace("_", " ")) + (f": {words}" if words else "")

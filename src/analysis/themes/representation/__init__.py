@@ -145,7 +145,8 @@ def build(area_code: str = "E10000031", period: str | None = "2017-18 Q4", data_
                          sources=sources)
 
     result = ThemeResult(theme=THEME, title=TITLE, area_code=ctx.area_code, area_name=ctx.area_name,
-                         period=ctx.period, disclosure=ctx.disclosure, period_note=ctx.period_note)
+                         period=ctx.period, disclosure=ctx.disclosure, period_note=ctx.period_note,
+                         methods=["proportion_interval", "rri", "difference_interval", "chi_squared"])
     result.sections = [
         section_benchmarks(ctx, items, withheld, tables),
         section_trends(ctx, shares, withheld, tables, changes),

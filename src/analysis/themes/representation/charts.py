@@ -135,7 +135,7 @@ def benchmark_chart(items: list, withheld: Withheld, sources: BoardSources) -> r
     legend_below(ax, 2)
     return report_charts.finish(
         fig, ax, title=_benchmark_title(items, withheld),
-        subtitle="Share (%) with 95% (thick) and 99.8% (thin) Wilson intervals; diamond = benchmark; verdict at 95%",
+        subtitle="Share (%) with 95% (thick) and 99.8% (thin) confidence intervals; diamond = benchmark; verdict at 95%",
         xlabel="Share (%)", ylabel="", source=f"{sources.shares}; benchmarks as printed in table 2.3",
         alt="Dot plot. " + "; ".join(alt) + ".", legend=False)
 
@@ -182,7 +182,7 @@ def trend_chart(shares: pd.DataFrame, group: Group, withheld: Withheld, sources:
     ax.set_ylim(bottom=0)
     legend_below(ax, 2, -0.3)
     plans = rows[(rows["population"] == "plans") & rows["verdict_95"].notna() & ~hidden]
-    subtitle = "Share (%) with 95% Wilson interval (shaded)"
+    subtitle = "Share (%) with 95% confidence interval (shaded)"
     if hidden.any():
         subtitle += "; gaps: withheld small numbers"
     benchmark_words = f". Benchmark {fmt_percent(benchmarks.iloc[-1])}." if not benchmarks.empty else "."

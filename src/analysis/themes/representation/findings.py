@@ -123,7 +123,7 @@ def _bme_on_plans(withheld: Withheld, row: pd.Series) -> str:
             "whatever their ethnicity.")
     if not is_missing(row["rri"]):
         sentence = _without_full_stop(sentence) + (
-            f" (relative rate index {fmt_number(row['rri'], 2)}: their rate of being on a plan was "
+            f" (rate ratio {fmt_number(row['rri'], 2)}: their rate of being on a plan was "
             f"{fmt_number(row['rri'], 2)} times other children's, 95% confidence interval "
             f"{fmt_interval(row['rri_lower'], row['rri_upper'], 'ratio')}).")
     return sentence

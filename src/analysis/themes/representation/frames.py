@@ -130,7 +130,7 @@ def benchmark_for(ctx: Context, group: Group, candidates: pd.DataFrame) -> dict 
     if group.benchmark_measure == "school_census_pupil_share":
         name = f"{group.benchmark_name} of {first['period_end'].strftime('%B %Y')} (pupils in Reception to Year 11)"
     else:
-        name = f"{group.benchmark_name} (DWP Family Resources Survey {financial_year_label(first['period_end'])})"
+        name = f"{group.benchmark_name} (Family Resources Survey {financial_year_label(first['period_end'])})"
     return {"value": value, "complement": complement, "name": name, "period_end": first["period_end"]}
 
 

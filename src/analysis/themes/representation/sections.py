@@ -86,7 +86,7 @@ def section_benchmarks(ctx: Context, items: list, withheld: Withheld, tables: Th
     for group, population, row in plans:
         if not is_missing(row["rri"]) and not withheld.row_hidden(row, "rri") and not withheld.row_hidden(row):
             section.paragraphs.append(
-                f"Relative rate index for {group.noun} on plans {snapshot_phrase(row['period_end'])}: "
+                f"Rate ratio for {group.noun} on plans {snapshot_phrase(row['period_end'])}: "
                 f"{fmt_number(row['rri'], 2)} (95% confidence interval "
                 f"{fmt_interval(row['rri_lower'], row['rri_upper'], 'ratio')}); "
                 f"1.00 would mean the same rate as other recorded children.")
@@ -204,16 +204,17 @@ def _fit_sentence(group: Group, row: pd.Series, fit: GoodnessOfFit, withheld_mix
     """The chi-squared test of one recorded mix, in words (withheld, unreliable, or its verdict)."""
     when = snapshot_phrase(row["period_end"])
     if withheld_mix:
-        return (f"The chi-squared test of the {group.breakdown} mix {when} is withheld: it rests on a withheld small "
-                "number.")
+        return (f"The test of the {group.breakdown} mix {when} against the School Census mix is withheld: it rests on a "
+                "withheld small number.")
     if not fit.reliable:
-        return (f"The chi-squared test of the {group.breakdown} mix {when} is not reliable: an expected count is below "
-                "5, so it is not interpreted.")
-    p_value = "p < 0.001" if fit.p_value < 0.001 else f"p = {fmt_number(fit.p_value, 3)}"
+        return (f"The test of the {group.breakdown} mix {when} against the School Census mix is not reliable: a group "
+                "expects fewer than 5 children, so it is not interpreted.")
+    chance = ("less than 1 time in 1,000" if fit.p_value < 0.001
+              else f"about {fmt_number(fit.p_value * 100, 1)} times in 100")
     verdict = ("differs significantly from the School Census mix" if fit.p_value < 0.05
                else "is not significantly different from the School Census mix")
-    return (f"The {group.breakdown} mix of children on plans {when} {verdict} (chi-squared "
-            f"{fmt_number(fit.statistic, 1)}, {fit.dof} degree of freedom, {p_value}). With two recorded categories "
+    return (f"The {group.breakdown} mix of children on plans {when} {verdict} (a difference "
+            f"this large would arise by chance {chance}). With two recorded categories "
             "this asks the same question as the share comparison, of the whole mix.")
 
 

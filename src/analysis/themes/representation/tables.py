@@ -76,7 +76,7 @@ def benchmark_table(items: list, sources: BoardSources) -> Table:
         derived={column: COUNT for column in derived},
         formats={"Total": "count", "Benchmark %": PERCENT_FORMAT, **{column: PERCENT_FORMAT for column in derived}},
         notes=["Count = printed share × printed total, rounded: the board prints percentages only.",
-               "Verdicts follow PHE's rule: higher or lower when the benchmark lies outside the Wilson interval."])
+               "Verdicts: higher or lower only when the benchmark lies outside the group's confidence interval."])
 
 
 def benchmark_keys(items: list) -> list[tuple]:
@@ -97,22 +97,22 @@ def rri_table(items: list, sources: BoardSources) -> tuple[Table, list[tuple]]:
              OTHER_RECORDED_COUNT: row["complement_count"],
              "Group's benchmark share %": row["benchmark"], "Others' benchmark share %": row["complement_benchmark"],
              "Children aged 0–17 (ONS)": row["population_0_17"], "Rate per 10,000 in group": row["rate_group"],
-             "Rate per 10,000 others": row["rate_others"], "Relative rate index": row["rri"],
-             "RRI 95% CI lower": row["rri_lower"], "RRI 95% CI upper": row["rri_upper"]}
+             "Rate per 10,000 others": row["rate_others"], "Rate ratio": row["rri"],
+             "Rate ratio 95% CI lower": row["rri_lower"], "Rate ratio 95% CI upper": row["rri_upper"]}
             for group, row in with_rri]
     table = Table(
-        title="Relative rate index: children on plans per 10,000 in each group against other children",
+        title="Rate ratio: children on plans per 10,000 in each group against other children",
         frame=pd.DataFrame(rows),
         source=sources.plans(f"benchmarks from table 2.3; {report_charts.DFE_SOURCE}"),
         count_columns=[COUNT, OTHER_RECORDED_COUNT], people_columns=[COUNT, OTHER_RECORDED_COUNT],
         derived={"Rate per 10,000 in group": COUNT, "Rate per 10,000 others": OTHER_RECORDED_COUNT,
-                 "Relative rate index": COUNT, "RRI 95% CI lower": COUNT, "RRI 95% CI upper": COUNT},
+                 "Rate ratio": COUNT, "Rate ratio 95% CI lower": COUNT, "Rate ratio 95% CI upper": COUNT},
         formats={"Group's benchmark share %": PERCENT_FORMAT, "Others' benchmark share %": PERCENT_FORMAT,
                  "Children aged 0–17 (ONS)": "count", "Rate per 10,000 in group": "rate",
-                 "Rate per 10,000 others": "rate", "Relative rate index": "ratio",
-                 "RRI 95% CI lower": "ratio", "RRI 95% CI upper": "ratio"},
+                 "Rate per 10,000 others": "rate", "Rate ratio": "ratio",
+                 "Rate ratio 95% CI lower": "ratio", "Rate ratio 95% CI upper": "ratio"},
         notes=["Each group's population is its benchmark share × the ONS mid-year estimate of children aged 0–17 "
-               "(DfE's convention for the year); the index and its exact interval depend only on the shares.",
+               "(DfE's convention for the year); the rate ratio and its interval depend only on the shares.",
                "Other recorded children: White British/Irish/Other (ethnicity), English (language), everyone else on a "
                "plan (disability). Unborn children and those not recorded are in neither rate."])
     return table, [count_key("plans", group.key, row["period_end"]) for group, row in with_rri]
@@ -237,7 +237,7 @@ def change_table(changes: list[dict], sources: BoardSources) -> Table:
         source=sources.plans("counts reconstructed from printed shares"),
         formats={column: PERCENT_FORMAT for column in ("Share then %", "Share now %", "Change (percentage points)",
                                                        "95% CI lower (points)", "95% CI upper (points)")},
-        notes=["Newcombe's interval for the difference of two proportions. Many children are on a plan at both dates, "
+        notes=["The interval is the range the true change probably lies in. Many children are on a plan at both dates, "
                "so the shares are not independent samples: read the test as a screen for more than year-to-year noise.",
                WITHHELD_NOTE])
 
@@ -278,18 +278,19 @@ def mix_tables(results: list[dict], sources: BoardSources) -> tuple[Table, Table
         test_rows.append({"Recording of": group.breakdown, "Date": row["period"],
                           "Categories": " / ".join(map(str, fit.table.index)),
                           "Children with it recorded": float(fit.table["observed"].sum()),
-                          "Smallest expected count": float(fit.table["expected"].min()), "Chi-squared": fit.statistic,
-                          "Degrees of freedom": f"{fit.dof} (categories less one)",
-                          "p-value": "<0.001" if fit.p_value < 0.001 else fmt_number(fit.p_value, 3),
+                          "Smallest expected count": float(fit.table["expected"].min()), "Size of the difference (test score)": fit.statistic,
+                          "Categories that can vary": f"{fit.dof} (categories less one)",
+                          "Chance of a difference this large": ("less than 1 in 1,000" if fit.p_value < 0.001
+                                                                else fmt_number(fit.p_value, 3)),
                           "Reliable": "yes" if fit.reliable else "no: an expected count is below 5"})
     source = sources.plans("School Census shares from table 2.3; counts reconstructed")
     mix = Table(title="Recorded mix of children on plans and the School Census mix", frame=pd.DataFrame(mix_rows),
                 source=source, count_columns=["Children"], people_columns=["Children"], derived={MIX_OBSERVED: "Children"},
                 formats={MIX_OBSERVED: PERCENT_FORMAT, MIX_EXPECTED: PERCENT_FORMAT, "Expected children": "rate"})
-    test = Table(title="Chi-squared goodness of fit against the School Census", frame=pd.DataFrame(test_rows),
+    test = Table(title="Test of the recorded mix against the School Census mix", frame=pd.DataFrame(test_rows),
                  source=source, count_columns=["Children with it recorded"],
                  people_columns=["Children with it recorded"],
-                 formats={"Smallest expected count": "rate", "Chi-squared": "rate"})
+                 formats={"Smallest expected count": "rate", "Size of the difference (test score)": "rate"})
     return mix, test, keys
 
 

@@ -113,7 +113,7 @@ def build_for(ctx: Context) -> ThemeResult:
                 budget_section(ctx, board_budget),
                 gaps_section(ctx, course_programme, board_budget, agency_uptake)]
     result = ThemeResult(THEME, TITLE, ctx.area_code, ctx.area_name, ctx.period, ctx.disclosure, sections=sections,
-                         period_note=ctx.period_note)
+                         period_note=ctx.period_note, methods=["proportion_interval"])
     result.key_findings = key_findings(ctx, course_programme, board_budget, agency_uptake, conference_rows)
     result.caveats = caveats(ctx, course_programme, board_budget, agency_uptake)
     result.key_figures = key_figures(ctx, course_programme, board_budget, agency_uptake)

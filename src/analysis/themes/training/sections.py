@@ -149,18 +149,27 @@ def course_table(programme: Programme) -> Table:
     )
 
 
+#: Each figure of :func:`.frames.narrative_check` as a column heading that says what it counts.
+NARRATIVE_UNITS = {"Courses": "Courses", "Events": "Events (times delivered)", "Delegates": "Delegates (people)"}
+NARRATIVE_SOURCE_COLUMN = "Total from"
+
+
 def narrative_table(programme: Programme, checks: list[dict]) -> Table:
-    """The course table's totals beside the narrative's (:func:`.frames.narrative_check`)."""
+    """The course table's totals beside the narrative's (:func:`.frames.narrative_check`): one
+    column per figure, so each column counts one thing (courses, training events or delegates)."""
+    columns = {NARRATIVE_UNITS[row["Figure"]]: [row["Sum of the course table"], row["Printed in the narrative"]]
+               for row in checks}
+    frame = pd.DataFrame({NARRATIVE_SOURCE_COLUMN: ["the course table (its rows added up)", "the report's narrative"],
+                          **columns})
+    agreement = "; ".join(f"{NARRATIVE_UNITS[row['Figure']].lower()}: {row['Agreement']}" for row in checks)
     return Table(
-        title=f"Course table against the totals printed in the narrative, {programme.fy}",
-        frame=pd.DataFrame(checks), source=programme.source,
-        count_columns=["Sum of the course table", "Printed in the narrative"],
-        # each column mixes courses, events and delegates (one row each): delegates are people
-        people_columns=["Sum of the course table", "Printed in the narrative"],
-        formats={"Figure": "text", "Agreement": "text"},
+        title=f"Courses, training events and delegates: the course table against the narrative's totals, "
+              f"{programme.fy}",
+        frame=frame, source=programme.source, count_columns=list(columns),
+        people_columns=[NARRATIVE_UNITS["Delegates"]],  # courses and events are not people
+        formats={NARRATIVE_SOURCE_COLUMN: "text"},
         implicit_totals=False,  # courses, events and delegates are not parts of a whole
-        notes=["The narrative prints: 'From a programme of 8 different courses, 46 training events were delivered "
-               "in the year.' It prints no total of delegates (x)."],
+        notes=[f"Whether the two agree: {agreement}. x = the narrative prints no such total."],
     )
 
 
@@ -274,7 +283,7 @@ def agency_section(ctx: Context, uptake: Uptake | None) -> Section:
         section.paragraphs.append(
             "Assumptions: the report does not say what its percentages are of. The intervals take them as shares of "
             f"the {counts.text(uptake.base_delegates)} delegates in the course table (not the conference), and the "
-            "printed whole-number percentages carry a further ±0.5 points of rounding. Police attendance was, in the "
+            "printed whole-number percentages may each be up to half a point higher or lower than the true share. Police attendance was, in the "
             "report's words, 'almost entirely related to one course'.")
     # the uptake table is the data behind the chart; it was also appended as a table, so the page
     # printed it twice (issue 10): once is enough
