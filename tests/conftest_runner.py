@@ -47,6 +47,7 @@ class FakeProblem:
 @dataclass
 class FakeReport:
     problems: list = field(default_factory=list)
+    earlier: str = ""  # as ValidationReport: when the same files passed an earlier validation
 
     @property
     def ok(self) -> bool:
@@ -54,7 +55,7 @@ class FakeReport:
 
     def __str__(self) -> str:
         if self.ok:
-            return "Validation passed."
+            return "Validation passed" + (f" (earlier, at {self.earlier}; not repeated)." if self.earlier else ".")
         return "Validation failed:\n" + "\n".join(f"  - {p}" for p in self.problems)
 
 
@@ -94,6 +95,7 @@ class Contracts:
             }
         )
         self.latest = "2017-18 Q4"
+        self.earlier: FakeReport | None = None  # what earlier_validation answers (None: never validated)
         self.calls: list[str] = []
         self.las = dict(FAKE_LAS)
 
@@ -104,6 +106,10 @@ class Contracts:
     def load(self, raw_dir=None, **kwargs):
         self.calls.append("load")
         return FakeDataset(self.las)
+
+    def earlier_validation(self, raw_dir=None):
+        self.calls.append("earlier_validation")
+        return self.earlier  # None: the runner validates (the fake validate_raw)
 
     def store_validated(self, raw_dir=None):
         self.calls.append("store_validated")
@@ -134,6 +140,7 @@ def contracts(monkeypatch: pytest.MonkeyPatch) -> Contracts:
     _patch(monkeypatch, "analysis.ingest.dataset", "validate_raw", c.validate_raw)
     _patch(monkeypatch, "analysis.processed", "load", c.load)
     _patch(monkeypatch, "analysis.processed", "store_validated", c.store_validated)
+    _patch(monkeypatch, "analysis.processed", "earlier_validation", c.earlier_validation)
     _patch(monkeypatch, "analysis.quality", "run_checks", c.run_checks)
     _patch(monkeypatch, "analysis.processed", "latest_period", c.latest_period)
     return c

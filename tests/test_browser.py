@@ -47,6 +47,7 @@ def reports(tmp_path_factory) -> dict[str, Path]:
         _patch(mp, "analysis.quality", "run_checks", contracts.run_checks)
         _patch(mp, "analysis.processed", "latest_period", contracts.latest_period)
         _patch(mp, "analysis.processed", "store_validated", contracts.store_validated)
+        _patch(mp, "analysis.processed", "earlier_validation", contracts.earlier_validation)
         result = run(ws.options(areas=["E10000031", "E08000025"]), stream=io.StringIO())
     assert {(r.area_code, r.theme): r.status for r in result.results} == {
         ("E10000031", "chart_table"): "ok",

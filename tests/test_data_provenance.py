@@ -6,8 +6,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pytest
+
 from analysis import processed
 from analysis.ingest import dataset as ingest
+from analysis.ingest.schema import DataValidationError
 from analysis.paths import REPO_ROOT
 
 RAW = REPO_ROOT / "data" / "raw"
@@ -97,3 +100,41 @@ def test_cache_keeps_the_newest_slots_and_the_current_one(tmp_path):
     os.utime(tmp_path / ".tmp-stale", (now - 2 * 86400, now - 2 * 86400))
     processed._prune_cache(tmp_path, keep=4, current=tmp_path / "slot5")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".tmp-fresh", "slot0", "slot1", "slot2", "slot5"]
+
+
+def test_an_earlier_validation_counts_only_for_the_same_files_code_and_libraries(tmp_path, monkeypatch):
+    """The runner skips validating files that passed before (:func:`processed.earlier_validation`):
+    only when a slot was stored from exactly these bytes, by this code, with these libraries; and
+    a slot is stored only after every file passed."""
+    import shutil
+
+    monkeypatch.setenv("SAFEGUARDING_PROCESSED_DIR", str(tmp_path / "processed"))
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    assert processed.earlier_validation(raw) is None  # never validated
+
+    processed.store_validated(raw)
+    earlier = processed.earlier_validation(raw)
+    fresh = ingest.validate_raw(raw)
+    assert earlier is not None and earlier.ok and fresh.ok
+    assert sorted(earlier.files_checked) == sorted(fresh.files_checked)
+    assert earlier.earlier and not fresh.earlier
+    assert "not repeated" in str(earlier) and "not repeated" not in str(fresh)
+
+    # another library version (an upgraded pandas, say): the earlier result does not count
+    versions = processed._library_versions()
+    monkeypatch.setattr(processed, "_library_versions", lambda: versions + "\npandas==99")
+    assert processed.earlier_validation(raw) is None
+    monkeypatch.setattr(processed, "_library_versions", lambda: versions)
+    assert processed.earlier_validation(raw) is not None
+
+    # one changed byte: validated afresh, and found wrong
+    csv = raw / "wscb_2017_18" / "t4_2_cp_demographics.csv"
+    text = csv.read_text(encoding="utf-8")
+    csv.write_text(text.replace(",564,", ",-564,", 1), encoding="utf-8")
+    assert text != csv.read_text(encoding="utf-8")
+    assert processed.earlier_validation(raw) is None
+    assert not ingest.validate_raw(raw).ok
+    with pytest.raises(DataValidationError):
+        processed.store_validated(raw)  # invalid data is never stored, so never counts as validated
+    assert processed.earlier_validation(raw) is None

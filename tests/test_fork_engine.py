@@ -167,6 +167,34 @@ def test_an_unknown_area_stops_the_zygote_at_once(workspace, contracts, monkeypa
     assert not (workspace.reports / publish.STAGING_DIR).exists()
 
 
+def test_the_command_starts_the_zygote_before_anything_else_and_stops_it_with_the_run(workspace, contracts,
+                                                                                    monkeypatch, capsys):
+    """``safeguarding run`` starts the zygote as soon as the request is checked, before the runner
+    validates (so the zygote's imports overlap the runner's); a run that then stops (an area code
+    of the right form that the data does not know) stops the zygote too."""
+    from analysis.pipeline import cli
+
+    workspace.add_theme("plain", "plain")
+    started = []
+    start_zygote = kernels.start_zygote
+
+    def recorded(*args, **kwargs):
+        contracts.calls.append("zygote started")
+        started.append(start_zygote(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(kernels, "start_zygote", recorded)
+    code = cli.main(["run", "--period", "2017-18-Q4", "--area", "E99999999", "--engine", "fork",
+                     "--data-dir", str(workspace.raw), "--notebooks-dir", str(workspace.notebooks),
+                     "--reports-dir", str(workspace.reports), "--quiet"])
+    assert code == 2, capsys.readouterr().err
+    assert "E99999999" in capsys.readouterr().err
+    assert contracts.calls[:2] == ["zygote started", "earlier_validation"], contracts.calls
+    assert len(started) == 1 and started[0].process.poll() is not None  # stopped with the run
+    assert not started[0].socket_path.parent.exists()  # its folder removed
+    assert kernels.running_kernels() == set()
+
+
 @pytest.fixture
 def forked_kernel(tmp_path):
     """A kernel forked from a zygote (no imports), with a started client."""

@@ -270,6 +270,7 @@ fake = Contracts()
 analysis.ingest.dataset.validate_raw = fake.validate_raw
 analysis.processed.load = fake.load
 analysis.processed.store_validated = fake.store_validated
+analysis.processed.earlier_validation = fake.earlier_validation
 analysis.processed.latest_period = fake.latest_period
 analysis.quality.run_checks = fake.run_checks
 from analysis.pipeline.options import RunOptions

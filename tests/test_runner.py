@@ -113,8 +113,30 @@ def test_bad_input_stops_before_anything_runs(workspace, contracts, monkeypatch)
     assert "row 1, column 'value': value '-4'" in output and "R02-count-nonneg" in output
     assert "row 7, column 'period_end'" in output and "R09-dates-ordered" in output
     assert "Nothing was executed" in output
-    assert contracts.calls == ["validate_raw"]  # nothing loaded, checked or executed after it
+    assert contracts.calls == ["earlier_validation", "validate_raw"]  # nothing loaded, checked or executed after it
     assert workspace.snapshot() == before
+
+
+def test_files_that_passed_before_are_not_validated_again_unless_asked(workspace, contracts):
+    """The same files, byte for byte, passed validation by the same code before: the run uses
+    that result, says so and records it in the manifest; ``--revalidate`` validates afresh."""
+    from conftest_runner import FakeReport
+
+    workspace.add_theme("alpha", "plain")
+    contracts.earlier = FakeReport(earlier="2026-12-01T09:00:00Z")
+    result, output = _run(workspace)
+    assert result.exit_code == EXIT_OK, output
+    assert "validate_raw" not in contracts.calls and contracts.calls[0] == "earlier_validation"
+    assert "earlier, at 2026-12-01T09:00:00Z; not repeated" in output
+    manifest = json.loads((workspace.reports / "E10000031" / "2017-18-Q4" / "manifest.json").read_text())
+    assert manifest["validation"] == {"ok": True, "problems": 0, "earlier": "2026-12-01T09:00:00Z"}
+
+    contracts.calls.clear()
+    result, output = _run(workspace, revalidate=True)
+    assert result.exit_code == EXIT_OK, output
+    assert contracts.calls[0] == "validate_raw" and "earlier_validation" not in contracts.calls
+    manifest = json.loads((workspace.reports / "E10000031" / "2017-18-Q4" / "manifest.json").read_text())
+    assert manifest["validation"] == {"ok": True, "problems": 0, "earlier": None}
 
 
 def runner_problem(*args):

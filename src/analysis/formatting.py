@@ -56,6 +56,26 @@ def is_missing(value: Any) -> bool:
         return False
 
 
+#: DfE's rule for published tables: counts from 1 to this number are not published (0 is a
+#: true zero); they are shown as :data:`SUPPRESSED`, and a figure that does not exist as
+#: :data:`NOT_AVAILABLE` (the GSS symbols). Applied by :mod:`analysis.stats.disclosure`.
+SMALL_COUNT_THRESHOLD = 5
+SUPPRESSED = "c"
+NOT_AVAILABLE = "x"
+
+
+def is_small_count(value: Any, threshold: int = SMALL_COUNT_THRESHOLD) -> bool:
+    """True for a count from 1 to ``threshold`` (suppressed in public mode); False for 0, a blank
+    (None or NaN) and anything that is not a number."""
+    if value is None or isinstance(value, str):
+        return False
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return False
+    return not math.isnan(f) and 1 <= f <= threshold
+
+
 def round_half_up(value: float, decimals: int = 0) -> Decimal:
     """Round half away from zero on the shortest decimal representation of ``value``."""
     q = Decimal(1).scaleb(-decimals)

@@ -19,8 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a date is parsed, so that checking a
+    import pandas as pd  # command's --period needs no pandas (``safeguarding run`` answers at once)
 
 PERIOD_TYPES = ("snapshot", "quarter", "cumulative_from_april", "financial_year", "month")
 TIME_IDENTIFIERS = ("Q1", "Q2", "Q3", "Q4", "Annual")
@@ -192,12 +194,16 @@ def discrete_from_cumulative(values: "pd.Series") -> "pd.Series":
 
 def long_date(when: "date | pd.Timestamp | str") -> str:
     """A date as the report writes it in prose, GOV.UK style: "31 March 2018" (no leading zero)."""
+    import pandas as pd
+
     t = pd.Timestamp(when)
     return f"{t.day} {t:%B %Y}"
 
 
 def short_date(when: "date | pd.Timestamp | str") -> str:
     """A date for table cells, chart ticks and findings: "31 Mar 2018"."""
+    import pandas as pd
+
     t = pd.Timestamp(when)
     return f"{t.day} {t:%b %Y}"
 
@@ -209,5 +215,7 @@ def fy_label(time_period: "int | str") -> str:
 
 def financial_year_label(when: "date | pd.Timestamp | str") -> str:
     """The financial year containing a date, as the board writes it: 31 March 2018 -> "2017/18"."""
+    import pandas as pd
+
     return Period(financial_year_of(pd.Timestamp(when))).fy_label
 

@@ -25,7 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import ingest, periods, quality
+import importlib.metadata
+
+from . import formatting, ingest, periods, quality
 from .ingest import dfe
 from .ingest.dataset import Dataset, folder_stamp, load_raw
 from .ingest.schema import DataValidationError, ValidationReport
@@ -34,9 +36,12 @@ from .paths import raw_dir as default_raw_dir
 from .periods import Period, long_date
 from .quality import run_checks
 
-#: The code whose behaviour the stored result depends on: validation and the data-quality rules.
+#: The code whose behaviour the stored result depends on: validation and the data-quality rules
+#: (and the modules they use for periods and for the wording of findings) ...
 _CODE_PACKAGES = (ingest, quality)
-_CODE_MODULES = (periods,)
+_CODE_MODULES = (periods, formatting)
+#: ... and the libraries that read and check the files.
+_CODE_LIBRARIES = ("pandas", "numpy", "pyarrow", "pandera", "frictionless")
 
 
 def _code_files() -> list[Path]:
@@ -47,12 +52,24 @@ def _code_files() -> list[Path]:
     return files
 
 
+def _library_versions() -> str:
+    versions = []
+    for name in _CODE_LIBRARIES:
+        try:
+            versions.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name} not installed")
+    return "\n".join(versions)
+
+
 def fingerprint(raw: Path) -> str:
-    """SHA-256 over every file under ``raw`` (relative path and content) and the loader's code."""
+    """SHA-256 over every file under ``raw`` (relative path and content), the loader's code and
+    the versions of the libraries it uses."""
     h = hashlib.sha256()
     # the code that validates and shapes the data is part of what the stored result depends on
     for path in _code_files():
         h.update(path.read_bytes())
+    h.update(_library_versions().encode())
     for p in sorted(q for q in Path(raw).rglob("*") if q.is_file()):
         h.update(p.relative_to(raw).as_posix().encode())
         h.update(hashlib.sha256(p.read_bytes()).digest())
@@ -91,8 +108,10 @@ def _write_processed(ds: "Dataset", root: Path) -> Path:
             frame = getattr(ds, name)
             frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_parquet(
                 tmp / f"{name}.parquet", index=False)
-        (tmp / "fingerprint.json").write_text(json.dumps({"raw_dir": str(raw), "sha256": sha,
-                                                          "files_checked": ds.report.files_checked}, indent=1))
+        (tmp / "fingerprint.json").write_text(json.dumps({
+            "raw_dir": str(raw), "sha256": sha, "files_checked": ds.report.files_checked,
+            "validated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }, indent=1))
         try:
             os.rename(tmp, slot)
         except OSError:  # another run stored the same slot first
@@ -121,22 +140,52 @@ def _prune_cache(folder: Path, *, keep: int, current: Path) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _read_processed(raw: Path) -> "Dataset | None":
-    """The dataset from data/processed when it was stored from exactly these inputs, else None."""
-    raw = Path(raw).resolve()
+def _slot_for(raw: Path) -> tuple[Path, dict] | None:
+    """The cache slot stored from exactly the files now under ``raw`` (resolved) by this code,
+    with its ``fingerprint.json``; None if there is none (or it cannot be read)."""
     try:
         sha = fingerprint(raw)
         slot = _cache_slot(processed_dir(), raw, sha)
-        meta = slot / "fingerprint.json"
-        if not meta.exists():
-            return None
-        info = json.loads(meta.read_text())
-        if info.get("raw_dir") != str(raw) or info.get("sha256") != sha:
-            return None
+        info = json.loads((slot / "fingerprint.json").read_text())
+    except (OSError, ValueError):  # none, removed or unreadable
+        return None
+    if info.get("raw_dir") != str(raw) or info.get("sha256") != sha:
+        return None
+    return slot, info
+
+
+def _read_processed(raw: Path) -> "Dataset | None":
+    """The dataset from data/processed when it was stored from exactly these inputs, else None."""
+    raw = Path(raw).resolve()
+    found = _slot_for(raw)
+    if found is None:
+        return None
+    slot, info = found
+    try:
         frames = {name: pd.read_parquet(slot / f"{name}.parquet") for name in _PROCESSED_FRAMES}
     except (OSError, ValueError):  # removed or unreadable: load data/raw instead
         return None
     return Dataset(raw, report=ValidationReport(files_checked=info.get("files_checked", [])), **frames)
+
+
+def earlier_validation(raw_dir: str | Path | None = None) -> ValidationReport | None:
+    """The report of an earlier validation that passed for exactly the files now under
+    ``raw_dir``, with this code and these libraries; None if there was none.
+
+    A slot of data/processed's cache is written only after :func:`load` has validated every
+    file without a problem, and it is found by the fingerprint (every file's path and content,
+    the validation and data-quality code, the libraries' versions): one changed, added or
+    removed file, or changed code, gives another fingerprint and so no earlier validation. The
+    runner uses this to skip validating the same files twice; ``safeguarding validate`` always
+    validates afresh (:func:`analysis.ingest.dataset.validate_raw`).
+    """
+    raw = (Path(raw_dir) if raw_dir else default_raw_dir()).resolve()
+    found = _slot_for(raw) if raw.is_dir() else None
+    if found is None:
+        return None
+    slot, info = found
+    when = info.get("validated_at") or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(slot.stat().st_mtime))
+    return ValidationReport(files_checked=list(info.get("files_checked", [])), earlier=when)
 
 
 

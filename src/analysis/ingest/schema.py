@@ -130,6 +130,9 @@ class ValidationReport:
 
     problems: list[Problem] = field(default_factory=list)
     files_checked: list[str] = field(default_factory=list)
+    #: When the same files passed an earlier validation (UTC, ISO 8601), if this report is that
+    #: validation's (see :func:`analysis.processed.earlier_validation`); "" for a fresh one.
+    earlier: str = ""
 
     @property
     def ok(self) -> bool:
@@ -140,6 +143,9 @@ class ValidationReport:
         self.files_checked.extend(other.files_checked)
 
     def __str__(self) -> str:
+        if self.ok and self.earlier:
+            return (f"Validation passed: {len(self.files_checked)} file(s), no problems (the same files passed "
+                    f"validation by the same code at {self.earlier}; not repeated).")
         if self.ok:
             return f"Validation passed: {len(self.files_checked)} file(s), no problems."
         lines = [

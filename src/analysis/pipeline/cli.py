@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import __version__
+from ..formatting import SMALL_COUNT_THRESHOLD
 from .options import (
     DEFAULT_AREA, DEFAULT_CELL_TIMEOUT, DEFAULT_ENGINE, DEFAULT_JOBS, DEFAULT_KERNEL, ENGINES, EXIT_FAILED,
     EXIT_INTERRUPTED, RunError, RunOptions, describe_os_error, first_line,
@@ -84,7 +85,6 @@ class _Deferred:
 
 
 DISCLOSURE_MODES = _Deferred("analysis.report.model", "DISCLOSURE_MODES")
-SMALL_COUNT_THRESHOLD = _Deferred("analysis.stats.disclosure", "SMALL_COUNT_THRESHOLD")
 
 
 def _add_raw(parser: argparse.ArgumentParser) -> None:
@@ -235,6 +235,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="fork: each notebook's kernel is a fresh fork of one process that has imported what the "
                              "notebooks import; classic: each kernel is launched and imports on its own "
                              f"(default here: {DEFAULT_ENGINE})")
+    parser.add_argument("--revalidate", action="store_true",
+                        help="validate the input data afresh even when exactly the same files passed validation "
+                             "by the same code before (by default that earlier result is used, and the run says so)")
     parser.add_argument("--pdf", action="store_true",
                         help="also print each appendix to an A4 PDF for board papers (needs Chromium and playwright)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
@@ -256,6 +259,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         prewarm=getattr(args, "prewarm", True),
         engine=getattr(args, "engine", DEFAULT_ENGINE),
         pdf=getattr(args, "pdf", False),
+        revalidate=getattr(args, "revalidate", False),
     )
 
 
@@ -284,16 +288,44 @@ def _keep_traceback() -> str:
     return handle.name
 
 
+def _start_zygote_early(options: RunOptions, request: Any) -> Any:
+    """With the fork engine, the run's kernel folder and zygote, started before the runner's own
+    libraries are imported: the zygote's imports (about 2 s) then overlap the runner's imports
+    and validation on the second core instead of following them. ``None`` for the classic engine."""
+    if options.engine != "fork":
+        return None
+    from .kernels import open_kernel_folder
+    from .themes import prewarm_modules
+
+    return open_kernel_folder("fork", prewarm_modules(request.themes))
+
+
+def _skip_slow_optional_imports() -> None:
+    """Leave out ``rfc3987_syntax``, which jsonschema (imported by nbformat) imports if it is
+    installed, to check strings of the "iri" format: importing it builds some 35 Lark parsers,
+    about 1 s of the run's start here (reported upstream as jsonschema issue 1428). No notebook
+    schema uses that format and nothing in the run asks jsonschema to check formats, so the run
+    marks the module as absent and jsonschema goes on without that one check, as it does when
+    the module is not installed. Only in this command's process; an analyst's session is untouched."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def run_from_args(args: argparse.Namespace) -> int:
     """Entry point of ``safeguarding run``; returns the exit code. Every problem of input,
     usage or environment is one line on stderr, never a traceback."""
     try:
         options = options_from_args(args)
-        check_request(options)  # usage errors: answered before the runner and its libraries load
-        from .runner import run
-
+        request = check_request(options)  # usage errors: answered before the runner and its libraries load
         with _sigterm_as_interrupt():
-            return run(options).exit_code
+            folder = _start_zygote_early(options, request)
+            try:
+                _skip_slow_optional_imports()
+                from .runner import run
+            except BaseException:
+                if folder is not None:
+                    folder.close(now=True)
+                raise
+            return run(options, kernel_folder=folder).exit_code
     except RunError as exc:
         print(f"safeguarding run: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -29,7 +29,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from ..periods import Period
 from ..report.summary import SummaryError, read_summary
-from ..stats.disclosure import SMALL_COUNT_THRESHOLD, SUPPRESSED, is_small_count
+from ..formatting import SMALL_COUNT_THRESHOLD, SUPPRESSED, is_small_count
 from .areas import Area
 from .engine import ENGINE_NAME, KernelStartError
 from .export import AppendixContext, ExportError, execution_errors, export_appendix

@@ -39,7 +39,7 @@ from .. import __version__
 from ..periods import long_date
 from ..report.model import DISCLOSURE_MODES, IN_BRIEF_END
 from ..report.summary import SUMMARY_MIMETYPE
-from ..stats.disclosure import SMALL_COUNT_THRESHOLD, SUPPRESSED
+from ..formatting import SMALL_COUNT_THRESHOLD, SUPPRESSED
 from .htmlcheck import check_html, headings, marking_problems
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths
-from ..stats.disclosure import SMALL_COUNT_THRESHOLD, SUPPRESSED, is_small_count
+from ..formatting import SMALL_COUNT_THRESHOLD, SUPPRESSED, is_small_count
 
 #: Class on a ``<td>`` or ``<table>`` that says "these whole numbers are not counts".
 NOT_COUNT_CLASS = "sg-not-count"

@@ -33,7 +33,6 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
-from .engine import register_engine
 from .options import owner_is_gone, process_is_running, write_owner
 from .zygote import ZYGOTE_PID_FILE, ZYGOTE_SOCKET, ForkProvisioner, ZygoteClient, start_zygote
 
@@ -298,6 +297,36 @@ class KernelWorkers:
 
 
 @dataclass(frozen=True)
+class KernelFolder:
+    """A run's private folder for kernel sockets and, with the fork engine, its zygote."""
+
+    socket_root: Path
+    zygote: ZygoteClient | None
+
+    def close(self, now: bool = False) -> None:
+        """Stop the zygote (``now``: at once, even mid-import) and remove the folder."""
+        if self.zygote is not None:
+            self.zygote.close(now=now)
+        shutil.rmtree(self.socket_root, ignore_errors=True)
+
+
+def open_kernel_folder(engine: str, zygote_imports: Sequence[str] = ()) -> KernelFolder:
+    """Make a run's socket folder (removing those that killed runs left) and, for the fork
+    engine, start its zygote importing ``zygote_imports``. Cheap to call and to import: the
+    command line calls it as soon as the request is checked, so the zygote's imports run on
+    the second core while the runner imports its own libraries and validates."""
+    remove_dead_socket_folders()
+    socket_root = Path(tempfile.mkdtemp(prefix=SOCKET_PREFIX))
+    write_owner(socket_root)
+    try:
+        zygote = start_zygote(socket_root, zygote_imports, KERNEL_ENV) if engine == "fork" else None
+    except BaseException:
+        shutil.rmtree(socket_root, ignore_errors=True)
+        raise
+    return KernelFolder(socket_root, zygote)
+
+
+@dataclass(frozen=True)
 class KernelPool:
     """The kernels of one run: their socket folder, their manager class and the workers."""
 
@@ -308,26 +337,32 @@ class KernelPool:
 
 @contextlib.contextmanager
 def kernel_pool(*, jobs: int, kernel_name: str, start_timeout: int, warm_imports: Sequence[str] | None,
-                engine: str = "classic", zygote_imports: Sequence[str] = ()) -> Iterator[KernelPool]:
+                engine: str = "classic", zygote_imports: Sequence[str] = (),
+                folder: KernelFolder | None = None) -> Iterator[KernelPool]:
     """Start ``jobs`` workers, each with a warm kernel that has imported ``warm_imports``
     (``None``: no kernel is started in advance). With ``engine="fork"``, a zygote that imports
-    ``zygote_imports`` is started first and every kernel is forked from it (:mod:`.zygote`).
+    ``zygote_imports`` is started first and every kernel is forked from it (:mod:`.zygote`);
+    ``folder``: one :func:`open_kernel_folder` made earlier (the pool then owns it).
 
     On leaving, the workers are stopped and the socket folder removed; on an exception (an
     interrupt, or a usage error found once the data is loaded) the warm starts are cancelled
     and every kernel still running is killed first, so the run ends at once. Socket folders
     that killed runs left are removed first (:func:`remove_dead_socket_folders`).
     """
-    remove_dead_socket_folders()
-    socket_root = Path(tempfile.mkdtemp(prefix=SOCKET_PREFIX))
-    write_owner(socket_root)
-    zygote = start_zygote(socket_root, zygote_imports, KERNEL_ENV) if engine == "fork" else None
-    manager_class = kernel_manager_class(socket_root, KERNEL_ENV, zygote, start_timeout)
-    register_engine()
-    start_warm = None
-    if warm_imports is not None:
-        start_warm = functools.partial(start_warm_kernel, manager_class, kernel_name, warm_imports, start_timeout)
-    workers = KernelWorkers(jobs, start_warm)
+    folder = folder or open_kernel_folder(engine, zygote_imports)
+    socket_root, zygote = folder.socket_root, folder.zygote
+    try:
+        from .engine import register_engine  # papermill and nbformat: not needed to open the folder
+
+        manager_class = kernel_manager_class(socket_root, KERNEL_ENV, zygote, start_timeout)
+        register_engine()
+        start_warm = None
+        if warm_imports is not None:
+            start_warm = functools.partial(start_warm_kernel, manager_class, kernel_name, warm_imports, start_timeout)
+        workers = KernelWorkers(jobs, start_warm)
+    except BaseException:
+        folder.close(now=True)
+        raise
     try:
         yield KernelPool(socket_root, manager_class, workers)
     except BaseException:
@@ -338,9 +373,7 @@ def kernel_pool(*, jobs: int, kernel_name: str, start_timeout: int, warm_imports
         raise
     finally:
         workers.close(wait=True)
-        if zygote is not None:
-            zygote.close()
-        shutil.rmtree(socket_root, ignore_errors=True)
+        folder.close()
 
 
 def _kill_left_kernel(kernel_folder: Path, pid_file: str = KERNEL_PID_FILE) -> None:

@@ -120,7 +120,9 @@ def build_manifest(*, run_id: str, parameters: dict[str, Any], started: dt.datet
         "started_at": iso_utc(started),
         "finished_at": iso_utc(finished),
         "duration_s": round((finished - started).total_seconds(), 3),
-        "validation": {"ok": bool(validation.ok), "problems": len(getattr(validation, "problems", []))},
+        "validation": {"ok": bool(validation.ok), "problems": len(getattr(validation, "problems", [])),
+                       # when the same files passed an earlier validation that this run relied on; else None
+                       "earlier": getattr(validation, "earlier", "") or None},
         "quality_findings": None if quality is None else len(quality),
         "quality_note": quality_note or None,
         "inputs": inputs,

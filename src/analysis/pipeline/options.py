@@ -75,6 +75,7 @@ class RunOptions:
     prewarm: bool = True  # start each worker's first kernel (and its imports) during validation
     engine: str = DEFAULT_ENGINE  # how kernels start: forked from a zygote, or launched (analysis.pipeline.zygote)
     pdf: bool = False  # also print each appendix to an A4 PDF with headless Chromium (analysis.pipeline.pdf)
+    revalidate: bool = False  # validate data/raw even when the same files passed before (analysis.processed)
 
 
 @dataclass

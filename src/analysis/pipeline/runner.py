@@ -58,7 +58,7 @@ from .htmlcheck import local_roots, redact_paths
 from .index import (
     NOT_CHECKED_NOTE, QUALITY_COLUMNS, IndexPage, IndexRun, counts_text, inputs_text, render_index, theme_entries,
 )
-from .kernels import KernelPool, kernel_pool
+from .kernels import KernelFolder, KernelPool, kernel_pool
 from .manifest import build_manifest, input_files, notebook_entries, relative_name, run_parameters
 from .options import (
     DEFAULT_AREA, EXIT_FAILED, EXIT_OK, NotebookResult, RunError, RunOptions, RunResult,
@@ -115,17 +115,24 @@ class _RunState:
         return self.output_dir / area.code / (area.period or self.period).slug
 
 
-def run(options: RunOptions, *, stream: TextIO | None = None) -> RunResult:
+def run(options: RunOptions, *, stream: TextIO | None = None, kernel_folder: KernelFolder | None = None) -> RunResult:
     """Check, validate, execute, export, promote; see the module docstring. Never raises for a
     failing notebook (see :attr:`RunResult.exit_code`); raises :class:`RunError` when the run
-    cannot start and ``KeyboardInterrupt`` when interrupted (nothing promoted)."""
-    state = _prepare(options, stream or sys.stderr)  # usage errors: before any kernel starts
+    cannot start and ``KeyboardInterrupt`` when interrupted (nothing promoted).
+    ``kernel_folder``: the run's kernel folder (and zygote), opened by the command line before
+    it imported this module (:func:`~.kernels.open_kernel_folder`); the run owns it."""
+    try:
+        state = _prepare(options, stream or sys.stderr)  # usage errors: before any kernel starts
+    except BaseException:
+        if kernel_folder is not None:
+            kernel_folder.close(now=True)
+        raise
     try:
         # the workers start their first kernel now, while this thread validates the data
         imports = prewarm_modules(state.themes)
         with kernel_pool(jobs=options.jobs, kernel_name=options.kernel_name, start_timeout=options.start_timeout,
                          warm_imports=imports if options.prewarm else None, engine=options.engine,
-                         zygote_imports=imports) as kernels:
+                         zygote_imports=imports, folder=kernel_folder) as kernels:
             state.kernels = kernels
             if not _validate_data(state):
                 return RunResult(state.run_id, EXIT_FAILED, messages=[str(state.validation)])
@@ -163,9 +170,14 @@ def _prepare(options: RunOptions, out: TextIO) -> _RunState:
 
 
 def _validate_data(state: _RunState) -> bool:
-    """Validate data/raw before anything is executed; if invalid, print every problem."""
-    state.validation = ingest.validate_raw(state.raw_dir)
+    """Validate data/raw before anything is executed; if invalid, print every problem. Files
+    that passed validation by the same code before, byte for byte, are not validated again
+    (:func:`analysis.processed.earlier_validation`) unless ``--revalidate`` is given."""
+    earlier = None if state.options.revalidate else processed.earlier_validation(state.raw_dir)
+    state.validation = earlier or ingest.validate_raw(state.raw_dir)
     if state.validation.ok:
+        if state.options.progress:
+            print(str(state.validation), file=state.out)
         return True
     print(str(state.validation), file=state.out)
     print("Nothing was executed and nothing in reports/ was changed.", file=state.out)

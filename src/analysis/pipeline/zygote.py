@@ -212,7 +212,8 @@ def serve(socket_path: str, modules: Sequence[str]) -> None:
                 if request.get("op") == "quit":  # the run's kernels have been shut down; any left is killed
                     _stop_all(live)
                     conn.sendall(b'{"ok": true}\n')
-                    return
+                    sys.stdout.flush()
+                    os._exit(0)  # as on SIGTERM: nothing to tidy, and tearing down its imports takes ~0.3 s
                 _reap(live)
                 reply = _answer(request, live, [listener, conn])
                 conn.sendall(json.dumps(reply).encode() + b"\n")

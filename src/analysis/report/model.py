@@ -9,12 +9,14 @@ displays it (:mod:`analysis.report.display`); the tests assert on it; the runner
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .charts import Chart
 from ..periods import Period
+
+if TYPE_CHECKING:  # matplotlib and seaborn are not needed to read a result (the runner's export)
+    from .charts import Chart
 
 #: Marks the end of the "In brief" box in a page: the exported appendix puts its page details
 #: and contents here, below the answer (:func:`analysis.pipeline.export.export_appendix`).

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..formatting import fmt_count, fmt_number, round_half_up
+from ..formatting import NOT_AVAILABLE, SMALL_COUNT_THRESHOLD, SUPPRESSED, is_small_count  # noqa: F401 - DfE's rule, re-exported
 from .secondary import Line, candidates, exposed, protect, unknowns
 
 __all__ = [
@@ -48,22 +49,9 @@ __all__ = [
     "label_for_chart",
 ]
 
-#: DfE's rule: counts from 1 to this number are not published (0 is a true zero).
-SMALL_COUNT_THRESHOLD = 5
-SUPPRESSED = "c"
-NOT_AVAILABLE = "x"
-
-
-def is_small_count(value: Any, threshold: int = SMALL_COUNT_THRESHOLD) -> bool:
-    """True for a count from 1 to ``threshold`` (suppressed in public mode); False for 0, a blank
-    (None or NaN) and anything that is not a number."""
-    if value is None or isinstance(value, str):
-        return False
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return False
-    return not np.isnan(f) and 1 <= f <= threshold
+# DfE's rule and symbols (SMALL_COUNT_THRESHOLD, SUPPRESSED, NOT_AVAILABLE, is_small_count) live
+# with the number conventions in analysis.formatting, so that checking a published page (the
+# runner's export) needs no statistics library; they are imported above and used here.
 
 
 def _as_frame(table: Any) -> tuple[pd.DataFrame, bool]:
