@@ -73,6 +73,8 @@ def test_cache_slots_are_per_folder_and_content_and_never_half_written(tmp_path,
     from_a = processed._read_processed(raw_a)
     assert from_a is not None and from_a.raw_dir == raw_a.resolve()
     _same_dataset(from_a, fresh)
+    for lookup in ("names", "dfe_years", "local", "periods"):  # stored with the slot, not worked out again
+        assert from_a._lookups[lookup] == fresh._per_area(lookup), lookup
     assert len(from_a.findings) > 0
     assert processed._read_processed(raw_b).raw_dir == raw_b.resolve()
 

@@ -158,15 +158,16 @@ def test_interrupted_run_promotes_nothing(workspace, contracts, monkeypatch):
     before = workspace.snapshot()
     calls = []
 
-    def fake_execute(self, job, km=None):
+    def fake_run(self, job, km=None):
         calls.append(job.theme.name)
         (job.staging / f"{job.theme.name}.html").write_text("new")
         if job.theme.name == "beta":
             raise KeyboardInterrupt
-        return NotebookResult(theme=job.theme.name, area_code=job.area.code, status="ok",
-                              notebook="x", html=f"{job.theme.name}.html")
+        result = NotebookResult(theme=job.theme.name, area_code=job.area.code, status="ok",
+                                notebook="x", html=f"{job.theme.name}.html")
+        return execute.Executed(job, result, job.staging / "x.ipynb", time.perf_counter())
 
-    monkeypatch.setattr(execute.NotebookExecutor, "execute", fake_execute)
+    monkeypatch.setattr(execute.NotebookExecutor, "run", fake_run)
     with pytest.raises(KeyboardInterrupt):
         _run(workspace, jobs=1)
     assert calls == ["alpha", "beta"]

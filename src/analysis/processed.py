@@ -77,6 +77,7 @@ def fingerprint(raw: Path) -> str:
 
 
 _PROCESSED_FRAMES = ("observations", "areas", "districts", "dictionary", "unplaced", "findings")
+_LOOKUPS_FILE = "lookups.json"  # the dataset's per-area lookups (names, years, periods)
 #: Validated datasets stored under data/processed/cache/<slot>/, one slot per (data folder, fingerprint).
 _CACHE_DIR = "cache"
 _CACHE_KEEP = 4  # slots kept; older ones are removed when a new one is written
@@ -108,6 +109,8 @@ def _write_processed(ds: "Dataset", root: Path) -> Path:
             frame = getattr(ds, name)
             frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_parquet(
                 tmp / f"{name}.parquet", index=False)
+        # each notebook's kernel would otherwise work these out again from the observations (0.2 s)
+        (tmp / _LOOKUPS_FILE).write_text(json.dumps(ds.stored_lookups()), encoding="utf-8")
         (tmp / "fingerprint.json").write_text(json.dumps({
             "raw_dir": str(raw), "sha256": sha, "files_checked": ds.report.files_checked,
             "validated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -163,9 +166,12 @@ def _read_processed(raw: Path) -> "Dataset | None":
     slot, info = found
     try:
         frames = {name: pd.read_parquet(slot / f"{name}.parquet") for name in _PROCESSED_FRAMES}
+        lookups = json.loads((slot / _LOOKUPS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):  # removed or unreadable: load data/raw instead
         return None
-    return Dataset(raw, report=ValidationReport(files_checked=info.get("files_checked", [])), **frames)
+    ds = Dataset(raw, report=ValidationReport(files_checked=info.get("files_checked", [])), **frames)
+    ds.restore_lookups(lookups)
+    return ds
 
 
 def earlier_validation(raw_dir: str | Path | None = None) -> ValidationReport | None:

@@ -172,6 +172,28 @@ class Dataset:
             )
         return self._lookups[what]
 
+    def stored_lookups(self) -> dict:
+        """The per-area lookups of :meth:`_per_area` (computed now if need be) in a form JSON can
+        hold, so that a stored dataset (:mod:`analysis.processed`) need not compute them again."""
+        self._per_area("names")
+        found = self._lookups
+        return {
+            "names": {code: sorted(names) for code, names in found["names"].items()},
+            "dfe_years": {code: [p.start_year for p in years] for code, years in found["dfe_years"].items()},
+            "local": sorted(found["local"]),
+            "periods": {code: [[p.start_year, p.quarter] for p in periods] for code, periods in found["periods"].items()},
+        }
+
+    def restore_lookups(self, stored: dict) -> None:
+        """Take the lookups :meth:`stored_lookups` gave for the same data (and the same code)."""
+        self._lookups.update(
+            names={code: set(names) for code, names in stored["names"].items()},
+            dfe_years={code: [Period(year) for year in years] for code, years in stored["dfe_years"].items()},
+            local=set(stored["local"]),
+            periods={code: [Period(year, quarter) for year, quarter in periods]
+                     for code, periods in stored["periods"].items()},
+        )
+
     @cached_property
     def neighbours(self) -> NeighbourIndex:
         """DfE statistical neighbours, resolved year by year (:mod:`analysis.ingest.neighbours`)."""

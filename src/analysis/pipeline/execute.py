@@ -6,7 +6,10 @@ that fails to *start* retried, every cell with a timeout, no per-cell saving, no
 process-wide ``chdir`` is not thread-safe: the notebooks get absolute paths as parameters).
 A cleanly executed notebook is exported to its appendix (:mod:`.export`); anything else is a
 failed :class:`~analysis.pipeline.options.NotebookResult` whose error names the cell.
-:func:`execute_all` runs the jobs on the worker threads.
+:func:`execute_all` runs the jobs: each worker thread executes a notebook on its kernel
+(:meth:`NotebookExecutor.run`) and hands it to one export thread
+(:meth:`NotebookExecutor.export`), so the worker's next kernel starts while the last
+notebook is still being exported.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import os
 import threading
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +35,7 @@ from ..report.summary import SummaryError, read_summary
 from ..formatting import SMALL_COUNT_THRESHOLD, SUPPRESSED, is_small_count
 from .areas import Area
 from .engine import ENGINE_NAME, KernelStartError
-from .export import AppendixContext, ExportError, execution_errors, export_appendix
+from .export import AppendixContext, ExportError, execution_errors, export_appendix, warm_up
 from .htmlcheck import redact_paths
 from .kernels import KernelWorkers, kill_running_kernels, shutdown_kernel
 from .manifest import relative_name
@@ -146,31 +149,57 @@ class NotebookExecutor:
 
     def execute(self, job: Job, warm_kernel: Any = None) -> NotebookResult:
         """Execute and export one notebook; ``warm_kernel`` is an optional kernel started in advance."""
+        return self.export(self.run(job, warm_kernel))
+
+    def run(self, job: Job, warm_kernel: Any = None) -> "Executed":
+        """Execute one notebook (in the worker thread that owns ``warm_kernel``, if any); the
+        kernel is shut down when this returns. A failure is recorded in the result."""
         result = NotebookResult(
             theme=job.theme.name, area_code=job.area.code, status="failed", notebook=relative_name(job.theme.path),
         )
         result.started_at = iso_utc(utc_now())
-        clock_start = time.perf_counter()
-        executed = job.staging / f"{job.theme.name}.ipynb"
+        done = Executed(job, result, job.staging / f"{job.theme.name}.ipynb", time.perf_counter())
         try:
-            nb = self._run_papermill(job, warm_kernel, executed, result, clock_start)
-            if nb is not None:
-                self._keep_and_export(nb, job, executed, result)
-        except PapermillExecutionError as exc:
-            result.error = self._cell_error(exc, executed)
-        except SummaryError as exc:
-            result.error = str(exc)
-        except ExportError as exc:
-            result.error = _problems_text(exc)
-        except KeyboardInterrupt:
+            done.nb = self._run_papermill(job, warm_kernel, done.path, result, done.clock_start)
+        except Exception as exc:  # noqa: BLE001 - a failure of this notebook, not of the run (_record)
+            self._record(exc, done)
+        except BaseException:
             result.error = "interrupted"
+            self._finish(done)
             raise
-        except Exception as exc:  # noqa: BLE001 - any other failure is reported, not fatal to the run
-            result.error = f"{type(exc).__name__}: {first_line(str(exc), 200)}"
-            (job.staging / f"{job.theme.name}.runner-error.txt").write_text(traceback.format_exc(), encoding="utf-8")
         finally:
-            self._finish(result, job, executed, warm_kernel, clock_start)
-        return result
+            if warm_kernel is not None and warm_kernel.has_kernel:  # papermill failed before handing it to nbclient
+                shutdown_kernel(warm_kernel)
+        return done
+
+    def export(self, done: "Executed") -> NotebookResult:
+        """Check and export a notebook :meth:`run` executed (any thread); its result."""
+        try:
+            if done.nb is not None:
+                self._keep_and_export(done.nb, done.job, done.path, done.result)
+        except Exception as exc:  # noqa: BLE001 - a failure of this notebook, not of the run (_record)
+            self._record(exc, done)
+        except BaseException:
+            done.result.error = "interrupted"
+            raise
+        finally:
+            self._finish(done)
+        return done.result
+
+    def _record(self, exc: Exception, done: "Executed") -> None:
+        """A failure as the result's error: the failing cell, the export's refusal, or any other
+        error (its traceback kept beside the notebook)."""
+        result, job = done.result, done.job
+        if isinstance(exc, PapermillExecutionError):
+            result.error = self._cell_error(exc, done.path)
+        elif isinstance(exc, SummaryError):
+            result.error = str(exc)
+        elif isinstance(exc, ExportError):
+            result.error = _problems_text(exc)
+        else:  # any other failure is reported, not fatal to the run
+            result.error = f"{type(exc).__name__}: {first_line(str(exc), 200)}"
+            (job.staging / f"{job.theme.name}.runner-error.txt").write_text(
+                "".join(traceback.format_exception(exc)), encoding="utf-8")
 
     def _run_papermill(self, job: Job, warm_kernel: Any, executed: Path, result: NotebookResult,
                        clock_start: float) -> Any:
@@ -256,48 +285,70 @@ class NotebookExecutor:
             failed_nb.cells = [cell for cell in failed_nb.cells if _PAPERMILL_ERROR_TAG not in _tags(cell)]
         return describe_cell_error(failed_nb, exc.cell_index, exc.ename, exc.evalue)
 
-    def _finish(self, result: NotebookResult, job: Job, executed: Path, warm_kernel: Any, clock_start: float) -> None:
+    def _finish(self, done: "Executed") -> None:
         """Times, a redacted error, the executed notebook of a failure kept as ``.failed.ipynb``."""
+        result, job, executed = done.result, done.job, done.path
         # the error goes on the index page and in the manifest: no local path of the machine
         result.error = redact_paths(result.error, self.path_names)
-        result.duration_s = time.perf_counter() - clock_start
+        result.duration_s = time.perf_counter() - done.clock_start
         result.finished_at = iso_utc(utc_now())
         if result.status != "ok" and executed.exists():
             failed = job.staging / f"{job.theme.name}.failed.ipynb"
             os.replace(executed, failed)
             result.failed_notebook = failed.name
-        if warm_kernel is not None and warm_kernel.has_kernel:  # papermill failed before handing it to nbclient
-            shutdown_kernel(warm_kernel)
+
+
+@dataclass
+class Executed:
+    """A notebook :meth:`NotebookExecutor.run` has executed, waiting for its export."""
+
+    job: Job
+    result: NotebookResult
+    path: Path  # the executed notebook in staging
+    clock_start: float
+    nb: Any = None  # the executed notebook; None when it failed (``result.error`` says why)
 
 
 def execute_all(executor: NotebookExecutor, jobs: list[Job], workers: KernelWorkers,
                 progress: Progress) -> list[NotebookResult]:
     """Run the jobs on the workers, results in job order; on interrupt, kill the kernels and
-    cancel the rest."""
+    cancel the rest. Each worker executes a notebook and hands it to the one export thread
+    (exports are Python work in this process: a second thread would only wait for the first)."""
     results: list[NotebookResult] = []
     if not jobs:
         return results
+    exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sg-export")
+    exports.submit(warm_up)  # while the first kernels start; if it fails, the first export says why
 
-    def work(job: Job, warm_kernel: Any) -> NotebookResult:
-        progress.start(job.label)
-        result = executor.execute(job, warm_kernel)
-        progress.finish(job.label, result.status, result.duration_s)
+    def export(done: Executed) -> NotebookResult:
+        result = executor.export(done)
+        progress.finish(done.job.label, result.status, result.duration_s)
         return result
 
-    futures: list[Future[NotebookResult]] = []
+    def work(job: Job, warm_kernel: Any) -> "Future[NotebookResult]":
+        progress.start(job.label)
+        return exports.submit(export, executor.run(job, warm_kernel))
+
+    futures: list[Future[Future[NotebookResult]]] = []
     try:
         futures = [workers.submit(functools.partial(work, job)) for job in jobs]
-        pending = set(futures)
+        pending: set[Future[Any]] = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for future in done:
-                results.append(future.result())
+                value = future.result()
+                if isinstance(value, Future):  # executed: its export is under way
+                    pending.add(value)
+                else:
+                    results.append(value)
     except BaseException:
         executor.cancelled.set()
         for future in futures:
             future.cancel()
+        exports.shutdown(wait=False, cancel_futures=True)
         kill_running_kernels()
         raise
+    exports.shutdown(wait=True)
     order = {(job.area.code, job.theme.name): i for i, job in enumerate(jobs)}
     results.sort(key=lambda result: order[(result.area_code, result.theme)])
     return results
