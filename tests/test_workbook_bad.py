@@ -254,3 +254,81 @@ def test_a_rule_of_validate_is_said_about_the_cell(raw_copy, tmp_path, capsys):
     out = refused(book, raw_copy, capsys)
     assert (f"Sheet 4.1, cell {cell} (Rugby, {period}): '{layout.sheet('4.1').values[(2, 0)][0]}' breaks rule "
             "R11-district-known of `safeguarding validate` (its row's breakdown_value is 'Rugby'): unknown district") in out
+
+
+def test_a_percentage_typed_with_a_percent_sign(setting, capsys):
+    """Typing 12.5% in Excel stores 0.125 in a cell formatted as a percentage: it would go into the
+    data 100 times too small, so it is refused (the text form "12.5%" is refused too, above)."""
+    book, layout, raw = setting
+    cell, label, period = cell_of(layout, "2.3", unit="percent")
+
+    def typed_with_a_sign(wb):
+        wb["2.3"][cell].value = 0.125
+        wb["2.3"][cell].number_format = "0.0%"
+
+    edit(book, typed_with_a_sign)
+    out = refused(book, raw, capsys)
+    assert (f"Sheet 2.3, cell {cell} ({label}, {period}): '0.125' is formatted as a percentage, so the spreadsheet "
+            "holds it as a fraction (12.5% is stored as 0.125)") in out
+
+
+def test_an_undeclared_change_in_the_dataset_stops_the_import(setting, capsys):
+    """An import declares its files afresh; a change already in the folder that nobody declared
+    (here a figure edited by hand) would be approved with it, unseen. It is refused instead."""
+    book, layout, raw = setting
+    csv = raw / DATASET / "t4_2_cp_demographics.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace(",564,", ",565,", 1), encoding="utf-8")
+    out = refused(book, raw, capsys)
+    assert "Workbook: the dataset folder has changed since it was last declared" in out
+    assert "t4_2_cp_demographics.csv" in out and "F12-content-changed" in out
+
+
+def test_a_layout_naming_a_file_outside_the_dataset(raw_copy, tmp_path, capsys):
+    """The hidden layout says which file each sheet feeds; a name that is not a plain data file of
+    the dataset folder (here one reaching into data/raw/dfe) is refused before anything is read."""
+    from dataclasses import replace
+
+    name = "sg-test-not-a-dfe-file.csv"
+    layout = build_layout(raw_copy / DATASET, "2018-19-Q1")
+    layout.sheets[0] = replace(layout.sheets[0], file=f"../dfe/{name}")
+    book = fill_xlsx(write_xlsx(layout, tmp_path / "template.xlsx"), plausible(layout), tmp_path / "book.xlsx")
+    written = raw_dir() / "dfe" / name  # raw_copy's dfe is a link to the shipped folder
+    try:
+        out = refused(book, raw_copy, capsys)
+        assert f"names '../dfe/{name}' as the file of sheet" in out
+    finally:
+        written.unlink(missing_ok=True)  # what the import wrote there before this check existed
+
+
+def test_a_failed_write_puts_every_file_back(tmp_path, monkeypatch):
+    """The files of one import are written one by one; if one write fails, the ones already
+    written are put back and a new one removed, so the folder holds the old set, never a mix."""
+    from analysis.ingest.workbook import merge
+
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    (folder / "a.csv").write_bytes(b"old a")
+    (folder / "datapackage.json").write_bytes(b"old declaration")
+    real = merge._atomic_write
+
+    def fails_on_c(path, data):
+        if path.name == "c.csv":
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(merge, "_atomic_write", fails_on_c)
+    with pytest.raises(OSError, match="No space"):
+        merge._write_all(folder, {"a.csv": b"new a", "b.csv": b"new b", "c.csv": b"new c",
+                                  "datapackage.json": b"new declaration"})
+    assert sorted(p.name for p in folder.iterdir()) == ["a.csv", "datapackage.json"]
+    assert (folder / "a.csv").read_bytes() == b"old a"
+    assert (folder / "datapackage.json").read_bytes() == b"old declaration"
+
+
+def test_a_dataset_name_is_a_folder_of_the_raw_data_not_of_the_current_folder(raw_copy, tmp_path, monkeypatch):
+    from analysis.pipeline.workbooks import _dataset_folder
+
+    (tmp_path / "elsewhere" / DATASET).mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "elsewhere")  # a folder of the same name is here: it is not the one meant
+    assert _dataset_folder(raw_copy, DATASET, "import") == raw_copy / DATASET
+    assert _dataset_folder(raw_copy, str(tmp_path / "elsewhere" / DATASET), "import") == tmp_path / "elsewhere" / DATASET

@@ -23,10 +23,10 @@ def _dataset_folder(raw: Path | None, dataset: str | None, prog: str) -> Path | 
 
     raw = Path(raw or raw_dir())
     if dataset:
-        folder = Path(dataset)
-        if not folder.is_dir():
-            folder = raw / dataset
-        return folder
+        # a bare name (as the workbook records it) is a folder of --raw, never one that happens to
+        # be in the current folder; a path (with a folder separator) is taken as given
+        named = Path(dataset)
+        return named if named.is_absolute() or len(named.parts) > 1 else raw / dataset
     found = local_dataset_dirs(raw) if raw.is_dir() else []
     if len(found) != 1:
         names = ", ".join(p.name for p in found) or "none"

@@ -37,10 +37,6 @@ class ImportOutcome:
     files: list[str] = field(default_factory=list)
     backups: list[Path] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
 
 def _same(a: dict, b: dict) -> bool:
     if a["status"] != b["status"]:
@@ -129,9 +125,9 @@ def _cell_problems(report, folder: Path, origin: dict[tuple, dict]) -> list:
         if row is None:
             out.append(p)
             continue
-        out.append(WorkbookProblem(row["_sheet"], row["_cell"], f"breaks rule {p.rule} of `safeguarding validate` "
-                                   f"(its row's {p.column} is {p.value!r}): {p.message}",
-                                   row["_label"], row["_period"], row["_shown"]))
+        what = f" (its row's {p.column} is {p.value!r})" if p.column else ""
+        out.append(WorkbookProblem(row["_sheet"], row["_cell"], f"breaks rule {p.rule} of `safeguarding validate`"
+                                   f"{what}: {p.message}", row["_label"], row["_period"], row["_shown"]))
     return out
 
 
@@ -146,6 +142,9 @@ def apply(read: ReadResult, folder: str | Path, replace: bool = False, now: dt.d
     folder = Path(folder)
     if not read.ok:
         return ImportOutcome(problems=list(read.problems))
+    undeclared = _undeclared_changes(folder)
+    if undeclared:  # staging declares the folder afresh: it would approve these changes unseen
+        return ImportOutcome(problems=undeclared)
     outcome, texts, origin = plan(folder, read, replace)
     if outcome.problems or not texts:
         return outcome
@@ -163,11 +162,54 @@ def apply(read: ReadResult, folder: str | Path, replace: bool = False, now: dt.d
         history.mkdir(exist_ok=True)
         for name in texts:
             if (folder / name).is_file():
-                backup = history / f"{Path(name).stem}.{stamp}.csv"
-                shutil.copy2(folder / name, backup)
-                outcome.backups.append(backup)
-    for name, text in sorted(texts.items()):
-        _atomic_write(folder / name, text.encode("utf-8"))
-    _atomic_write(folder / DESCRIPTOR, descriptor)
+                outcome.backups.append(_keep_copy(folder / name, history, f"{Path(name).stem}.{stamp}"))
+    _write_all(folder, {**{name: text.encode("utf-8") for name, text in texts.items()}, DESCRIPTOR: descriptor})
     outcome.files = sorted(texts)
     return outcome
+
+
+def _undeclared_changes(folder: Path) -> list:
+    """Every difference between the dataset folder and its ``datapackage.json`` (as ``validate``
+    reports them), or []: an import starts only from a folder as it was declared."""
+    from ..declaration import check_folder
+    from ..schema import ValidationReport
+
+    if not folder.is_dir():
+        return []
+    report = ValidationReport()
+    check_folder(folder, folder.name, report)
+    if not report.problems:
+        return []
+    return [WorkbookProblem(None, None, f"the dataset folder has changed since it was last declared ({p}); the import "
+                            "starts only from a folder that `safeguarding validate` passes: undo the change, or run "
+                            f"`safeguarding declare --dataset {folder.name}` if it is deliberate") for p in report.problems]
+
+
+def _keep_copy(path: Path, history: Path, stem: str) -> Path:
+    """Copy ``path`` to ``history/<stem>.csv`` (``<stem>.2.csv`` ... if that exists: never over one)."""
+    for n in range(1, 1000):
+        backup = history / (f"{stem}.csv" if n == 1 else f"{stem}.{n}.csv")
+        try:
+            with open(backup, "xb") as out:
+                out.write(path.read_bytes())
+        except FileExistsError:
+            continue
+        shutil.copystat(path, backup)
+        return backup
+    raise FileExistsError(f"{history}: too many copies named {stem}")
+
+
+def _write_all(folder: Path, files: dict[str, bytes]) -> None:
+    """Write every file, each by rename, and if any write fails put back every file as it was
+    (a file that was not there is removed again), so the folder holds the old set or the new."""
+    before = {name: (folder / name).read_bytes() if (folder / name).is_file() else None for name in files}
+    try:
+        for name in sorted(files, key=lambda n: n == DESCRIPTOR):  # the declaration last
+            _atomic_write(folder / name, files[name])
+    except BaseException:
+        for name, data in before.items():
+            if data is None:
+                (folder / name).unlink(missing_ok=True)
+            else:
+                _atomic_write(folder / name, data)
+        raise

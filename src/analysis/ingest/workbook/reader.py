@@ -23,6 +23,7 @@ from .layout import (
     README_SHEET, Layout, Sheet,
 )
 from .template import SYMBOLS, sheet_grid
+from ..declaration import NOT_DATA
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -67,6 +68,8 @@ class SheetCells:
     values: dict[tuple[int, int], object] = field(default_factory=dict)
     formulas: set[tuple[int, int]] = field(default_factory=set)
     merged: list[str] = field(default_factory=list)
+    #: numbers in cells formatted as a percentage: Excel stores "12.5%" typed there as 0.125
+    percent_formatted: set[tuple[int, int]] = field(default_factory=set)
 
     def get(self, r: int, c: int):
         return self.values.get((r, c))
@@ -118,6 +121,8 @@ def open_xlsx(path: Path) -> dict[str, SheetCells]:
                 if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=")):
                     sc.formulas.add((cell.row, cell.column))
                     v = v if isinstance(v, str) else str(getattr(v, "text", v))
+                elif isinstance(v, (int, float)) and "%" in (cell.number_format or ""):
+                    sc.percent_formatted.add((cell.row, cell.column))
                 sc.values[(cell.row, cell.column)] = v
         sheets[ws.title] = sc
     return sheets
@@ -156,10 +161,16 @@ def _layout_of(sheets: dict[str, SheetCells], name: str) -> Layout:
                             "sheet saying its layout): make a template with `safeguarding template --period P` and fill that")
     text = "".join(str(hidden.values[k]) for k in sorted(hidden.values) if k[1] == 1)
     try:
-        return Layout.from_json(text)
+        layout = Layout.from_json(text)
     except (ValueError, KeyError, TypeError) as exc:
         raise WorkbookError(f"{name}: its hidden '{LAYOUT_SHEET}' sheet was changed and cannot be read ({exc}); "
                             "use a fresh template") from exc
+    for sheet in layout.sheets:  # each sheet is written to one file of the dataset folder, and only there
+        file = str(sheet.file)
+        if Path(file).name != file or not file.endswith(".csv") or file in NOT_DATA or file.startswith("."):
+            raise WorkbookError(f"{name}: its hidden '{LAYOUT_SHEET}' sheet names {file!r} as the file of sheet "
+                                f"{sheet.name!r}, which is not a data file of the dataset folder; use a fresh template")
+    return layout
 
 
 def _text(v) -> str:
@@ -253,7 +264,7 @@ def format_number(number: float, unit: str) -> str:
     return repr(number)
 
 
-def read_workbook(path: str | Path, layout_only: bool = False) -> ReadResult:
+def read_workbook(path: str | Path) -> ReadResult:
     """Every filled cell of the workbook at ``path`` as a tidy row, or every problem found."""
     path = Path(path)
     try:
@@ -301,6 +312,12 @@ def _read_values(file_name: str, sheet: Sheet, sc: SheetCells, result: ReadResul
                                                        "(copy, then Paste Special > Values)", value=_text(v), **where))
                 continue
             if _blank(v):
+                continue
+            if (r, c) in sc.percent_formatted:
+                result.problems.append(WorkbookProblem(
+                    sheet.name, ref(r, c), "is formatted as a percentage, so the spreadsheet holds it as a fraction "
+                    "(12.5% is stored as 0.125): format the cell as Number and type 12.5, not 12.5%",
+                    value=_text(v), **where))
                 continue
             if (ri, ci) not in sheet.fillable:
                 result.problems.append(WorkbookProblem(sheet.name, ref(r, c), f"is in a cell that is not collected: this row has "
