@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import queue
-import threading
 import time
 from pathlib import Path
 
@@ -249,15 +249,40 @@ def test_a_forked_kernel_is_interrupted_and_killed_like_a_launched_one(forked_ke
     assert not Path(f"/proc/{pid}").exists()  # reaped by the zygote, no zombie
 
 
-def test_the_zygote_refuses_to_fork_with_a_thread_running():
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    try:
-        assert "threads" in (zygote.fork_unsafe_reason() or "")
-    finally:
-        stop.set()
-        thread.join()
+_FORK_SAFETY = """
+import threading, time
+from analysis.pipeline import zygote
+print("alone:", zygote.fork_unsafe_reason())
+stop = threading.Event()
+thread = threading.Thread(target=stop.wait)
+thread.start()
+print("with a thread:", zygote.fork_unsafe_reason())
+stop.set()
+thread.join()
+for _ in range(100):  # the OS thread is gone a moment after join
+    if zygote.os_threads() == 1:
+        break
+    time.sleep(0.01)
+print("thread gone:", zygote.fork_unsafe_reason())
+import zmq
+zmq.Context.instance()
+print("with zmq:", zygote.fork_unsafe_reason())
+"""
+
+
+def test_the_zygote_refuses_to_fork_with_a_thread_running_or_a_zmq_context():
+    """In a fresh process with the kernels' environment (this test process has imported numpy, whose
+    OpenBLAS runs threads here): safe alone, refused with a thread or a zmq context."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, **kernels.KERNEL_ENV}
+    out = subprocess.run([sys.executable, "-c", _FORK_SAFETY], env=env, capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    assert "alone: None" in out, out
+    assert "with a thread: 2 OS threads (2 Python threads)" in out, out
+    assert "thread gone: None" in out, out
+    assert "with zmq: a zmq context exists" in out, out
 
 
 def test_the_shipped_notebooks_imports_leave_the_zygote_safe_to_fork(tmp_path):

@@ -150,3 +150,68 @@ def test_long_plans_against_the_statistical_neighbours_average(code, name, la_nu
     assert f"{verdict} the average of " in text
     assert f"{with_figure} of its 10 statistical neighbours with a figure ({mean:.1f}%)" in text \
         or f"its {with_figure} statistical neighbours ({mean:.1f}%)" in text
+
+
+def test_a_derived_count_that_does_not_give_back_dfe_s_share_gets_no_verdict(monkeypatch):
+    """The verdict rests on a worked-out number of plans ended; where that number gives a share far
+    from DfE's published one (here half the plans), the figures disagree: no verdict, and the page
+    says why, with both shares."""
+    from analysis.themes.cp_trends import long_plans as module
+
+    real = module.plans_ceased
+    monkeypatch.setattr(module, "plans_ceased", lambda run, area, when: real(run, area, when) / 2)
+    result = cp_trends.build("E10000031", "2017-18 Q4", disclosure="public")
+    row = long_row(result)
+    assert row["Against England (95%)"] == "x" and row["DfE 95% interval"] == "x"
+    n, _ = expected("E10000031", "Warwickshire", 2018)
+    long = lait("CPRDuration", "Warwickshire", 2018)
+    derived = long / (n / 2) * 100
+    text = paragraphs(result)
+    assert (f"gives {derived:.1f}%, not DfE's {lait('CPPlans2yrs', 'Warwickshire', 2018):.1f}%: the figures do not "
+            "agree well enough, so this share cannot be compared with England's") in text
+    assert "gives back DfE's percentage" not in text
+
+
+def test_the_note_says_whether_the_derived_count_gives_back_dfe_s_share():
+    """Within DfE's rounding the note says so; a small gap (the population revised since) is
+    stated with both figures instead of the claim."""
+    from dataclasses import replace
+
+    from analysis.themes.cp_trends import long_plans as module
+
+    result = build("E10000031", "2017-18 Q4")
+    assert "it gives back DfE's percentage to within rounding" in paragraphs(result)
+
+    class Run:  # what denominator_note reads of a run
+        disclosure, name = "public", "Somewhere"
+
+    found = module.LongPlans(pd.Timestamp("2018-03-31"), 5.9, 30.0, 500.0, 4.2, 8.2, 3.4, "higher", None, None,
+                             derived=6.0)
+    assert not found.agrees
+    assert "it gives 6.0% against DfE's published 5.9%" in module.denominator_note(Run, found)
+    assert replace(found, derived=5.94).agrees
+    assert "to within rounding" in module.denominator_note(Run, replace(found, derived=5.94))
+
+
+def test_the_derived_count_gives_back_dfe_s_share_for_every_authority_year():
+    """Worked out independently for every authority-year with the three published figures and an
+    ONS population (matched by the LA number): the share the derived count gives lies within
+    0.1 points of DfE's (and within its rounding in nearly all), far inside the gap at which the
+    page withholds its verdict, so the gate withholds none on the shipped data."""
+    from analysis.themes.cp_trends.long_plans import MAX_GAP
+
+    rows = _lait().assign(value=lambda f: pd.to_numeric(f["Values"], errors="coerce"))
+    wide = rows.pivot_table(index=["LA Number", "Years"], columns="Short Desc", values="value").dropna().reset_index()
+    pop = pd.read_csv(DFE / "ons_mid-year_population_estimates_2012_to_2024.csv", dtype=str)
+    pop = pop[pop["geographic_level"] == "Local authority"].assign(
+        number=lambda f: pd.to_numeric(f["old_la_code"], errors="coerce"), mid=lambda f: f["time_period"].astype(int),
+        children=lambda f: pd.to_numeric(f["population_estimate"], errors="coerce")).dropna(subset=["children"])
+    wide["mid"] = wide["Years"].astype(int) - 1
+    both = wide.merge(pop[["number", "mid", "children"]], left_on=["LA Number", "mid"], right_on=["number", "mid"])
+    both["ceased"] = (both["DeRegCPR"] * both["children"] / 10_000).round()
+    both = both[(both["ceased"] > 0) & (both["CPRDuration"] <= both["ceased"])]
+    derived = both["CPRDuration"] / both["ceased"] * 100
+    gap = (derived - both["CPPlans2yrs"]).abs()
+    assert len(both) > 1000  # every year of every authority, not a handful
+    assert gap.max() <= 0.1 < MAX_GAP
+    assert (derived.round(1) == both["CPPlans2yrs"].round(1)).mean() > 0.95
