@@ -10,6 +10,8 @@
    that killed runs left are removed (their owning process has ended).
 1. **Validate first.** :func:`analysis.ingest.dataset.validate_raw` checks every input file; if
    anything is wrong every problem is printed and nothing is executed or written (exit code 1).
+   Files that passed validation by the same code before, byte for byte, are not validated again
+   (:func:`analysis.processed.earlier_validation`; the run says so; ``--revalidate`` to repeat).
 2. **Execute** each (area, theme) notebook with papermill's Python API, up to ``--jobs`` at
    once in threads (:mod:`.execute`), on kernels that talk to the runner over IPC sockets
    (:mod:`.kernels`). While this process validates the data (one core busy), each worker
