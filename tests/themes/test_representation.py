@@ -261,3 +261,30 @@ def test_census_maps_every_group_and_counts_all_residents(q4_internal):
     total = t.loc[t["Ethnic group (Census 2021)"] == "Total", "Residents"].iloc[0]
     assert total == groups["Residents"].sum()
     assert pd.Series(groups["Share %"]).sum() == pytest.approx(100.0)
+
+
+def test_the_mix_test_s_chance_reads_the_same_in_its_table_and_its_sentence(q4_public):
+    """One figure per fact: the table's "chance of a difference this large" is the sentence's words
+    ("about 2.3 times in 100"), worked out from the test's own p-value, not a bare decimal."""
+    from scipy import stats as st
+
+    tests = [(table, paragraph) for s in q4_public.sections for table in s.tables
+             if table.title.startswith("Test of the recorded mix") for paragraph in [" ".join(s.paragraphs)]]
+    assert tests, "no test of the mix on the page"
+    for table, paragraph in tests:
+        for _, row in table.frame.iterrows():
+            chance = row["Chance of a difference this large"]
+            assert chance.startswith(("about ", "less than 1 time in 1,000")), chance
+            assert f"would arise by chance {chance}" in paragraph
+            # the same p-value, from the table's own statistic and categories
+            dof = int(str(row["Categories that can vary"]).split()[0])
+            p = st.chi2.sf(float(row["Size of the difference (test score)"]), dof)
+            assert chance == (f"about {p * 100:.1f} times in 100" if p >= 0.001 else "less than 1 time in 1,000")
+
+
+def test_chance_in_words():
+    from analysis.report.words import chance_words
+
+    assert chance_words(0.023) == "about 2.3 times in 100"
+    assert chance_words(0.2) == "about 20.0 times in 100"
+    assert chance_words(0.0009) == "less than 1 time in 1,000"

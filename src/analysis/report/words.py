@@ -65,6 +65,14 @@ __all__ = [
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
+def chance_words(p_value: float) -> str:
+    """How often a difference this large would arise by chance, in words, for the sentence and
+    the table alike: "less than 1 time in 1,000", or "about 2.3 times in 100" (p = 0.023)."""
+    if p_value < 0.001:
+        return "less than 1 time in 1,000"
+    return f"about {fmt_number(p_value * 100, 1)} times in 100"
+
+
 def possessive(name: str) -> str:
     """ "England's", "the West Midlands'" style possessive."""
     return name + ("'" if name.endswith("s") else "'s")

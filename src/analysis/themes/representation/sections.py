@@ -11,7 +11,7 @@ import pandas as pd
 
 from ...formatting import fmt_count, fmt_interval, fmt_number, fmt_percent, is_missing
 from ...report.model import Section
-from ...report.words import capitalised, decimals_to_tell_apart, verdict_phrase
+from ...report.words import capitalised, chance_words, decimals_to_tell_apart, verdict_phrase
 from ...stats import GoodnessOfFit
 from ...periods import long_date
 from ..context import Context
@@ -209,8 +209,7 @@ def _fit_sentence(group: Group, row: pd.Series, fit: GoodnessOfFit, withheld_mix
     if not fit.reliable:
         return (f"The test of the {group.breakdown} mix {when} against the School Census mix is not reliable: a group "
                 "expects fewer than 5 children, so it is not interpreted.")
-    chance = ("less than 1 time in 1,000" if fit.p_value < 0.001
-              else f"about {fmt_number(fit.p_value * 100, 1)} times in 100")
+    chance = chance_words(fit.p_value)
     verdict = ("differs significantly from the School Census mix" if fit.p_value < 0.05
                else "is not significantly different from the School Census mix")
     return (f"The {group.breakdown} mix of children on plans {when} {verdict} (a difference "

@@ -14,9 +14,10 @@ from typing import Any
 import pandas as pd
 
 from ... import stats
-from ...formatting import fmt_number, is_missing
+from ...formatting import is_missing
 from ...report import charts as report_charts
 from ...report.model import Table
+from ...report.words import chance_words
 from ...stats.disclosure import NOT_AVAILABLE, SUPPRESSED
 from .groups import (
     ENGLAND_ONLY_NOTE,
@@ -280,8 +281,7 @@ def mix_tables(results: list[dict], sources: BoardSources) -> tuple[Table, Table
                           "Children with it recorded": float(fit.table["observed"].sum()),
                           "Smallest expected count": float(fit.table["expected"].min()), "Size of the difference (test score)": fit.statistic,
                           "Categories that can vary": f"{fit.dof} (categories less one)",
-                          "Chance of a difference this large": ("less than 1 in 1,000" if fit.p_value < 0.001
-                                                                else fmt_number(fit.p_value, 3)),
+                          "Chance of a difference this large": chance_words(fit.p_value),
                           "Reliable": "yes" if fit.reliable else "no: an expected count is below 5"})
     source = sources.plans("School Census shares from table 2.3; counts reconstructed")
     mix = Table(title="Recorded mix of children on plans and the School Census mix", frame=pd.DataFrame(mix_rows),
