@@ -326,9 +326,9 @@ def test_a_failed_write_puts_every_file_back(tmp_path, monkeypatch):
 
 
 def test_a_dataset_name_is_a_folder_of_the_raw_data_not_of_the_current_folder(raw_copy, tmp_path, monkeypatch):
-    from analysis.pipeline.workbooks import _dataset_folder
+    from analysis.pipeline.workbooks import dataset_folder
 
     (tmp_path / "elsewhere" / DATASET).mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "elsewhere")  # a folder of the same name is here: it is not the one meant
-    assert _dataset_folder(raw_copy, DATASET, "import") == raw_copy / DATASET
-    assert _dataset_folder(raw_copy, str(tmp_path / "elsewhere" / DATASET), "import") == tmp_path / "elsewhere" / DATASET
+    assert dataset_folder(raw_copy, DATASET, "import") == raw_copy / DATASET
+    assert dataset_folder(raw_copy, str(tmp_path / "elsewhere" / DATASET), "import") == tmp_path / "elsewhere" / DATASET

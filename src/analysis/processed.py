@@ -14,6 +14,7 @@ Layer: imports :mod:`analysis.ingest` and :mod:`analysis.quality`; nothing above
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -24,8 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-
-import importlib.metadata
 
 from . import formatting, ingest, periods, quality
 from .ingest import dfe
@@ -113,7 +112,7 @@ def _write_processed(ds: "Dataset", root: Path) -> Path:
         (tmp / _LOOKUPS_FILE).write_text(json.dumps(ds.stored_lookups()), encoding="utf-8")
         (tmp / "fingerprint.json").write_text(json.dumps({
             "raw_dir": str(raw), "sha256": sha, "files_checked": ds.report.files_checked,
-            "validated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "validated_at": _utc(time.time()),
         }, indent=1))
         try:
             os.rename(tmp, slot)
@@ -141,6 +140,10 @@ def _prune_cache(folder: Path, *, keep: int, current: Path) -> None:
     for tmp in folder.glob(".tmp-*"):
         if age(tmp) > 86400:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _utc(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def _slot_for(raw: Path) -> tuple[Path, dict] | None:
@@ -190,7 +193,7 @@ def earlier_validation(raw_dir: str | Path | None = None) -> ValidationReport | 
     if found is None:
         return None
     slot, info = found
-    when = info.get("validated_at") or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(slot.stat().st_mtime))
+    when = info.get("validated_at") or _utc(slot.stat().st_mtime)  # a slot stored before the time was kept
     return ValidationReport(files_checked=list(info.get("files_checked", [])), earlier=when)
 
 

@@ -102,11 +102,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_declare(args: argparse.Namespace) -> int:
     """Rewrite a dataset folder's datapackage.json after a deliberate change, saying what changed."""
     from ..ingest import declaration
-    from ..paths import raw_dir
+    from .workbooks import dataset_folder
 
-    folder = Path(args.dataset)
-    if not folder.is_dir():
-        folder = Path(args.raw or raw_dir()) / args.dataset
+    folder = dataset_folder(args.raw, args.dataset, "declare")
     if not folder.is_dir():
         print(f"safeguarding declare: no dataset folder {args.dataset!r} (give a folder of data/raw, e.g. wscb_2017_18)",
               file=sys.stderr)

@@ -17,7 +17,9 @@ from pathlib import Path
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-def _dataset_folder(raw: Path | None, dataset: str | None, prog: str) -> Path | None:
+def dataset_folder(raw: Path | None, dataset: str | None, prog: str) -> Path | None:
+    """The dataset folder a command names: ``dataset`` (a bare name: a folder of ``raw``; a path:
+    as given), else the only dataset folder of ``raw``; None (said on stderr) when that is not one."""
     from ..ingest.dataset import local_dataset_dirs
     from ..paths import raw_dir
 
@@ -40,7 +42,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from ..ingest.workbook.template import write_csv_folder, write_xlsx
     from ..periods import PeriodError
 
-    folder = _dataset_folder(args.raw, args.dataset, "template")
+    folder = dataset_folder(args.raw, args.dataset, "template")
     if folder is None:
         return EXIT_USAGE
     if not folder.is_dir():
@@ -66,11 +68,12 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from ..ingest.workbook.merge import apply
     from ..ingest.workbook.reader import read_workbook
+    from ..periods import parse_period
 
     read = read_workbook(args.workbook)
     folder = None
     if read.layout is not None:
-        folder = _dataset_folder(args.raw, args.dataset or read.layout.dataset, "import")
+        folder = dataset_folder(args.raw, args.dataset or read.layout.dataset, "import")
     if read.ok and folder is None:
         return EXIT_USAGE
     outcome = apply(read, folder, replace=args.replace) if folder is not None else None
@@ -89,7 +92,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"  wrote {name}")
     for backup in outcome.backups:
         print(f"  kept the file as it was: {backup}")
-    period = read.layout.period.replace(" ", "-")
+    period = parse_period(read.layout.period).slug
     print(f"Validated with the rules of `safeguarding validate`. Next: safeguarding run --period {period}")
     return EXIT_OK
 

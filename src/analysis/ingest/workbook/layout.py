@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...periods import Period, parse_period
-from ..declaration import DESCRIPTOR, NOT_DATA
+from ..dataset import NON_TIDY
 from ..schema import read_text_csv
 
 #: geometry of every table sheet (1-based rows and columns, as Excel counts them)
@@ -34,7 +34,7 @@ FIRST_DATA_ROW = 8
 KEY_HEADINGS = ["Row (as the table prints it)", "measure", "breakdown", "breakdown value", "unit"]
 FIRST_VALUE_COL = len(KEY_HEADINGS) + 1
 #: files of a dataset folder that hold no tidy rows (kept out of the workbook, said so on its README)
-NOT_IN_WORKBOOK = {"unplaced_values.csv"}
+NOT_IN_WORKBOOK = NON_TIDY
 AREA_FIELDS = ["geographic_level", "country_code", "region_code", "new_la_code", "la_name"]
 LAYOUT_SHEET = "_layout"
 README_SHEET = "README"
@@ -192,7 +192,7 @@ def _label(r: pd.Series, definitions: dict[str, str]) -> str:
 
 def tidy_files(folder: Path) -> list[Path]:
     """The dataset's tidy files, in name order."""
-    return sorted(p for p in folder.glob("*.csv") if p.name not in NOT_IN_WORKBOOK | NOT_DATA and p.name != DESCRIPTOR)
+    return sorted(p for p in folder.glob("*.csv") if p.name not in NOT_IN_WORKBOOK)
 
 
 def _sheet_name(frame: pd.DataFrame, path: Path, taken: set[str]) -> str:

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .layout import (
-    FIRST_DATA_ROW, FIRST_VALUE_COL, HEAD_END, HEAD_LABEL, HEAD_START, HEAD_TYPE, KEY_HEADINGS, LAYOUT_SHEET,
+    AREA_FIELDS, FIRST_DATA_ROW, FIRST_VALUE_COL, HEAD_END, HEAD_LABEL, HEAD_START, HEAD_TYPE, KEY_HEADINGS, LAYOUT_SHEET,
     README_SHEET, Layout, Sheet,
 )
 from .template import SYMBOLS, sheet_grid
-from ..declaration import NOT_DATA
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -167,7 +166,7 @@ def _layout_of(sheets: dict[str, SheetCells], name: str) -> Layout:
                             "use a fresh template") from exc
     for sheet in layout.sheets:  # each sheet is written to one file of the dataset folder, and only there
         file = str(sheet.file)
-        if Path(file).name != file or not file.endswith(".csv") or file in NOT_DATA or file.startswith("."):
+        if Path(file).name != file or not file.endswith(".csv") or file.startswith("."):
             raise WorkbookError(f"{name}: its hidden '{LAYOUT_SHEET}' sheet names {file!r} as the file of sheet "
                                 f"{sheet.name!r}, which is not a data file of the dataset folder; use a fresh template")
     return layout
@@ -254,10 +253,10 @@ def parse_cell(v, unit: str) -> tuple[str, str] | str:
             return "is outside 0 to 100: a percentage must lie between 0 and 100"
     elif number < 0:
         return f"is negative: a figure in {unit} cannot be less than 0"
-    return format_number(number, unit), ""
+    return format_number(number), ""
 
 
-def format_number(number: float, unit: str) -> str:
+def format_number(number: float) -> str:
     """A number as the tidy files write it: whole numbers without a decimal point."""
     if number.is_integer():
         return str(int(number))
@@ -329,7 +328,7 @@ def _read_values(file_name: str, sheet: Sheet, sc: SheetCells, result: ReadResul
                 continue
             value, status = parsed
             period_of(col.time_period, col.time_identifier)  # the layout's own columns are real periods
-            geo = dict(zip(("geographic_level", "country_code", "region_code", "new_la_code", "la_name"), row.area))
+            geo = dict(zip(AREA_FIELDS, row.area))
             result.rows.append({
                 "time_period": col.time_period, "time_identifier": col.time_identifier, "period_type": col.period_type,
                 "period_start": col.period_start, "period_end": col.period_end, **geo,

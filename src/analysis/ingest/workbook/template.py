@@ -14,6 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from ...periods import parse_period
 from .layout import (
     FIRST_DATA_ROW, FIRST_VALUE_COL, HEAD_END, HEAD_LABEL, HEAD_START, HEAD_TYPE, KEY_HEADINGS, LAYOUT_SHEET, NOTE_ROW,
     PERIOD_TYPE_WORDS, README_SHEET, TITLE_ROW, UNIT_WORDS, Layout, Sheet,
@@ -71,7 +72,7 @@ def readme_rows(layout: Layout) -> list[list]:
     rows: list[list] = [
         [f"Quarterly figures for {layout.period}: dataset {layout.dataset}"],
         ["Fill in the yellow cells of each sheet, save, then run: safeguarding import <this file>"],
-        ["Then run: safeguarding run --period " + layout.period.replace(" ", "-")],
+        ["Then run: safeguarding run --period " + parse_period(layout.period).slug],
         [INSTRUCTION],
         [],
         ["sheet", "feeds file", "rows", "columns to fill", "what it is"],

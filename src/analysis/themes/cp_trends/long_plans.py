@@ -22,9 +22,9 @@ from ...periods import financial_year_label
 from ...report.words import CountWords, verdict_phrase
 from ...stats import compare_proportion_to_benchmark, wilson_ci
 from .run import ThemeRun
-from .spec import ENGLAND, PER_CHILDREN
+from .spec import ENGLAND, LONG_PLANS, PER_CHILDREN
 
-SHARE = "cp_ceased_2yrs_plus_percent"
+SHARE = LONG_PLANS
 LONG = "cp_ceased_2yrs_plus"
 CEASED_RATE = "cp_ceased_rate_per_10k"
 #: How far (percentage points) the share worked out from the derived number of plans ended may
@@ -75,6 +75,11 @@ def _value(run: ThemeRun, measure: str, area: str | None, when) -> float | None:
     return float(rows["value"].iloc[0])
 
 
+def _close_enough(derived: float | None, share: float) -> bool:
+    """Whether the share the derived count gives lies within :data:`MAX_GAP` of DfE's."""
+    return derived is not None and abs(derived - share) <= MAX_GAP
+
+
 def plans_ceased(run: ThemeRun, area: str, when) -> float | None:
     """Plans ended in the year to ``when`` in an area: DfE's rate per 10,000 × the ONS population
     DfE uses for that year ÷ 10,000, to the nearest whole plan (None when either is missing)."""
@@ -99,7 +104,7 @@ def long_plans(run: ThemeRun, when) -> LongPlans:
     lower = upper = vs_england = vs_region = vs_neighbours = derived = None
     if long is not None and ceased is not None and 0 <= long <= ceased and ceased > 0:
         derived = long / ceased * 100
-    if share is not None and derived is not None and abs(derived - share) <= MAX_GAP:
+    if share is not None and _close_enough(derived, share):
         low, high = wilson_ci(long, ceased, confidence=0.95)
         lower, upper = float(low) * 100, float(high) * 100
         if england is not None:
@@ -146,7 +151,7 @@ def why_no_comparison(found: LongPlans) -> str:
         return f"DfE does not publish how many of the plans that ended had lasted two years or more, {cannot}"
     if found.ceased is None:
         return f"DfE does not publish how many plans ended that year, or the figures to work it out, {cannot}"
-    if found.derived is None or abs(found.derived - found.share) > MAX_GAP:
+    if not _close_enough(found.derived, found.share):
         worked = f" gives {fmt_percent(found.derived)}" if found.derived is not None else " does not give a share"
         return (f"The number of plans that ended, worked out from DfE's rate and the number of children,{worked}, "
                 f"not DfE's {fmt_percent(found.share)}: the figures do not agree well enough, {cannot}")
